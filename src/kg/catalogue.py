@@ -1,0 +1,96 @@
+"""Canned queries: discovery, header metadata and parameter resolution.
+
+A canned query is ``queries/NAME.rq``: a complete SPARQL 1.1 query whose
+leading comment lines are its metadata::
+
+    # title: Positions of one actor
+    # description: Every stance the actor takes, towards what, with the quote.
+    # param: actor = kgr:russia ; the actor (an IRI, a prefixed name or a label)
+
+Queries whose name ends in ``-violation`` are checks: they must return no
+rows, and ``kg build`` runs them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import InputError, UsageError
+from .resources import queries_dir
+
+_PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:=\s*(?P<default>\S+))?\s*"
+                    r"(?:;\s*(?P<doc>.*))?$")
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: str | None
+    doc: str
+
+
+@dataclass(frozen=True)
+class CannedQuery:
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    text: str
+
+    @property
+    def is_check(self) -> bool:
+        return self.name.endswith("-violation")
+
+
+def parse_query_file(name: str, text: str) -> CannedQuery:
+    meta: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if not stripped.startswith("#"):
+            break
+        body = stripped.lstrip("#").strip()
+        m = re.match(r"^(title|description|param)\s*:\s*(.*)$", body)
+        if m:
+            meta.setdefault(m.group(1), []).append(m.group(2).strip())
+        elif body and "description" in meta and not re.match(r"^\w+\s*:", body):
+            meta["description"][-1] += " " + body
+    if "title" not in meta:
+        raise InputError("query has no '# title:' header line", path=f"queries/{name}.rq",
+                         line=1)
+    params = []
+    for raw in meta.get("param", []):
+        m = _PARAM.match(raw)
+        if not m:
+            raise InputError(f"malformed param header {raw!r}", path=f"queries/{name}.rq",
+                             hint="write '# param: name = default ; description'")
+        params.append(Param(m.group("name"), m.group("default"), (m.group("doc") or "").strip()))
+    return CannedQuery(name, meta["title"][0], " ".join(meta.get("description", [])),
+                       tuple(params), text)
+
+
+def all_queries() -> list[CannedQuery]:
+    out = []
+    for entry in sorted(queries_dir().iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".rq"):
+            out.append(parse_query_file(entry.name[:-3], entry.read_text(encoding="utf-8")))
+    return out
+
+
+def get_query(name: str) -> CannedQuery:
+    entry = queries_dir() / f"{name}.rq"
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", name) or not entry.is_file():
+        import difflib
+
+        names = [q.name for q in all_queries()]
+        close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+        raise UsageError(f"no canned query named {name!r}",
+                         hint=(f"did you mean {', '.join(close)}? " if close else "")
+                         + "`kg query --list` shows them all")
+    return parse_query_file(name, entry.read_text(encoding="utf-8"))
+
+
+def violation_queries() -> list[CannedQuery]:
+    return [q for q in all_queries() if q.is_check]

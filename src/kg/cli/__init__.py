@@ -1,0 +1,88 @@
+"""The ``kg`` command line: click commands, each a few lines over the library.
+
+Errors raised by the library (:class:`kg.errors.KgError`) are turned into
+``Error: ...`` on stderr and the documented exit status here, in one place.
+Command modules import the library lazily so that ``kg query`` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import EXIT_RUNTIME, KgError, ViolationsError
+
+COMMAND_MODULES = ("build_cmd", "query_cmd", "sparql_cmd", "export_cmd", "coverage_cmd",
+                   "explain_cmd", "stats_cmd", "push_cmd")
+
+
+def report_error(e: KgError) -> None:
+    click.echo(f"Error: {e.message}", err=True)
+    if isinstance(e, ViolationsError) and e.report:
+        click.echo(e.report.rstrip("\n"), err=True)
+    if e.hint:
+        click.echo(f"Hint: {e.hint}", err=True)
+
+
+class KgGroup(click.Group):
+    """A group that turns library errors into one-line messages and exit statuses."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KgError as e:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            report_error(e)
+            ctx.exit(e.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted", err=True)
+            ctx.exit(130)
+        except BrokenPipeError:
+            sys.stderr.close()
+            ctx.exit(EXIT_RUNTIME)
+        except Exception as e:  # noqa: BLE001 - the last line of defence
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"Error: internal error ({type(e).__name__}: {e})", err=True)
+            click.echo("Hint: rerun with --debug for the traceback, and report it", err=True)
+            ctx.exit(EXIT_RUNTIME)
+
+
+@click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg")
+@click.option("--debug", "--verbose", "debug", is_flag=True,
+              help="Show tracebacks for errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """kg: a knowledge graph of news reporting, every fact traced to its words.
+
+    \b
+    Example:
+      kg build && kg query ceasefire-proposals
+
+    \b
+    Exit status: 0 ok, 1 runtime error, 2 usage error,
+                 3 a check found violations.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def _register() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        cli.add_command(module.command)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="kg")

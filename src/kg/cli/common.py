@@ -1,0 +1,42 @@
+"""Options and output helpers shared by the commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+store_option = click.option(
+    "--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Store directory [default: $KG_STORE or .kg].")
+seeds_option = click.option(
+    "--seeds", "seeds_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="Seeds directory with articles and annotations [default: $KG_SEEDS or seeds].")
+output_option = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Write to FILE (atomically) instead of stdout; the format follows the extension.")
+
+
+def resolve_store(store_dir: Path | None) -> Path:
+    from ..store import default_store_dir
+
+    return store_dir if store_dir is not None else default_store_dir()
+
+
+def resolve_seeds(seeds_dir: Path | None) -> Path:
+    from ..store import default_seeds_dir
+
+    return seeds_dir if seeds_dir is not None else default_seeds_dir()
+
+
+def emit(text: str | bytes, output: Path | None, fmt: str | None = None) -> None:
+    """Print to stdout, or write to ``output`` atomically."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    from ..export import write_atomically
+
+    write_atomically(output, data, fmt)

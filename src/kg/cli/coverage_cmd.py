@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import click
+
+from .common import emit, output_option, resolve_seeds, seeds_option
+
+
+@click.command("coverage")
+@seeds_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default=None,
+              help="Output format [default: text, or from the -o extension].")
+@output_option
+@click.option("--all", "all_sentences", is_flag=True,
+              help="List every sentence with the records anchored in it.")
+@click.option("--min-mapped", type=click.FloatRange(0, 100), default=90.0, show_default=True,
+              help="Fail (exit 3) when fewer than this percentage of sentences are mapped.")
+def command(seeds_dir, fmt, output, all_sentences, min_mapped):
+    """Report which sentences of each article the annotations cover.
+
+    Splits each article body into sentences and lists, for each, the records
+    whose quotes are anchored in it. A sentence is mapped, listed (left out on
+    purpose in the annotation file's `unmapped` section, with a reason) or
+    missing. Exits with status 3 when a sentence is missing or when fewer
+    than --min-mapped percent of the sentences are mapped.
+
+    \b
+    Example:
+      kg coverage --seeds seeds --all
+    """
+    from ..coverage import reports_json, seeds_coverage
+    from ..errors import ViolationsError
+
+    if fmt is None:
+        fmt = "json" if output is not None and output.suffix.lower() == ".json" else "text"
+    reports = seeds_coverage(resolve_seeds(seeds_dir))
+    if fmt == "json":
+        emit(reports_json(reports) + "\n", output)
+    else:
+        emit("\n\n".join(r.text(all_sentences=all_sentences) for r in reports) + "\n", output)
+    failing = [r for r in reports if not r.ok(min_mapped)]
+    if failing:
+        raise ViolationsError(
+            f"{len(failing)} article(s) below the coverage target",
+            report="\n".join(r.summary() for r in failing),
+            hint=f"map or list every sentence (unmapped: with a reason); "
+                 f"at least {min_mapped:g}% must be mapped")

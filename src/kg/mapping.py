@@ -1,0 +1,366 @@
+"""Plain annotation data -> triples, in three graphs (pure functions, no I/O).
+
+* ``asserted``: what the articles state (facts and claim records);
+* ``background``: reference knowledge (Wikidata links, place containment);
+* ``evidence``: documents, quotes and their selectors, one ``oa:Annotation``
+  per annotation record, one reified ``rdf:Statement`` per supported triple.
+
+See docs/design.md for the model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rdflib import RDF, RDFS, XSD, Literal, URIRef
+from rdflib.namespace import DCTERMS, SKOS
+
+from . import namespaces as ns
+from .anchoring import AnchorError, anchor
+from .annotations import AnnotationFile, BackgroundFact, Property, QuoteRef, Value
+from .errors import InputError
+from .sources import Article
+from .vocabulary import Vocabulary
+
+Triple = tuple
+
+KG = lambda local: URIRef(ns.KG + local)  # noqa: E731
+OA = lambda local: URIRef(ns.OA + local)  # noqa: E731
+
+CONTEXT_CHARS = 24
+_LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+_DURATION = re.compile(
+    r"^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+_QID = re.compile(r"^Q[1-9][0-9]*$")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A quote anchored in an article, and the record it supports."""
+
+    doc_id: str
+    start: int
+    end: int
+    record_id: str
+    line: int
+
+
+@dataclass
+class Mapped:
+    asserted: set = field(default_factory=set)
+    background: set = field(default_factory=set)
+    evidence: set = field(default_factory=set)
+    spans: list[Span] = field(default_factory=list)
+    unmapped: list[Span] = field(default_factory=list)
+
+
+def statement_digest(triple: Triple) -> str:
+    line = " ".join(term.n3() for term in triple)
+    return hashlib.sha1(line.encode("utf-8")).hexdigest()[:16]
+
+
+class _Mapper:
+    def __init__(self, vocab: Vocabulary, ids: dict[str, tuple[str, int]],
+                 wikidata: dict[str, str] | None):
+        self.vocab = vocab
+        self.ids = ids  # record id -> (file, line) of first definition
+        self.wikidata = wikidata
+        self.out = Mapped()
+
+    # -- terms -------------------------------------------------------------
+    def fail(self, path: str, line: int, message: str, hint: str | None = None):
+        raise InputError(message, path=path, line=line, hint=hint)
+
+    def resource(self, path: str, value: Value) -> URIRef:
+        if value.text not in self.ids:
+            close = _close_matches(value.text, self.ids)
+            self.fail(path, value.line, f"unknown record id {value.text!r}",
+                      f"did you mean {close}?" if close else "define a record with this id")
+        return URIRef(ns.resource_iri(value.text))
+
+    def prop(self, path: str, p: Property) -> URIRef:
+        info = self.vocab.properties.get(p.name)
+        if info is None:
+            close = _close_matches(p.name, self.vocab.properties)
+            self.fail(path, p.line, f"unknown property {p.name!r}",
+                      f"did you mean {close}?" if close else "see docs/ontology.md")
+        return URIRef(info.iri)
+
+    def value(self, path: str, p: Property, v: Value, lang: str):
+        info = self.vocab.properties[p.name]
+        if info.kind == "object":
+            if info.range == ns.SKOS + "Concept" or v.text.startswith("kgc:"):
+                name = v.text.removeprefix("kgc:")
+                if name in self.vocab.concepts:
+                    return URIRef(self.vocab.concepts[name])
+                if info.range == ns.SKOS + "Concept":
+                    close = _close_matches(name, self.vocab.concepts)
+                    self.fail(path, v.line, f"unknown concept {v.text!r} for {p.name!r}",
+                              f"did you mean {close}?" if close else "see docs/ontology.md")
+            return self.resource(path, v)
+        return typed_literal(v.text, info.range, lang,
+                             lambda msg: self.fail(path, v.line, f"{p.name}: {msg}"))
+
+    # -- evidence ----------------------------------------------------------
+    def quote(self, article: Article, path: str, q: QuoteRef) -> URIRef:
+        try:
+            a = anchor(article.text, q.text, q.occurrence)
+        except AnchorError as e:
+            raise InputError(str(e), path=path, line=q.line, hint=e.hint) from None
+        doc = URIRef(ns.document_iri(article.doc_id))
+        qi = URIRef(ns.quote_iri(article.doc_id, a.start, a.end))
+        text_sel = URIRef(str(qi) + "-text")
+        pos_sel = URIRef(str(qi) + "-pos")
+        ev = self.out.evidence
+        ev.add((qi, RDF.type, OA("SpecificResource")))
+        ev.add((qi, OA("hasSource"), doc))
+        ev.add((qi, OA("hasSelector"), text_sel))
+        ev.add((qi, OA("hasSelector"), pos_sel))
+        ev.add((text_sel, RDF.type, OA("TextQuoteSelector")))
+        ev.add((text_sel, OA("exact"), Literal(a.exact)))
+        ev.add((text_sel, OA("prefix"),
+                Literal(article.text[max(0, a.start - CONTEXT_CHARS):a.start])))
+        ev.add((text_sel, OA("suffix"), Literal(article.text[a.end:a.end + CONTEXT_CHARS])))
+        ev.add((pos_sel, RDF.type, OA("TextPositionSelector")))
+        ev.add((pos_sel, OA("start"), Literal(a.start)))
+        ev.add((pos_sel, OA("end"), Literal(a.end)))
+        return qi
+
+    def annotate(self, ann: URIRef, body: URIRef, targets: Iterable[URIRef],
+                 triples: Iterable[Triple], file_name: str, line: int) -> None:
+        ev = self.out.evidence
+        ev.add((ann, RDF.type, OA("Annotation")))
+        ev.add((ann, OA("motivatedBy"), OA("describing")))
+        ev.add((ann, OA("hasBody"), body))
+        for t in targets:
+            ev.add((ann, OA("hasTarget"), t))
+        ev.add((ann, KG("annotationFile"), Literal(file_name)))
+        ev.add((ann, KG("annotationLine"), Literal(line)))
+        for triple in triples:
+            st = URIRef(ns.statement_iri(statement_digest(triple)))
+            ev.add((ann, KG("supportsStatement"), st))
+            ev.add((st, RDF.type, RDF.Statement))
+            ev.add((st, RDF.subject, triple[0]))
+            ev.add((st, RDF.predicate, triple[1]))
+            ev.add((st, RDF.object, triple[2]))
+
+    # -- records -----------------------------------------------------------
+    def map_file(self, article: Article, ann_file: AnnotationFile) -> None:
+        path = ann_file.path
+        file_name = article.annotation_path.name
+        doc = URIRef(ns.document_iri(article.doc_id))
+        meta = ann_file.document
+        lang = meta.language
+        if not _LANG.match(lang):
+            self.fail(path, meta.line, f"language {lang!r} is not a valid language tag")
+        ev = self.out.evidence
+        ev.add((doc, RDF.type, KG("NewsArticle")))
+        ev.add((doc, DCTERMS.title, Literal(meta.title, lang=lang)))
+        ev.add((doc, DCTERMS.publisher, self.resource(path, meta.publisher)))
+        ev.add((doc, DCTERMS.language, Literal(lang)))
+        ev.add((doc, DCTERMS.date, typed_literal(
+            meta.published.text, ns.RDFS + "Literal", lang,
+            lambda msg: self.fail(path, meta.published.line, f"published: {msg}"))))
+        ev.add((doc, KG("sha256"), Literal(article.sha256)))
+        ev.add((doc, KG("fullText"), Literal(article.text)))
+        if meta.quote is not None:
+            q = self.quote(article, path, meta.quote)
+            self.annotate(URIRef(ns.annotation_iri(article.doc_id, meta.line)), doc, [q], [],
+                          file_name, meta.line)
+        for u in ann_file.unmapped:
+            try:
+                a = anchor(article.text, u.quote.text, u.quote.occurrence)
+            except AnchorError as e:
+                raise InputError(str(e), path=path, line=u.quote.line, hint=e.hint) from None
+            self.out.unmapped.append(Span(article.doc_id, a.start, a.end, u.reason, u.line))
+
+        for rec in ann_file.records:
+            subject = URIRef(ns.resource_iri(rec.id))
+            cls = self.vocab.classes.get(rec.type)
+            if cls is None:
+                close = _close_matches(rec.type, self.vocab.classes)
+                self.fail(path, rec.line, f"unknown class {rec.type!r} for record {rec.id!r}",
+                          f"did you mean {close}?" if close else "see docs/ontology.md")
+            triples = [(subject, RDF.type, URIRef(cls))]
+            if rec.label is not None:
+                triples.append((subject, RDFS.label, Literal(rec.label, lang=lang)))
+            for p in rec.properties:
+                pred = self.prop(path, p)
+                triples.extend((subject, pred, self.value(path, p, v, lang)) for v in p.values)
+            triples.extend(self._stance_shortcut(path, rec, subject, triples))
+            for i, prop in enumerate(rec.propositions, 1):
+                triples += self._proposition(path, lang, subject, i, prop)
+            self._emit(article, path, file_name, rec.id, subject, rec.quotes, triples, rec.line)
+            for fact in rec.facts:
+                ftriples = []
+                for p in fact.properties:
+                    pred = self.prop(path, p)
+                    ftriples.extend((subject, pred, self.value(path, p, v, lang))
+                                    for v in p.values)
+                self._emit(article, path, file_name, rec.id, subject, fact.quotes, ftriples,
+                           fact.line)
+            if rec.wikidata is not None:
+                self._wikidata(path, file_name, article.doc_id, rec, subject)
+
+    def _proposition(self, path, lang, subject, i, prop) -> list[Triple]:
+        """A claim's content: a reified triple that is described, never asserted."""
+        node = URIRef(f"{subject}-p{i}")
+        name = prop.predicate.text.removeprefix("kg:")
+        if name in ("type", "rdf:type", "a"):
+            cls = self.vocab.classes.get(prop.object.text)
+            if cls is None:
+                self.fail(path, prop.object.line, f"unknown class {prop.object.text!r}")
+            pred, obj = RDF.type, URIRef(cls)
+        else:
+            p = Property(name, (prop.object,), prop.predicate.line)
+            pred = self.prop(path, p)
+            obj = self.value(path, p, prop.object, lang)
+        return [
+            (subject, KG("proposition"), node),
+            (node, RDF.type, KG("Proposition")),
+            (node, RDF.subject, self.resource(path, prop.subject)),
+            (node, RDF.predicate, pred),
+            (node, RDF.object, obj),
+        ]
+
+    def _stance_shortcut(self, path, rec, subject, triples) -> list[Triple]:
+        """A Position's holder gets the stance's shortcut property towards the target."""
+        if rec.type != "Position":
+            return []
+        holders = [o for s, p, o in triples if p == KG("holder")]
+        stances = [o for s, p, o in triples if p == KG("stance")]
+        targets = [o for s, p, o in triples if p == KG("target")]
+        out = []
+        for stance in stances:
+            shortcut = self.vocab.stance_property.get(str(stance))
+            if shortcut is None:
+                continue
+            out.extend((h, URIRef(shortcut), t) for h in holders for t in targets)
+        return out
+
+    def _emit(self, article, path, file_name, record_id, subject, quotes, triples, line):
+        targets = []
+        for q in quotes:
+            qi = self.quote(article, path, q)
+            targets.append(qi)
+            start, end = (int(x) for x in str(qi).rsplit("-q", 1)[1].split("-"))
+            self.out.spans.append(Span(article.doc_id, start, end, record_id, line))
+        self.out.asserted.update(triples)
+        self.annotate(URIRef(ns.annotation_iri(article.doc_id, line)), subject, targets,
+                      triples, file_name, line)
+
+    def _wikidata(self, path, file_name, doc_id, rec, subject) -> None:
+        qid = rec.wikidata.text
+        if not _QID.match(qid):
+            self.fail(path, rec.wikidata.line, f"{qid!r} is not a Wikidata item id (Q123)")
+        if self.wikidata is not None and qid not in self.wikidata:
+            self.fail(path, rec.wikidata.line,
+                      f"Wikidata id {qid} is not in seeds/reference/wikidata.tsv",
+                      "link only identifiers checked in the reference table")
+        triple = (subject, SKOS.exactMatch, URIRef(ns.WD + qid))
+        self.out.background.add(triple)
+        ann = URIRef(ns.annotation_iri(doc_id, rec.wikidata.line) + "-ref")
+        source = self.reference_source("wikidata", "reference/wikidata.tsv",
+                                       "Wikidata identifiers checked for the seed articles")
+        self.annotate(ann, subject, [source], [triple], file_name, rec.wikidata.line)
+
+    def reference_source(self, name: str, path: str, label: str) -> URIRef:
+        """A reference file that backs triples of the background graph."""
+        src = URIRef(f"{ns.KGD}reference-{name}")
+        ev = self.out.evidence
+        ev.add((src, RDF.type, URIRef(ns.PROV + "Entity")))
+        ev.add((src, RDFS.label, Literal(label, lang="en")))
+        ev.add((src, DCTERMS.source, Literal(path)))
+        return src
+
+    def map_background(self, facts: Iterable[BackgroundFact], path: str, lang: str) -> None:
+        for f in facts:
+            subject = self.resource(path, f.subject)
+            triples = []
+            for p in f.properties:
+                pred = self.prop(path, p)
+                triples.extend((subject, pred, self.value(path, p, v, lang)) for v in p.values)
+            self.out.background.update(triples)
+            ann = URIRef(f"{ns.KGD}ann-background-L{f.line}")
+            source = self.reference_source("background", "background.yaml",
+                                           "Reference facts that are not in any article")
+            self.annotate(ann, subject, [source], triples, "background.yaml", f.line)
+            self.out.evidence.add((ann, DCTERMS.source, Literal(f.source)))
+
+
+def typed_literal(text: str, range_iri: str | None, lang: str, fail) -> Literal:
+    """Type a value written in an annotation file by the property's range."""
+    xsd = ns.XSD
+    if range_iri in (xsd + "integer", xsd + "nonNegativeInteger", xsd + "positiveInteger"):
+        if not re.fullmatch(r"[+-]?\d{1,18}", text):
+            fail(f"{text!r} is not an integer (write 1000, not 1,000)")
+        n = int(text)
+        if range_iri != xsd + "integer" and n < (1 if range_iri.endswith("positiveInteger")
+                                                 and "non" not in range_iri else 0):
+            fail(f"{text!r} is out of range for {range_iri[len(xsd):]}")
+        return Literal(n, datatype=URIRef(range_iri))
+    if range_iri == xsd + "decimal":
+        if not re.fullmatch(r"[+-]?\d+(\.\d+)?", text):
+            fail(f"{text!r} is not a decimal number")
+        return Literal(text, datatype=XSD.decimal)
+    if range_iri == xsd + "boolean":
+        if text not in ("true", "false"):
+            fail(f"{text!r} is not true or false")
+        return Literal(text == "true")
+    if range_iri == xsd + "duration":
+        if not _DURATION.match(text):
+            fail(f"{text!r} is not an ISO 8601 duration such as P30D")
+        return Literal(text, datatype=XSD.duration)
+    if range_iri in (xsd + "date", xsd + "gYear", xsd + "gYearMonth", ns.RDFS + "Literal") \
+            and re.fullmatch(r"-?\d{4}(-\d{2}(-\d{2})?)?", text):
+        return date_literal(text, fail)
+    if range_iri in (xsd + "date", xsd + "gYear", xsd + "gYearMonth"):
+        fail(f"{text!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+    if range_iri == xsd + "string":
+        return Literal(text, datatype=XSD.string)
+    if range_iri == xsd + "anyURI":
+        return Literal(text, datatype=XSD.anyURI)
+    return Literal(text, lang=lang)
+
+
+def date_literal(text: str, fail) -> Literal:
+    parts = text.lstrip("-").split("-")
+    try:
+        if len(parts) == 3:
+            dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+            return Literal(text, datatype=XSD.date)
+        if len(parts) == 2:
+            if not 1 <= int(parts[1]) <= 12:
+                raise ValueError
+            return Literal(text, datatype=XSD.gYearMonth)
+        return Literal(text, datatype=XSD.gYear)
+    except ValueError:
+        fail(f"{text!r} is not a valid date")
+    raise AssertionError("unreachable")
+
+
+def _close_matches(word: str, choices: Iterable[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.75)
+    return " or ".join(repr(f) for f in found) if found else None
+
+
+def map_articles(pairs: list[tuple[Article, AnnotationFile]], vocab: Vocabulary,
+                 background: tuple[tuple[str, tuple[BackgroundFact, ...]], ...] = (),
+                 wikidata: dict[str, str] | None = None) -> Mapped:
+    """Map every article with its annotations, then the background facts."""
+    ids: dict[str, tuple[str, int]] = {}
+    for _, ann in pairs:
+        for rec in ann.records:
+            ids.setdefault(rec.id, (ann.path, rec.line))
+    mapper = _Mapper(vocab, ids, wikidata)
+    for article, ann in pairs:
+        mapper.map_file(article, ann)
+    for path, facts in background:
+        mapper.map_background(facts, path, "en")
+    return mapper.out

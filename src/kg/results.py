@@ -1,0 +1,146 @@
+"""Rendering result sets: table, csv, tsv, json, jsonl, markdown; graphs as RDF.
+
+``json`` is the W3C SPARQL 1.1 Query Results JSON format, ``csv``/``tsv``
+the W3C SPARQL 1.1 CSV/TSV formats; ``table`` and ``markdown`` are for
+people (labels instead of IRIs unless asked, a row count at the end).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pyoxigraph as ox
+
+from . import namespaces as ns
+from .errors import UsageError
+from .querying import ResultSet
+
+FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
+GRAPH_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml")
+EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".jsonl": "jsonl",
+              ".md": "markdown", ".txt": "table", ".ttl": "turtle", ".nt": "ntriples",
+              ".nq": "nquads", ".trig": "trig", ".jsonld": "jsonld", ".rdf": "rdfxml",
+              ".owl": "rdfxml", ".xml": "rdfxml"}
+
+
+def format_for_path(path: str) -> str | None:
+    for ext, fmt in EXTENSIONS.items():
+        if path.lower().endswith(ext):
+            return fmt
+    return None
+
+
+def term_json(term) -> dict | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    d = {"type": "literal", "value": term.value}
+    if term.language:
+        d["xml:lang"] = term.language
+    elif term.datatype.value != ns.XSD + "string":
+        d["datatype"] = term.datatype.value
+    return d
+
+
+def _plain(term, names: dict[str, str] | None, iris: bool) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        if not iris and names and term.value in names:
+            return names[term.value]
+        return ns.shorten(term.value) if not iris else term.value
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    return term.value
+
+
+def render(result: ResultSet, fmt: str, *, names: dict[str, str] | None = None,
+           iris: bool = False, width: int = 80) -> str:
+    if result.kind == "graph":
+        return render_graph(result.triples, fmt if fmt in GRAPH_FORMATS else "turtle")
+    if result.kind == "ask":
+        if fmt == "json":
+            return json.dumps({"head": {}, "boolean": result.boolean}) + "\n"
+        return ("true" if result.boolean else "false") + "\n"
+    if fmt == "json":
+        return json.dumps({
+            "head": {"vars": result.variables},
+            "results": {"bindings": [
+                {v: term_json(t) for v, t in zip(result.variables, row, strict=True)
+                 if t is not None} for row in result.rows]},
+        }, ensure_ascii=False, indent=1) + "\n"
+    if fmt == "jsonl":
+        return "".join(json.dumps({v: term_json(t) for v, t in zip(result.variables, row,
+                                                                     strict=True)},
+                                  ensure_ascii=False) + "\n" for row in result.rows)
+    if fmt in ("csv", "tsv"):
+        return _delimited(result, fmt)
+    cells = [[_plain(t, names, iris) for t in row] for row in result.rows]
+    if fmt == "markdown":
+        return _markdown(result.variables, cells)
+    if fmt == "table":
+        return table(result.variables, cells, width)
+    raise UsageError(f"unknown output format {fmt!r}", hint="one of " + ", ".join(FORMATS))
+
+
+def _delimited(result: ResultSet, fmt: str) -> str:
+    buf = io.StringIO()
+    if fmt == "csv":
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(result.variables)
+        for row in result.rows:
+            w.writerow(["" if t is None else (t.value if not isinstance(t, ox.BlankNode)
+                                              else "_:" + t.value) for t in row])
+        return buf.getvalue()
+    buf.write("\t".join("?" + v for v in result.variables) + "\n")
+    for row in result.rows:
+        buf.write("\t".join("" if t is None else str(t) for t in row) + "\n")
+    return buf.getvalue()
+
+
+def _markdown(variables: list[str], cells: list[list[str]]) -> str:
+    def esc(s: str) -> str:
+        return s.replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(variables) + " |", "|" + "---|" * len(variables)]
+    lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in cells]
+    return "\n".join(lines) + "\n"
+
+
+def _clip(s: str, n: int) -> str:
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: max(n - 1, 0)] + "…"
+
+
+def table(variables: list[str], cells: list[list[str]], width: int = 80) -> str:
+    """A plain-text table that fits ``width`` columns, long cells clipped with …"""
+    n = len(variables)
+    if n == 0:
+        return f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n"
+    natural = [max([len(v)] + [len(" ".join(r[i].split())) for r in cells])
+               for i, v in enumerate(variables)]
+    avail = max(width - 3 * (n - 1), n * 4)
+    widths = list(natural)
+    while sum(widths) > avail:
+        i = max(range(n), key=lambda k: widths[k])
+        widths[i] -= 1
+    sep = "   "
+    lines = [sep.join(_clip(v, w).ljust(w) for v, w in zip(variables, widths, strict=True))
+             .rstrip(),
+             sep.join("-" * w for w in widths)]
+    for r in cells:
+        lines.append(sep.join(_clip(c, w).ljust(w) for c, w in zip(r, widths, strict=True))
+                     .rstrip())
+    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def render_graph(triples, fmt: str) -> str:
+    from .export import serialize_triples
+
+    return serialize_triples(triples, fmt).decode("utf-8")

@@ -1,0 +1,85 @@
+"""Articles and their annotation sidecars in a seeds directory.
+
+An article is ``NAME.txt`` (UTF-8); its annotations and metadata are
+``NAME.yaml`` beside it. ``background.yaml`` holds reference facts, and
+``reference/wikidata.tsv`` the Wikidata identifiers that may be linked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+
+MAX_ARTICLE_BYTES = 5_000_000
+MAX_ANNOTATION_BYTES = 5_000_000
+
+
+@dataclass(frozen=True)
+class Article:
+    doc_id: str
+    text_path: Path
+    annotation_path: Path
+    text: str
+    sha256: str
+
+
+def read_text_file(path: Path, limit: int) -> tuple[str, bytes]:
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise InputError(f"file is {size} bytes, more than the limit of {limit}",
+                             path=str(path))
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror}", path=str(path)) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise InputError(f"not valid UTF-8 (byte {e.start})", path=str(path), line=line) from None
+    return text, data
+
+
+def discover(seeds_dir: Path) -> list[Article]:
+    """Every ``NAME.txt`` with its ``NAME.yaml``, sorted by name."""
+    if not seeds_dir.is_dir():
+        raise InputError("seeds directory not found", path=str(seeds_dir),
+                         hint="run kg from the project root or pass --seeds DIR")
+    articles = []
+    for text_path in sorted(seeds_dir.glob("*.txt")):
+        ann = text_path.with_suffix(".yaml")
+        if not ann.is_file():
+            raise InputError("article has no annotation file beside it", path=str(text_path),
+                             hint=f"create {ann.name} (see docs/design.md)")
+        text, data = read_text_file(text_path, MAX_ARTICLE_BYTES)
+        articles.append(Article(text_path.stem, text_path, ann, text,
+                                hashlib.sha256(data).hexdigest()))
+    if not articles:
+        raise InputError("no articles (*.txt) found", path=str(seeds_dir))
+    return articles
+
+
+def input_files(seeds_dir: Path) -> list[Path]:
+    """Every file whose content a build depends on, sorted."""
+    files = list(seeds_dir.glob("*.txt")) + list(seeds_dir.glob("*.yaml"))
+    files += list((seeds_dir / "reference").glob("*.tsv"))
+    return sorted(p for p in files if p.is_file())
+
+
+def read_wikidata_table(seeds_dir: Path) -> dict[str, str] | None:
+    """QID -> label from ``reference/wikidata.tsv``; None when absent."""
+    path = seeds_dir / "reference" / "wikidata.tsv"
+    if not path.is_file():
+        return None
+    text, _ = read_text_file(path, MAX_ANNOTATION_BYTES)
+    table = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#") or line.startswith("label\t"):
+            continue
+        cols = line.split("\t")
+        if len(cols) >= 2:
+            table[cols[1].strip()] = cols[0].strip()
+    return table

@@ -1,0 +1,181 @@
+"""The built store on disk: written atomically, opened fast, checked for staleness.
+
+Layout of a store directory (``.kg`` by default)::
+
+    .kg/current -> builds/<id>      symlink, replaced atomically by each build
+    .kg/builds/<id>/oxigraph/       the quads (an Oxigraph RocksDB store)
+    .kg/builds/<id>/manifest.json   inputs fingerprint, counts, versions
+
+A build writes a new ``builds/<id>`` and then swaps the ``current`` link, so
+a failed or interrupted build leaves the previous build untouched. This
+module imports neither rdflib nor click: it is on the path of a cold
+``kg query``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .errors import StoreError
+
+ENV_STORE = "KG_STORE"
+ENV_SEEDS = "KG_SEEDS"
+DEFAULT_STORE = ".kg"
+DEFAULT_SEEDS = "seeds"
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+
+
+def default_store_dir() -> Path:
+    return Path(os.environ.get(ENV_STORE) or DEFAULT_STORE)
+
+
+def default_seeds_dir() -> Path:
+    return Path(os.environ.get(ENV_SEEDS) or DEFAULT_SEEDS)
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def packaged_fingerprint() -> str:
+    """A digest of the ontology and shapes shipped with this version of kg."""
+    from .resources import ontology_dir
+
+    h = hashlib.sha256(__version__.encode())
+    for entry in sorted(ontology_dir().iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".ttl"):
+            h.update(entry.name.encode())
+            h.update(entry.read_bytes())
+    return h.hexdigest()
+
+
+def fingerprint(files: list[Path], seeds_dir: Path) -> dict[str, list]:
+    """relative path -> [size, mtime_ns, sha256] for each input file."""
+    out = {}
+    for p in files:
+        st = p.stat()
+        out[str(p.relative_to(seeds_dir))] = [st.st_size, st.st_mtime_ns, file_sha256(p)]
+    return out
+
+
+@dataclass
+class BuiltStore:
+    """An opened build: the Oxigraph store (read-only) and its manifest."""
+
+    path: Path
+    manifest: dict
+    oxigraph: object  # pyoxigraph.Store
+
+    def stale_inputs(self) -> list[str]:
+        """Inputs that changed since the build (empty when fresh)."""
+        from .sources import input_files
+
+        seeds_dir = Path(self.manifest["seeds_dir"])
+        recorded: dict[str, list] = self.manifest["inputs"]
+        changed = []
+        if not seeds_dir.is_dir():
+            return [f"{seeds_dir} (missing)"]
+        current = {str(p.relative_to(seeds_dir)): p for p in input_files(seeds_dir)}
+        for rel in sorted(set(recorded) | set(current)):
+            if rel not in current:
+                changed.append(f"{rel} (removed)")
+            elif rel not in recorded:
+                changed.append(f"{rel} (new)")
+            else:
+                size, mtime, digest = recorded[rel]
+                st = current[rel].stat()
+                if (st.st_size, st.st_mtime_ns) != (size, mtime) and (
+                        st.st_size != size or file_sha256(current[rel]) != digest):
+                    changed.append(rel)
+        if self.manifest.get("kg_version") != __version__ or \
+                self.manifest.get("packaged") != packaged_fingerprint():
+            changed.append("the ontology or kg itself (a new version is installed)")
+        return changed
+
+
+def open_store(store_dir: Path, *, check_fresh: bool = True) -> BuiltStore:
+    """Open the current build read-only; refuse a missing or stale one."""
+    import pyoxigraph
+
+    current = store_dir / "current"
+    manifest_path = current / MANIFEST
+    if not manifest_path.is_file():
+        raise StoreError(f"no built graph at {store_dir}",
+                         hint="run `kg build` first (or pass --store / set KG_STORE)")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise StoreError(f"the build at {store_dir} is unreadable ({e})",
+                         hint="run `kg build` again") from None
+    if manifest.get("format") != FORMAT_VERSION:
+        raise StoreError(f"the build at {store_dir} was made by another version of kg",
+                         hint="run `kg build` again")
+    try:
+        ox = pyoxigraph.Store.read_only(str(current.resolve() / "oxigraph"))
+    except OSError as e:
+        raise StoreError(f"cannot open the store at {store_dir}: {e}",
+                         hint="run `kg build` again") from None
+    built = BuiltStore(store_dir, manifest, ox)
+    if check_fresh:
+        changed = built.stale_inputs()
+        if changed:
+            shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more"
+                                             if len(changed) > 3 else "")
+            raise StoreError(f"the built graph at {store_dir} is stale: {shown} changed "
+                             "since the build", hint="run `kg build` to rebuild it")
+    return built
+
+
+def write_store(store_dir: Path, quads, manifest: dict) -> Path:
+    """Write a new build and make it current atomically. Returns its directory.
+
+    ``quads`` is an iterable of ``pyoxigraph.Quad``. On any failure the new
+    build is removed and the previous one stays current.
+    """
+    import pyoxigraph
+
+    builds = store_dir / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    build_dir = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=builds))
+    try:
+        ox = pyoxigraph.Store(str(build_dir / "oxigraph"))
+        ox.bulk_extend(quads)
+        ox.flush()
+        ox.optimize()
+        del ox
+        manifest = {"format": FORMAT_VERSION, **manifest}
+        tmp_manifest = build_dir / (MANIFEST + ".tmp")
+        tmp_manifest.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
+                                encoding="utf-8")
+        os.replace(tmp_manifest, build_dir / MANIFEST)
+        link_tmp = store_dir / f"current.tmp-{os.getpid()}"
+        if link_tmp.is_symlink() or link_tmp.exists():
+            link_tmp.unlink()
+        os.symlink(os.path.relpath(build_dir, store_dir), link_tmp)
+        os.replace(link_tmp, store_dir / "current")
+    except BaseException:
+        shutil.rmtree(build_dir, ignore_errors=True)
+        raise
+    _remove_old_builds(store_dir, keep=build_dir)
+    return build_dir
+
+
+def _remove_old_builds(store_dir: Path, keep: Path) -> None:
+    for old in (store_dir / "builds").iterdir():
+        if old.resolve() != keep.resolve():
+            shutil.rmtree(old, ignore_errors=True)
+    for stray in store_dir.glob("current.tmp-*"):
+        stray.unlink(missing_ok=True)

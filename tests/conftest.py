@@ -1,0 +1,61 @@
+"""Shared fixtures: the repository paths, a built store, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+ARTICLE = SEEDS / "000_99214e3abbb71cf3.txt"
+
+
+@pytest.fixture(scope="session")
+def article_text() -> str:
+    return ARTICLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def built_store(tmp_path_factory) -> Path:
+    """The seed graph, built once per test session with the library API."""
+    from kg.build import build
+
+    store = tmp_path_factory.mktemp("store") / ".kg"
+    build(SEEDS, store)
+    return store
+
+
+@pytest.fixture(scope="session")
+def dataset():
+    from kg.build import compile_dataset
+
+    return compile_dataset(SEEDS)
+
+
+@pytest.fixture
+def seeds_copy(tmp_path) -> Path:
+    """A private copy of seeds/ that a test may edit."""
+    dest = tmp_path / "seeds"
+    shutil.copytree(SEEDS, dest)
+    return dest
+
+
+class Kg:
+    """Runs the ``kg`` command line in-process and returns click's Result."""
+
+    def __init__(self):
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None, env: dict | None = None):
+        return self.runner.invoke(cli, list(args), input=input, env=env,
+                                  catch_exceptions=False)
+
+
+@pytest.fixture
+def kg() -> Kg:
+    return Kg()
