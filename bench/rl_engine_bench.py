@@ -142,6 +142,11 @@ def _measure(engine: str, n_articles: int, seed: int) -> dict:
     import resource
 
     tbox, abox = corpus(n_articles, seed)
+    import gc
+
+    gc.collect()
+    with open("/proc/self/statm") as f:
+        rss_before = int(f.read().split()[1]) * resource.getpagesize() / 2**20
     t0 = time.perf_counter()
     if engine == "rl_engine":
         from kg.rl_engine import infer
@@ -164,7 +169,8 @@ def _measure(engine: str, n_articles: int, seed: int) -> dict:
     dt = time.perf_counter() - t0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"engine": engine, "articles": n_articles, "asserted": len(abox),
-            "inferred_visible": n, "seconds": round(dt, 2), "peak_rss_mb": round(rss)}
+            "inferred_visible": n, "seconds": round(dt, 2), "peak_rss_mb": round(rss),
+            "rss_with_corpus_before_mb": round(rss_before)}
 
 
 def _run_child(engine: str, n: int, seed: int) -> dict:
@@ -180,6 +186,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--owlrl", action="store_true", help="also time owlrl (slow)")
     ap.add_argument("--check", action="store_true", help="compare the inferences with owlrl")
+    ap.add_argument("--derive", action="store_true",
+                    help="time one derivation step for every inferred triple")
     ap.add_argument("--child", choices=["rl_engine", "owlrl"])
     a = ap.parse_args()
     if a.child:
@@ -192,10 +200,37 @@ def main() -> None:
                       "peak_rss_mb": max(x["peak_rss_mb"] for x in runs)}))
     if a.owlrl:
         print(json.dumps(_run_child("owlrl", a.articles, a.seed)))
+    if a.derive:
+        print(json.dumps(derive_all(a.articles, a.seed)))
     if a.check:
         diff = compare_with_owlrl(a.articles, a.seed)
         print(json.dumps({"check": "identical" if not any(diff) else "DIFFERENT",
                           "only_rl_engine": len(diff[0]), "only_owlrl": len(diff[1])}))
+
+
+def derive_all(n_articles: int, seed: int = 0) -> dict:
+    """derivations() for every visible inferred triple; all must have one."""
+    from kg.rl_engine import Explainer, infer
+
+    tbox, abox = corpus(n_articles, seed)
+    every = infer(tbox, abox, visible_only=False)
+    graph = set(tbox) | set(abox) | every
+    t0 = time.perf_counter()
+    ex = Explainer(tbox, graph)
+    t_index = time.perf_counter() - t0
+    visible = infer(tbox, abox)
+    t0 = time.perf_counter()
+    missing = sum(1 for t in visible if not ex.derivations(t))
+    dt = time.perf_counter() - t0
+    sample = sorted(visible, key=str)[:: max(1, len(visible) // 200)]
+    t0 = time.perf_counter()
+    asserted = set(tbox) | set(abox)
+    unproved = sum(1 for t in sample if ex.tree(t, asserted).unproved)
+    t_tree = time.perf_counter() - t0
+    return {"derivations_for": len(visible), "without_derivation": missing,
+            "index_seconds": round(t_index, 2), "derivations_seconds": round(dt, 2),
+            "trees": len(sample), "unproved_trees": unproved,
+            "tree_seconds": round(t_tree, 2)}
 
 
 def compare_with_owlrl(n_articles: int, seed: int = 0) -> tuple[set, set]:

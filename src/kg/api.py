@@ -12,6 +12,8 @@ from . import namespaces as ns
 from .catalogue import CannedQuery
 from .errors import QueryError, UsageError
 
+DEFAULT_TIMEOUT = 30.0  # seconds; kg.runner.DEFAULT_TIMEOUT
+
 
 def _result_format(fmt: str | None, output: Path | None, default: str) -> str:
     from .results import format_for_path
@@ -27,7 +29,8 @@ def _result_format(fmt: str | None, output: Path | None, default: str) -> str:
     return default
 
 
-def render_result(store, result, fmt: str, iris: bool) -> str:
+def render_result(lookup, result, fmt: str, iris: bool) -> str:
+    """Render ``result``; tables and Markdown show labels (looked up by ``lookup``)."""
     from .results import render
 
     names = None
@@ -36,49 +39,122 @@ def render_result(store, result, fmt: str, iris: bool) -> str:
 
         found = {t.value for row in result.rows for t in row
                  if t is not None and type(t).__name__ == "NamedNode"}
-        names = labels(store, found)
+        names = labels(lookup, found)
     return render(result, fmt, names=names, iris=iris)
 
 
-def run_canned(store_dir: Path, query: CannedQuery, params: dict[str, str], *,
+class _Target:
+    """Where queries run: the built store (forked, with a deadline) or an endpoint."""
+
+    def __init__(self, store_dir: Path | None, endpoint: str | None, *,
+                 asserted_only: bool, timeout: float | None):
+        self.endpoint = endpoint
+        self.asserted_only = asserted_only
+        self.timeout = timeout
+        if endpoint:
+            try:
+                from . import endpoint as remote
+            except ImportError:
+                raise QueryError("--endpoint is not available in this version of kg",
+                                 hint="kg.endpoint (remote SPARQL servers) is missing") \
+                    from None
+            self._remote = remote
+            self.store = None
+        else:
+            from .store import open_store
+
+            self.store = open_store(store_dir if store_dir is not None else
+                                    _default_store()).oxigraph
+
+    def run(self, text: str, *, bindings: dict | None = None, prefixes: dict | None = None,
+            name: str = "query", form: str | None = None, query_dataset: bool = False,
+            timeout: float | None = None):
+        from .querying import bind_values, dataset_graphs, execute
+
+        if self.store is not None:
+            return execute(self.store, text, bindings=bindings,
+                           asserted_only=self.asserted_only, prefixes=prefixes, name=name,
+                           timeout=timeout, query_dataset=query_dataset)
+        if bindings:
+            text = bind_values(text, bindings)
+        if prefixes:
+            text = "".join(f"PREFIX {p}: <{i}>\n" for p, i in prefixes.items()) + text
+        graphs = [] if query_dataset else [g.value for g in dataset_graphs(self.asserted_only)]
+        return self._remote.run_query(self.endpoint, text, timeout=timeout or self.timeout or 0,
+                                      default_graphs=graphs,
+                                      accept_graph=form in ("CONSTRUCT", "DESCRIBE"))
+
+    def lookup(self, text: str):
+        """Short bounded look-ups (labels, parameters): no fork needed locally."""
+        return self.run(text, name="label lookup",
+                        timeout=None if self.store is not None else self.timeout)
+
+
+def _default_store() -> Path:
+    from .store import default_store_dir
+
+    return default_store_dir()
+
+
+def canned_result(query: CannedQuery, params: dict[str, str], *, store_dir: Path | None = None,
+                  endpoint: str | None = None, asserted_only: bool = False,
+                  timeout: float | None = DEFAULT_TIMEOUT):
+    """A canned query's :class:`~kg.querying.ResultSet` and the look-up it ran with."""
+    from .querying import resolve_params
+    from .sparql_guard import inspect
+
+    target = _Target(store_dir, endpoint, asserted_only=asserted_only, timeout=timeout)
+    bindings = resolve_params(target.lookup, query, params)
+    result = target.run(query.text, bindings=bindings, name=f"queries/{query.name}.rq",
+                        form=inspect(query.text).form, timeout=timeout)
+    return result, target.lookup
+
+
+def run_canned(store_dir: Path | None, query: CannedQuery, params: dict[str, str], *,
                fmt: str | None = None, output: Path | None = None, iris: bool = False,
-               asserted_only: bool = False) -> str:
+               asserted_only: bool = False, timeout: float | None = DEFAULT_TIMEOUT,
+               endpoint: str | None = None) -> str:
     """Run a canned query with ``params`` (name -> value as typed by the user)."""
-    from .querying import execute, resolve_params
-    from .store import open_store
-
     fmt = _result_format(fmt, output, "table")
-    built = open_store(store_dir)
-    bindings = resolve_params(built.oxigraph, query, params)
-    result = execute(built.oxigraph, query.text, bindings=bindings, asserted_only=asserted_only,
-                     name=f"queries/{query.name}.rq")
-    return render_result(built.oxigraph, result, fmt, iris)
+    result, lookup = canned_result(query, params, store_dir=store_dir, endpoint=endpoint,
+                                   asserted_only=asserted_only, timeout=timeout)
+    return render_result(lookup, result, fmt, iris)
 
 
-def run_sparql(store_dir: Path, text: str, *, fmt: str | None = None,
+def sparql_result(text: str, *, store_dir: Path | None = None, endpoint: str | None = None,
+                  asserted_only: bool = False, timeout: float | None = DEFAULT_TIMEOUT,
+                  allow_remote: bool = False, label: str = "query"):
+    """An ad hoc read-only query's :class:`~kg.querying.ResultSet` and its look-up.
+
+    SPARQL Update is refused; SERVICE and FROM / FROM NAMED naming anything
+    but the build's graphs are refused unless ``allow_remote``.
+    """
+    from .sparql_guard import check
+
+    found = check(text, allow_remote=allow_remote, prefixes=ns.PREFIXES, label=label)
+    target = _Target(store_dir, endpoint, asserted_only=asserted_only, timeout=timeout)
+    result = target.run(text, prefixes=ns.PREFIXES, name=label, form=found.form,
+                        query_dataset=found.has_dataset, timeout=timeout)
+    return result, target.lookup
+
+
+def run_sparql(store_dir: Path | None, text: str, *, fmt: str | None = None,
                output: Path | None = None, iris: bool = False, asserted_only: bool = False,
-               label: str = "query") -> str:
+               label: str = "query", timeout: float | None = DEFAULT_TIMEOUT,
+               allow_remote: bool = False, endpoint: str | None = None) -> str:
     """Run an ad hoc read-only query with the project's prefixes predeclared."""
-    from .querying import execute
-    from .store import open_store
-
-    if _looks_like_update(text):
-        raise QueryError(f"{label}: SPARQL Update is refused: kg sparql is read-only")
     fmt = _result_format(fmt, output, "table")
-    built = open_store(store_dir)
-    result = execute(built.oxigraph, text, asserted_only=asserted_only, prefixes=ns.PREFIXES,
-                     name=label)
-    return render_result(built.oxigraph, result, fmt, iris)
+    from .results import FORMATS, GRAPH_FORMATS
 
-
-def _looks_like_update(text: str) -> bool:
-    import re
-
-    body = re.sub(r"#[^\n]*", " ", text)
-    body = re.sub(r"<[^>\s]*>|\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'", " ", body)
-    return bool(re.search(r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY)\b",
-                          body, re.I)) and not re.search(
-        r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.I)
+    if fmt not in FORMATS + GRAPH_FORMATS:
+        raise UsageError(f"unknown output format {fmt!r}",
+                         hint="one of " + ", ".join(FORMATS + GRAPH_FORMATS))
+    result, lookup = sparql_result(text, store_dir=store_dir, endpoint=endpoint,
+                                   asserted_only=asserted_only, timeout=timeout,
+                                   allow_remote=allow_remote, label=label)
+    if result.kind == "graph" and fmt in FORMATS:
+        fmt = "turtle"
+    return render_result(lookup, result, fmt, iris)
 
 
 def export(store_dir: Path, *, fmt: str | None = None, graphs: list[str] | None = None,
@@ -90,3 +166,30 @@ def export(store_dir: Path, *, fmt: str | None = None, graphs: list[str] | None 
     fmt = _result_format(fmt, output, "turtle")
     built = open_store(store_dir)
     return export_bytes(built.oxigraph, fmt, expand_graphs(graphs or ["all"])), fmt
+
+
+def push(store_dir: Path | None, endpoint: str, *, graphs: list[str] | None = None,
+         graph_iri: str | None = None, update_endpoint: str | None = None,
+         gsp_endpoint: str | None = None, method: str = "auto", max_body: int | None = None,
+         timeout: float | None = None, progress=None):
+    """Upload the chosen graphs of the current build to a SPARQL 1.1 server.
+
+    Each graph replaces the server's graph of the same IRI, or, with
+    ``graph_iri``, all of them replace that one graph; see
+    :func:`kg.endpoint.push`. Returns a :class:`kg.endpoint.PushReport`.
+    """
+    import pyoxigraph as ox
+
+    from . import endpoint as remote
+    from .export import expand_graphs
+    from .store import default_store_dir, open_store
+
+    names = expand_graphs(graphs or ["all"])
+    built = open_store(store_dir if store_dir is not None else default_store_dir())
+    quads = [q for name in names for q in built.oxigraph.quads_for_pattern(
+        None, None, None, ox.NamedNode(ns.graph_iri(name)))]
+    return remote.push(quads, remote.derive_endpoints(endpoint, update_endpoint, gsp_endpoint),
+                       graph_iri=graph_iri, method=method,
+                       max_body=max_body or remote.DEFAULT_MAX_BODY,
+                       timeout=remote.DEFAULT_TIMEOUT if timeout is None else timeout,
+                       progress=progress, targets=[ns.graph_iri(n) for n in names])

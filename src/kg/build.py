@@ -7,6 +7,7 @@ returns the graphs); ``build`` checks the result and writes the store.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,27 +26,41 @@ from .vocabulary import vocabulary_from_graph
 
 @dataclass
 class Dataset:
-    """The named graphs of a build, plus what the mapping anchored."""
+    """The named graphs of a build (as sets of rdflib triples), plus what was anchored."""
 
-    graphs: dict[str, Graph]
+    triples: dict[str, set]
+    ontology: Graph
     mapped: Mapped
     seeds_dir: Path
     timings: dict[str, float] = field(default_factory=dict)
+    _graphs: dict[str, Graph] = field(default_factory=dict, repr=False)
+
+    @property
+    def graphs(self) -> dict[str, Graph]:
+        return {name: self.graph(name) for name in ns.GRAPH_NAMES}
 
     def graph(self, name: str) -> Graph:
-        return self.graphs[name]
+        """One named graph as an rdflib Graph (built on first use)."""
+        if name == "ontology":
+            return self.ontology
+        if name not in self._graphs:
+            g = Graph()
+            for t in self.triples[name]:
+                g.add(t)
+            self._graphs[name] = g
+        return self._graphs[name]
 
     def union(self, names=ns.GRAPH_NAMES) -> Graph:
         g = Graph()
         for prefix, iri in ns.PREFIXES.items():
             g.bind(prefix, iri)
         for name in names:
-            for t in self.graphs[name]:
+            for t in self.triples[name]:
                 g.add(t)
         return g
 
     def counts(self) -> dict[str, int]:
-        return {name: len(g) for name, g in self.graphs.items()}
+        return {name: len(self.triples[name]) for name in ns.GRAPH_NAMES}
 
 
 def load_ontology() -> Graph:
@@ -61,7 +76,12 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def compile_dataset(seeds_dir: Path, *, reasoner: str = "owlrl") -> Dataset:
+def _quiet(message: str) -> None:
+    """The default progress reporter: says nothing."""
+
+
+def compile_dataset(seeds_dir: Path, *, reasoner: str = "owlrl",
+                    progress: Callable[[str], None] = _quiet) -> Dataset:
     """Read the seeds, map them, reason, and return the graphs (nothing is written)."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -69,8 +89,11 @@ def compile_dataset(seeds_dir: Path, *, reasoner: str = "owlrl") -> Dataset:
     ontology = load_ontology()
     vocab = vocabulary_from_graph(ontology)
     articles = discover(seeds_dir)
-    pairs = [(a, load_annotations(a.annotation_path, _display(a.annotation_path)))
-             for a in articles]
+    pairs = []
+    for i, a in enumerate(articles, 1):
+        pairs.append((a, load_annotations(a.annotation_path, _display(a.annotation_path))))
+        if i % 100 == 0 or i == len(articles):
+            progress(f"loaded {i}/{len(articles)} articles")
     background = ()
     bg_path = seeds_dir / "background.yaml"
     if bg_path.is_file():
@@ -79,36 +102,31 @@ def compile_dataset(seeds_dir: Path, *, reasoner: str = "owlrl") -> Dataset:
     timings["load"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    progress("mapping annotations to RDF")
     mapped = map_articles(pairs, vocab, background, read_wikidata_table(seeds_dir))
-    graphs: dict[str, Graph] = {"ontology": ontology}
-    for name in ("asserted", "background", "evidence"):
-        g = Graph()
-        for t in getattr(mapped, name):
-            g.add(t)
-        graphs[name] = g
+    triples: dict[str, set] = {"ontology": set(ontology), "asserted": mapped.asserted,
+                               "background": mapped.background, "evidence": mapped.evidence}
     timings["map"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    progress(f"reasoning ({reasoner}) over {len(mapped.asserted)} asserted triples")
     data = Graph()
-    for t in graphs["asserted"]:
+    for t in mapped.asserted:
         data.add(t)
-    for t in graphs["background"]:
+    for t in mapped.background:
         data.add(t)
-    graphs["inferred"] = closure(ontology, data, engine=reasoner)
+    triples["inferred"] = set(closure(ontology, data, engine=reasoner))
     timings["reason"] = time.perf_counter() - t0
-    _make_disjoint(graphs)
-    return Dataset(graphs, mapped, seeds_dir, timings)
+    _make_disjoint(triples)
+    return Dataset(triples, ontology, mapped, seeds_dir, timings)
 
 
-def _make_disjoint(graphs: dict[str, Graph]) -> None:
+def _make_disjoint(triples: dict[str, set]) -> None:
     """Keep each triple only in the first graph (in GRAPH_NAMES order) that has it."""
     seen: set = set()
     for name in ns.GRAPH_NAMES:
-        g = graphs[name]
-        dup = [t for t in g if t in seen]
-        for t in dup:
-            g.remove(t)
-        seen.update(g)
+        triples[name] -= seen
+        seen |= triples[name]
 
 
 @dataclass
@@ -148,15 +166,16 @@ def check(dataset: Dataset) -> None:
 
 
 def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "owlrl",
-          run_checks: bool = True) -> BuildReport:
+          run_checks: bool = True, progress: Callable[[str], None] = _quiet) -> BuildReport:
     """Compile, check and write the store; the previous build stays on failure."""
     from .rdfterms import quads
     from .store import fingerprint, packaged_fingerprint, write_store
 
     seeds_dir = Path(seeds_dir).resolve()
     inputs = fingerprint(input_files(seeds_dir), seeds_dir)
-    dataset = compile_dataset(seeds_dir, reasoner=reasoner)
+    dataset = compile_dataset(seeds_dir, reasoner=reasoner, progress=progress)
     if run_checks:
+        progress("checking shapes and violation queries")
         t0 = time.perf_counter()
         check(dataset)
         dataset.timings["check"] = time.perf_counter() - t0
@@ -164,7 +183,7 @@ def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "owlrl",
 
     def all_quads():
         for name in ns.GRAPH_NAMES:
-            yield from quads(ns.graph_iri(name), dataset.graph(name))
+            yield from quads(ns.graph_iri(name), dataset.triples[name])
 
     manifest = {
         "kg_version": __version__,
@@ -178,6 +197,7 @@ def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "owlrl",
     if fingerprint(input_files(seeds_dir), seeds_dir) != inputs:
         raise InputError("the inputs changed while the build was running",
                          path=str(seeds_dir), hint="run `kg build` again")
+    progress(f"writing the store to {store_dir}")
     write_store(Path(store_dir), all_quads(), manifest)
     dataset.timings["store"] = time.perf_counter() - t0
     return BuildReport(Path(store_dir), dataset.counts(), dataset.timings,

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from .errors import InputError, UsageError
 from .resources import queries_dir
 
-_PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*(?:=\s*(?P<default>\S+))?\s*"
+_PARAM = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*"
+                    r"(?:=\s*(?P<default>\"[^\"]*\"|[^\s;]+))?\s*"
                     r"(?:;\s*(?P<doc>.*))?$")
 
 
@@ -28,6 +29,11 @@ class Param:
     name: str
     default: str | None
     doc: str
+
+    @property
+    def is_text(self) -> bool:
+        """A text parameter (its default is a quoted string): bound as a literal."""
+        return self.default is not None and self.default.startswith('"')
 
 
 @dataclass(frozen=True)

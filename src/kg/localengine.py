@@ -11,5 +11,5 @@ from .rdfterms import quads
 def memory_store(dataset) -> ox.Store:
     store = ox.Store()
     for name in ns.GRAPH_NAMES:
-        store.bulk_extend(quads(ns.graph_iri(name), dataset.graph(name)))
+        store.bulk_extend(quads(ns.graph_iri(name), dataset.triples[name]))
     return store

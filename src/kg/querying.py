@@ -11,6 +11,7 @@ literal (``"text"``) or a label, looked up in the graph.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -39,18 +40,38 @@ def dataset_graphs(asserted_only: bool = False) -> list[ox.NamedNode]:
 
 def execute(store: ox.Store, text: str, *, bindings: dict | None = None,
             asserted_only: bool = False, prefixes: dict | None = None,
-            name: str = "query") -> ResultSet:
-    """Run a query over the union of the build's graphs."""
+            name: str = "query", timeout: float | None = None,
+            query_dataset: bool = False) -> ResultSet:
+    """Run a query over the union of the build's graphs (without the inferred one
+    when ``asserted_only``).
+
+    ``bindings`` (name -> pyoxigraph term) are bound by a VALUES block.
+    ``timeout`` (seconds) runs the query in a forked child that is killed at
+    the deadline (:mod:`kg.runner`); None runs it in this process.
+    ``query_dataset`` lets the query's own FROM / FROM NAMED choose the graphs.
+    """
+    from . import runner
+
     if bindings:
         text = bind_values(text, bindings)
-    try:
-        result = store.query(text, default_graph=dataset_graphs(asserted_only),
-                             named_graphs=dataset_graphs(asserted_only),
-                             prefixes=prefixes)
-    except SyntaxError as e:
-        raise QueryError(f"{name}: SPARQL syntax error: {e}") from None
-    except OSError as e:
-        raise QueryError(f"{name}: the query failed: {e}") from None
+    graphs = None if query_dataset else dataset_graphs(asserted_only)
+
+    def run(materialise):
+        try:
+            result = store.query(text, default_graph=graphs, named_graphs=graphs,
+                                 prefixes=prefixes)
+            return materialise(result)
+        except SyntaxError as e:
+            raise QueryError(syntax_error_message(name, text, str(e))) from None
+        except OSError as e:
+            raise QueryError(f"{name}: the query failed: {e}") from None
+
+    if not timeout or not runner.can_fork():
+        return run(_materialise)
+    return decode(runner.call(lambda: run(encode), timeout=timeout, what=name))
+
+
+def _materialise(result) -> ResultSet:
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
         rows = [tuple(sol[v] for v in variables) for sol in result]
@@ -58,6 +79,44 @@ def execute(store: ox.Store, text: str, *, bindings: dict | None = None,
     if isinstance(result, ox.QueryBoolean):
         return ResultSet("ask", boolean=bool(result))
     return ResultSet("graph", triples=list(result))
+
+
+def encode(result) -> bytes:
+    """A pyoxigraph result as bytes: W3C SPARQL results TSV, or N-Triples for graphs."""
+    if isinstance(result, ox.QuerySolutions):
+        return b"S" + result.serialize(format=ox.QueryResultsFormat.TSV)
+    if isinstance(result, ox.QueryBoolean):
+        return b"A1" if result else b"A0"
+    return b"G" + result.serialize(format=ox.RdfFormat.N_TRIPLES)
+
+
+def decode(data: bytes) -> ResultSet:
+    """The inverse of :func:`encode`: a :class:`ResultSet` of pyoxigraph terms."""
+    kind, body = data[:1], data[1:]
+    if kind == b"A":
+        return ResultSet("ask", boolean=body == b"1")
+    if kind == b"G":
+        return ResultSet("graph", triples=[q.triple for q in
+                                           ox.parse(body, format=ox.RdfFormat.N_TRIPLES)])
+    return _materialise(ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV))
+
+
+def syntax_error_message(name: str, text: str, error: str) -> str:
+    """``NAME: SPARQL syntax error at line L, column C: ...`` plus the line and a caret."""
+    m = re.match(r"^error at (\d+):(\d+): (.*)$", error, re.S)
+    if not m:
+        return f"{name}: SPARQL syntax error: {error}"
+    line, column, what = int(m.group(1)), int(m.group(2)), m.group(3)
+    what = " ".join(what.split())
+    if len(what) > 200:
+        what = what[:199] + "…"
+    lines = text.splitlines() or [""]
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    caret = min(max(column, 1), len(source) + 1)
+    gutter = f"{line:>4} | "
+    return (f"{name}: SPARQL syntax error at line {line}, column {column}: {what}\n"
+            f"{gutter}{source.expandtabs(1)}\n"
+            f"{' ' * (len(gutter) - 2)}| {' ' * (caret - 1)}^")
 
 
 _Q3 = '"' * 3
@@ -97,14 +156,9 @@ def parse_term(value: str) -> ox.NamedNode | ox.Literal | None:
     """An IRI, prefixed name or quoted literal as a term; None if it is a label."""
     v = value.strip()
     if v.startswith("<") and v.endswith(">"):
-        v = v[1:-1]
-        if not v or re.search(r"[\s<>\"{}|\\^`]", v):
-            raise UsageError(f"{value!r} is not a valid IRI")
-        return ox.NamedNode(v)
+        return _iri(v[1:-1], value)
     if re.match(r"^(https?|urn|file):", v):
-        if re.search(r"[\s<>\"{}|\\^`]", v):
-            raise UsageError(f"{value!r} is not a valid IRI")
-        return ox.NamedNode(v)
+        return _iri(v, value)
     m = re.fullmatch(r"([A-Za-z][\w-]*):([\w.-]*)", v)
     if m and m.group(1) in ns.PREFIXES:
         return ox.NamedNode(ns.PREFIXES[m.group(1)] + m.group(2))
@@ -113,18 +167,35 @@ def parse_term(value: str) -> ox.NamedNode | ox.Literal | None:
     return None
 
 
-def resolve_label(store: ox.Store, label: str, param: str) -> ox.NamedNode:
+def _iri(v: str, value: str) -> ox.NamedNode:
+    if v and not re.search(r"[\s<>\"{}|\\^`]", v):
+        try:
+            return ox.NamedNode(v)
+        except ValueError:
+            pass
+    raise UsageError(f"{value!r} is not a valid IRI",
+                     hint="write <https://...>, a prefixed name such as kgr:russia, or a label")
+
+
+Lookup = Callable[[str], ResultSet]
+"""Runs a complete query over the dataset: a local store or a remote endpoint."""
+
+
+def local_lookup(store: ox.Store) -> Lookup:
+    return lambda text: execute(store, text)
+
+
+def resolve_label(lookup: Lookup, label: str, param: str) -> ox.NamedNode:
     """The one resource whose label is ``label`` (case-insensitive)."""
-    q = ("SELECT DISTINCT ?s ?l WHERE { ?s ?p ?l . VALUES ?p { <%s> <%s> } "
+    q = ("SELECT DISTINCT ?s WHERE { ?s ?p ?l . VALUES ?p { <%s> <%s> } "
          "FILTER(isIRI(?s) && LCASE(STR(?l)) = LCASE(STR(?wanted))) } ORDER BY ?s"
          % LABEL_PREDICATES)
-    rows = list(store.query(bind_values(q, {"wanted": ox.Literal(label)}),
-                            default_graph=dataset_graphs()))
-    found = sorted({r["s"].value for r in rows})
+    rows = lookup(bind_values(q, {"wanted": ox.Literal(label)})).rows
+    found = sorted({r[0].value for r in rows})
     if len(found) == 1:
         return ox.NamedNode(found[0])
     if not found:
-        cands = _candidates(store, label)
+        cands = _candidates(lookup, label)
         raise UsageError(f"parameter {param}: no resource is labelled {label!r}",
                          hint=("candidates: " + "; ".join(cands)) if cands else
                          "give an IRI or a prefixed name such as kgr:russia")
@@ -132,16 +203,14 @@ def resolve_label(store: ox.Store, label: str, param: str) -> ox.NamedNode:
                      hint="candidates: " + "; ".join(ns.shorten(f) for f in found))
 
 
-def _candidates(store: ox.Store, label: str, limit: int = 8) -> list[str]:
+def _candidates(lookup: Lookup, label: str, limit: int = 8) -> list[str]:
     q = ("SELECT DISTINCT ?s ?l WHERE { ?s ?p ?l . VALUES ?p { <%s> <%s> } "
          "FILTER(isIRI(?s) && CONTAINS(LCASE(STR(?l)), LCASE(STR(?wanted)))) } "
-         "ORDER BY ?l LIMIT %d" % (*LABEL_PREDICATES, limit))
-    words = label.split()
-    seen = []
-    for word in [label] + words:
-        for r in store.query(bind_values(q, {"wanted": ox.Literal(word)}),
-                             default_graph=dataset_graphs()):
-            item = f"{r['l'].value} ({ns.shorten(r['s'].value)})"
+         "ORDER BY ?l ?s LIMIT %d" % (*LABEL_PREDICATES, limit))
+    seen: list[str] = []
+    for word in [label] + [w for w in re.split(r"\W+", label) if len(w) > 2]:
+        for s, lab in lookup(bind_values(q, {"wanted": ox.Literal(word)})).rows:
+            item = f"{lab.value} ({ns.shorten(s.value)})"
             if item not in seen:
                 seen.append(item)
         if seen:
@@ -149,8 +218,13 @@ def _candidates(store: ox.Store, label: str, limit: int = 8) -> list[str]:
     return seen[:limit]
 
 
-def resolve_params(store: ox.Store, query, given: dict[str, str]) -> dict:
-    """Bindings for a canned query from ``-p NAME VALUE`` pairs and defaults."""
+def resolve_params(lookup: Lookup, query, given: dict[str, str]) -> dict:
+    """Bindings for a canned query from ``-p NAME VALUE`` pairs and defaults.
+
+    A parameter whose default is a quoted string takes text: the value is
+    bound as a plain literal, exactly as typed. Any other parameter takes a
+    resource: an IRI, a prefixed name, or a label looked up in the graph.
+    """
     known = {p.name: p for p in query.params}
     for name in given:
         if name not in known:
@@ -159,17 +233,23 @@ def resolve_params(store: ox.Store, query, given: dict[str, str]) -> dict:
                              "it takes no parameters")
     bindings = {}
     for p in query.params:
-        raw = given.get(p.name, p.default)
-        if raw is None:
+        if p.name in given:
+            raw = given[p.name]
+            if p.is_text:
+                bindings[p.name] = ox.Literal(raw)
+                continue
+        elif p.default is None:
             continue
+        else:
+            raw = p.default
         term = parse_term(raw)
         if term is None:
-            term = resolve_label(store, raw, p.name)
+            term = resolve_label(lookup, raw, p.name)
         bindings[p.name] = term
     return bindings
 
 
-def labels(store: ox.Store, iris: set[str]) -> dict[str, str]:
+def labels(lookup: Lookup, iris: set[str]) -> dict[str, str]:
     """IRI -> label for the IRIs that have one (English preferred)."""
     if not iris:
         return {}
@@ -177,6 +257,6 @@ def labels(store: ox.Store, iris: set[str]) -> dict[str, str]:
     values = " ".join(str(ox.NamedNode(i)) for i in sorted(iris))
     q = ("SELECT ?s ?l WHERE { VALUES ?s { %s } VALUES ?p { <%s> <%s> } ?s ?p ?l } "
          "ORDER BY ?s DESC(LANGMATCHES(LANG(?l), 'en')) ?l" % (values, *LABEL_PREDICATES))
-    for r in store.query(q, default_graph=dataset_graphs()):
-        out.setdefault(r["s"].value, r["l"].value)
+    for s, lab in lookup(q).rows:
+        out.setdefault(s.value, lab.value)
     return out

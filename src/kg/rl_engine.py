@@ -218,19 +218,25 @@ def user_visible(triple: Triple, tbox_terms: frozenset[Node] | set[Node]) -> boo
     has no stable name outside the ontology graph); owlrl's error messages.
     """
     s, p, o = triple
-    if isinstance(s, Literal) or not isinstance(p, URIRef):
-        return False
-    if s in tbox_terms:
-        return False
-    if isinstance(s, URIRef) and str(s).startswith(RESERVED_NAMESPACES):
-        return False
     if p == SAME and s == o:
         return False
+    return _subject_ok(s, tbox_terms) and _predicate_ok(p) and _object_ok(p, o, tbox_terms)
+
+
+def _subject_ok(s: Node, tbox_terms: frozenset[Node] | set[Node]) -> bool:
+    if isinstance(s, Literal) or s in tbox_terms:
+        return False
+    return not (isinstance(s, URIRef) and str(s).startswith(RESERVED_NAMESPACES))
+
+
+def _predicate_ok(p: Node) -> bool:
+    return isinstance(p, URIRef) and not str(p).startswith(_OWLRL_ERR)
+
+
+def _object_ok(p: Node, o: Node, tbox_terms: frozenset[Node] | set[Node]) -> bool:
     if p == TYPE and (o in NOISE_TYPES or str(o).startswith(_OWLRL_ERR)):
         return False
-    if isinstance(o, BNode) and o in tbox_terms:  # e.g. x rdf:type [restriction]
-        return False
-    return not str(p).startswith(_OWLRL_ERR)
+    return not (isinstance(o, BNode) and o in tbox_terms)  # e.g. x rdf:type [restriction]
 
 
 # --------------------------------------------------------------------------- TBox
@@ -613,6 +619,7 @@ class Engine:
         self.tb = tbox
         self.ids: dict[Node, int] = {}
         self.terms: list[Node] = []
+        self._uri_ids: dict[str, int] = {}
         self.S: dict[int, dict[int, set[int]]] = {}
         self.O: dict[int, dict[int, set[int]]] = {}
         self.type = self.enc(TYPE)
@@ -709,14 +716,28 @@ class Engine:
 
     def load(self, triples: Iterable[Triple]) -> list[tuple[int, int, int]]:
         """Insert asserted facts; return the ones that were new."""
-        enc = self.enc
         S, O = self.S, self.O  # noqa: E741
         out = []
         lits: set[Literal] = set()
+        # rdflib terms hash in Python; IRIs are looked up by their plain string
+        # (a C-level hash) and only the other terms go through self.enc
+        uri_ids = self._uri_ids
+        enc = self.enc
+        plain = str.__str__
+
+        def fenc(t: Node) -> int:
+            if type(t) is URIRef:
+                k = plain(t)
+                i = uri_ids.get(k)
+                if i is None:
+                    i = uri_ids[k] = enc(t)
+                return i
+            return enc(t)
+
         for s, p, o in triples:
             if isinstance(p, Literal):
                 continue
-            si, pi, oi = enc(s), enc(p), enc(o)
+            si, pi, oi = fenc(s), fenc(p), fenc(o)
             d = S.get(pi)
             if d is None:
                 d = S[pi] = {}
@@ -1121,10 +1142,32 @@ def infer(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple],
         if cl:
             raise Inconsistency(cl)
     T = eng.terms
-    out = {(T[s], T[p], T[o]) for s, p, o in derived}
-    if visible_only:
-        terms = eng.tb.terms
-        out = {t for t in out if user_visible(t, terms)}
+    if not visible_only:
+        return {(T[s], T[p], T[o]) for s, p, o in derived}
+    # user_visible, evaluated once per term id instead of once per triple
+    terms = eng.tb.terms
+    subj: dict[int, bool] = {}
+    pred: dict[int, bool] = {}
+    obj: dict[tuple[int, int], bool] = {}
+    same = eng.same
+    out = set()
+    add = out.add
+    for s, p, o in derived:
+        ok = subj.get(s)
+        if ok is None:
+            ok = subj[s] = _subject_ok(T[s], terms)
+        if not ok:
+            continue
+        ok = pred.get(p)
+        if ok is None:
+            ok = pred[p] = _predicate_ok(T[p])
+        if not ok or (p == same and s == o):
+            continue
+        ok = obj.get((p, o))
+        if ok is None:
+            ok = obj[(p, o)] = _object_ok(T[p], T[o], terms)
+        if ok:
+            add((T[s], T[p], T[o]))
     return out
 
 

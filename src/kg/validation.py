@@ -134,8 +134,11 @@ def _run_shacl(data: Graph, shapes: Graph, title: str) -> Report:
         path = results.value(result, SH.resultPath)
         value = results.value(result, SH.value)
         messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
+        focus = results.value(result, SH.focusNode)
+        if value == focus:  # SPARQL constraints without ?value repeat the focus node
+            value = None
         violations.append(Violation(
-            focus=_show(results.value(result, SH.focusNode)),
+            focus=_show(focus),
             path=None if path is None else _show(path, shapes),
             message=messages[0] if messages else "violation",
             shape=_show(owner),

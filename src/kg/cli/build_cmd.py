@@ -22,10 +22,16 @@ def command(seeds_dir, store_dir, reasoner, no_check):
     Example:
       kg build --seeds seeds --store .kg
     """
+    import sys
+
     from ..build import build
 
+    def progress(message: str) -> None:
+        click.echo(f"kg build: {message}", err=True)
+
     report = build(resolve_seeds(seeds_dir), resolve_store(store_dir), reasoner=reasoner,
-                   run_checks=not no_check)
+                   run_checks=not no_check,
+                   progress=progress if sys.stderr.isatty() else (lambda message: None))
     c = report.counts
     total = sum(report.timings.values())
     click.echo(f"Built {report.store} from {report.articles} article(s): "

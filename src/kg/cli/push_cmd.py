@@ -2,13 +2,60 @@ from __future__ import annotations
 
 import click
 
+from .common import resolve_store, store_option
+
 
 @click.command("push")
-def command():
-    """(not yet available)
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The server's SPARQL query endpoint, e.g. http://127.0.0.1:7878/query.")
+@click.option("--update-endpoint", metavar="URL", default=None,
+              help="SPARQL Update endpoint [default: derived from --endpoint].")
+@click.option("--gsp-endpoint", metavar="URL", default=None,
+              help="Graph Store Protocol endpoint [default: derived from --endpoint].")
+@click.option("--graph", "graphs", multiple=True,
+              type=click.Choice(["asserted", "inferred", "background", "evidence", "ontology",
+                                 "all"]),
+              help="Graph(s) to push (repeatable) [default: all].")
+@click.option("--graph-iri", metavar="IRI", default=None,
+              help="Put every triple into this one named graph, replacing it "
+                   "[default: each graph under its own IRI, https://w3id.org/kg/graph/...].")
+@click.option("--method", type=click.Choice(["auto", "gsp", "update"]), default="auto",
+              show_default=True,
+              help="Upload by Graph Store Protocol POST or by SPARQL INSERT DATA "
+                   "(auto: GSP when its endpoint is known).")
+@click.option("--max-body", type=click.IntRange(min=1024), default=4_000_000,
+              show_default=True, metavar="BYTES", help="Largest request body to send.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True, metavar="SECONDS", help="Deadline for each request.")
+@store_option
+def command(endpoint, update_endpoint, gsp_endpoint, graphs, graph_iri, method, max_body,
+            timeout, store_dir):
+    """Upload the graph to a SPARQL 1.1 server, replacing what it held.
+
+    Each named graph replaces the server's graph of the same IRI (or, with
+    --graph-iri, all go into that one graph). The upload goes into a
+    temporary graph first and replaces the target in one update request,
+    so a failed push leaves the target as it was. Afterwards the server's
+    triples are counted and compared with what was sent.
+
+    Credentials come from the environment only: KG_ENDPOINT_TOKEN (bearer),
+    or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (HTTP Basic).
 
     \b
-    Example:
-      kg push --help
+    Examples:
+      kg push --endpoint http://127.0.0.1:7878/query
+      kg query talks --endpoint http://127.0.0.1:7878/query
+      kg push --endpoint http://localhost:3030/kg/sparql --graph-iri https://example.org/kg
     """
-    raise click.UsageError("kg push is not available yet")
+    from ..api import push
+
+    report = push(resolve_store(store_dir), endpoint, graphs=list(graphs) or ["all"],
+                  graph_iri=graph_iri, update_endpoint=update_endpoint,
+                  gsp_endpoint=gsp_endpoint, method=method, max_body=max_body,
+                  timeout=timeout)
+    for target, n in report.held.items():
+        click.echo(f"{target}: {n} triples on the server ({report.sent[target]} sent)")
+    click.echo(f"Pushed {report.triples} triples to {report.endpoint} in "
+               f"{report.requests} requests ({report.method}), {report.seconds:.2f} s.")
+    for note in report.notes:
+        click.echo(f"Note: {note}", err=True)

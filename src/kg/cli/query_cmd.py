@@ -4,6 +4,15 @@ import click
 
 from .common import emit, output_option, resolve_store, store_option
 
+FORMATS = ["table", "csv", "tsv", "json", "jsonl", "markdown"]
+
+timeout_option = click.option(
+    "--timeout", type=click.FloatRange(min=0), default=30.0, show_default=True, metavar="SECONDS",
+    help="Stop the query after SECONDS (0: no limit).")
+endpoint_option = click.option(
+    "--endpoint", metavar="URL", default=None,
+    help="Run on a remote SPARQL endpoint instead of the built store.")
+
 
 @click.command("query")
 @click.argument("name", required=False)
@@ -11,31 +20,36 @@ from .common import emit, output_option, resolve_store, store_option
               help="Bind a parameter: an IRI, a prefixed name (kgr:russia) or a label.")
 @click.option("--list", "list_", is_flag=True, help="List the canned queries.")
 @click.option("--show", is_flag=True, help="Print the query's SPARQL text instead of running it.")
-@click.option("-f", "--format", "fmt", default=None,
-              type=click.Choice(["table", "csv", "tsv", "json", "jsonl", "markdown"]),
+@click.option("-f", "--format", "fmt", default=None, type=click.Choice(FORMATS),
               help="Output format [default: table, or from -o's extension].")
 @output_option
 @click.option("--iris", is_flag=True, help="Show IRIs instead of labels in tables.")
 @click.option("--asserted-only", is_flag=True, help="Leave out inferred triples.")
+@timeout_option
+@endpoint_option
 @store_option
-def command(name, params, list_, show, fmt, output, iris, asserted_only, store_dir):
-    """Run a canned query from the catalogue.
+def command(name, params, list_, show, fmt, output, iris, asserted_only, timeout, endpoint,
+            store_dir):
+    """Run a canned query from the catalogue (queries/NAME.rq).
 
     \b
     Examples:
       kg query --list
       kg query positions-of-actor -p actor Russia
-      kg query ceasefire-proposals --format csv -o proposals.csv
+      kg query proposals --format csv -o proposals.csv
     """
     from ..catalogue import all_queries, get_query
 
     if list_:
+        import shutil
+
         from ..results import table
 
         rows = [[q.name, q.title, ", ".join(
             p.name + (f"={p.default}" if p.default else "") for p in q.params)]
             for q in all_queries()]
-        emit(table(["name", "title", "parameters"], rows, width=120), output)
+        width = max(shutil.get_terminal_size((80, 24)).columns, 80)
+        emit(table(["name", "title", "parameters"], rows, width=width), output)
         return
     if not name:
         raise click.UsageError("give a query NAME, or --list to see them")
@@ -45,6 +59,7 @@ def command(name, params, list_, show, fmt, output, iris, asserted_only, store_d
         return
     from ..api import run_canned
 
-    text = run_canned(resolve_store(store_dir), query, dict(params), fmt=fmt, output=output,
-                      iris=iris, asserted_only=asserted_only)
+    text = run_canned(None if endpoint else resolve_store(store_dir), query, dict(params),
+                      fmt=fmt, output=output, iris=iris, asserted_only=asserted_only,
+                      timeout=timeout, endpoint=endpoint)
     emit(text, output, None)

@@ -2,13 +2,25 @@ from __future__ import annotations
 
 import click
 
+from .common import emit, output_option, resolve_store, store_option
+
 
 @click.command("stats")
-def command():
-    """(not yet available)
+@click.option("-f", "--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "json"]), help="Output format.")
+@output_option
+@store_option
+def command(fmt, output, store_dir):
+    """Count the triples of the built graph: per graph (asserted, inferred,
+    background, ontology, evidence), per class (rdf:type triples) and per
+    predicate, asserted versus inferred.
 
     \b
-    Example:
-      kg stats --help
+    Examples:
+      kg stats
+      kg stats --format json -o stats.json
     """
-    raise click.UsageError("kg stats is not available yet")
+    from ..stats import stats_of, to_json, to_table
+
+    s = stats_of(resolve_store(store_dir))
+    emit(to_json(s) if fmt == "json" else to_table(s), output)

@@ -1,0 +1,718 @@
+"""Why a triple is in the graph: its quotes, or the OWL 2 RL derivation that yields it.
+
+An asserted triple is explained by its evidence (the quotes of the
+annotations that support its reified statement, with their offsets, source
+document and, for a claim, the speaker); a background triple by its reference
+source; an ontology triple is an ontology axiom. An inferred triple is
+explained by a derivation tree: the W3C OWL 2 RL rule (prp-inv1, prp-spo2,
+cax-sco, ...), the ontology axiom it uses, and its premises, each explained in
+turn down to asserted triples. The derivations come from
+:mod:`kg.rl_engine` and are computed over the triples of the built graph, so
+every premise shown is in the graph and the rule yields the conclusion from
+them. One kind of premise is not stored: membership of an anonymous class
+expression (``x rdf:type [kg:makesClaim some kg:Claim]``), which the build
+drops as reasoner noise; it appears as an *intermediate* step, itself
+derived from stored triples.
+
+The functions here read a pyoxigraph store (a built store, or an in-memory
+one made from rdflib graphs by :func:`memory_source`) and return plain data;
+:func:`to_text` and :func:`to_json` render it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from . import namespaces as ns
+from .errors import KgError, UsageError
+from .rdfterms import from_ox, to_ox
+
+Triple = tuple[Node, Node, Node]
+
+#: Status of an explained triple, by the graph that holds it.
+STORED = ("ontology", "asserted", "background", "evidence", "inferred")
+INTERMEDIATE = "intermediate"   # entailed membership of an anonymous class; not stored
+ABSENT = "absent"
+
+RDF_TYPE = URIRef(ns.RDF + "type")
+_OWL = ns.OWL
+
+
+class NotInGraph(KgError):
+    """The triple asked about is not in the built graph (exit status 1)."""
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass
+class Evidence:
+    """One quote (or reference source) that supports a stated triple."""
+
+    quote: str | None           # the exact text; None for a reference source
+    start: int | None           # code points, end exclusive
+    end: int | None
+    document: str | None        # IRI of the source document or reference source
+    annotation_file: str | None
+    line: int | None
+    speaker: str | None = None  # IRI of the claimant when the triple belongs to a claim
+    annotation: str | None = None      # IRI of the oa:Annotation
+    document_title: str | None = None  # dcterms:title, or the reference source's label
+    source_note: str | None = None     # dcterms:source of a background annotation
+
+
+@dataclass
+class Derivation:
+    """One rule instance: ``rule`` with ``axiom`` applied to ``premises``."""
+
+    rule: str                   # W3C OWL 2 RL rule name
+    axiom: list[Triple]         # the asserted ontology triples it uses
+    premises: list[Explanation]
+    via: list[str] = field(default_factory=list)  # scm-* rules that derived the axiom used
+    alternatives: int = 0       # other one-step derivations of the same conclusion
+
+
+@dataclass
+class Explanation:
+    """Why ``triple`` is in the graph."""
+
+    triple: Triple
+    status: str                 # one of STORED, INTERMEDIATE or ABSENT
+    evidence: list[Evidence] = field(default_factory=list)
+    derivation: Derivation | None = None
+    truncated: bool = False     # the depth limit stopped the tree here
+    unproved: bool = False      # inferred, but no derivation from stored triples was found
+    near: list[tuple[Triple, str]] = field(default_factory=list)  # (triple, graph) if absent
+    expressions: dict[str, str] = field(default_factory=dict)   # blank node -> class text
+
+    def walk(self) -> Iterable[Explanation]:
+        """This node and every node below it."""
+        yield self
+        if self.derivation:
+            for p in self.derivation.premises:
+                yield from p.walk()
+
+
+# --------------------------------------------------------------------------- source
+
+
+class Source:
+    """A built graph opened for explanation: the store, TBox, ABox and derivations."""
+
+    def __init__(self, store: ox.Store):
+        from . import rl_engine
+
+        self.store = store
+        self.graphs = {name: ox.NamedNode(ns.graph_iri(name)) for name in ns.GRAPH_NAMES}
+        self.tbox = self._triples("ontology")
+        self.tbox_props: dict[Node, dict[str, list[Node]]] = {}
+        for ts, tp, to in self.tbox:
+            if isinstance(ts, BNode):
+                self.tbox_props.setdefault(ts, {}).setdefault(str(tp), []).append(to)
+        self.tb = rl_engine.compile_tbox(self.tbox)
+        # individuals described in the ontology graph (SKOS concepts) are ABox facts
+        onto_abox = {t for t in self.tbox if t[0] not in self.tb.terms}
+        self.asserted = self._triples("asserted")
+        self.background = self._triples("background")
+        self.inferred = self._triples("inferred")
+        self.base = self.asserted | self.background | onto_abox
+        self.abox = self.base | self.inferred
+        self.hidden = self._hidden(rl_engine)
+        self.explainer = rl_engine.Explainer(self.tb, self.abox | self.hidden)
+
+    def _triples(self, name: str) -> set[Triple]:
+        return {(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object))
+                for q in self.store.quads_for_pattern(None, None, None, self.graphs[name])}
+
+    def _hidden(self, rl_engine) -> set[Triple]:
+        """Memberships of anonymous class expressions (``x a [restriction]``).
+
+        The build drops them as noise; they are the unstored links between a
+        class expression (cls-svf1, cls-int1, ...) and the named class it is a
+        subclass of (cax-sco).
+        """
+        try:
+            full = rl_engine.infer(self.tb, self.base, visible_only=False,
+                                   raise_on_clash=False)
+        except (ValueError, rl_engine.Inconsistency):
+            return set()
+        return {t for t in full if t[1] == RDF_TYPE and isinstance(t[2], BNode)
+                and t[2] in self.tb.terms and not isinstance(t[0], (BNode, Literal))
+                and t[0] not in self.tb.terms}
+
+    def graph_of(self, t: Triple) -> str | None:
+        """The graph that holds ``t`` (each triple is in one graph), or None."""
+        try:
+            s, p, o = (to_ox(x) for x in t)
+        except TypeError:
+            return None
+        if isinstance(p, (ox.BlankNode, ox.Literal)) or isinstance(s, ox.Literal):
+            return None
+        for name in ("asserted", "background", "inferred", "ontology", "evidence"):
+            for _q in self.store.quads_for_pattern(s, p, o, self.graphs[name]):
+                return name
+        if t in self.hidden:
+            return INTERMEDIATE
+        return None
+
+
+def memory_source(graphs: Mapping[str, Iterable[Triple]]) -> Source:
+    """A :class:`Source` over in-memory graphs (name -> rdflib triples)."""
+    from .rdfterms import quads
+
+    store = ox.Store()
+    for name, triples in graphs.items():
+        store.bulk_extend(quads(ns.graph_iri(name), triples))
+    return Source(store)
+
+
+def open_source(store_or_graphs) -> Source:
+    """A Source from a store directory, a BuiltStore, a pyoxigraph Store or graphs."""
+    if isinstance(store_or_graphs, Source):
+        return store_or_graphs
+    if isinstance(store_or_graphs, ox.Store):
+        return Source(store_or_graphs)
+    if isinstance(store_or_graphs, Mapping):
+        return memory_source(store_or_graphs)
+    if isinstance(store_or_graphs, (str, Path)):
+        from .store import open_store
+
+        return Source(open_store(Path(store_or_graphs)).oxigraph)
+    store = getattr(store_or_graphs, "oxigraph", None)
+    if isinstance(store, ox.Store):
+        return Source(store)
+    raise TypeError(f"cannot explain over {type(store_or_graphs).__name__}")
+
+
+# --------------------------------------------------------------------------- explain
+
+
+def explain(store_or_graphs, triple: Triple, depth: int | None = None) -> Explanation:
+    """Why ``triple`` (rdflib terms) is in the graph, down to ``depth`` derivation steps."""
+    src = open_source(store_or_graphs)
+    status = src.graph_of(triple)
+    if status is None:
+        return Explanation(triple, ABSENT, near=near_matches(src, triple))
+    expressions: dict[str, str] = {}
+    if status in ("inferred", INTERMEDIATE):
+        proof = src.explainer.tree(triple, src.base)
+        root = _from_proof(src, proof, depth, expressions)
+    else:
+        root = _stated(src, triple, status)
+    for node in root.walk():
+        for term in node.triple:
+            _describe(src, term, expressions)
+        if node.derivation:
+            for ax in node.derivation.axiom:
+                for term in ax:
+                    _describe(src, term, expressions)
+    root.expressions = expressions
+    return root
+
+
+def explain_resource(store_or_graphs, resource: Node,
+                     depth: int | None = None) -> list[Explanation]:
+    """An explanation of every triple whose subject is ``resource``, sorted."""
+    src = open_source(store_or_graphs)
+    r = to_ox(resource)
+    triples = sorted({(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object))
+                      for q in src.store.quads_for_pattern(r, None, None, None)
+                      if q.graph_name in src.graphs.values()}, key=_sort_key)
+    order = {name: i for i, name in enumerate(("asserted", "background", "inferred"))}
+    expls = [explain(src, t, depth) for t in triples]
+    return sorted(expls, key=lambda e: order.get(e.status, len(order)))
+
+
+def _sort_key(t: Triple) -> tuple:
+    return tuple(str(x) for x in t)
+
+
+def _stated(src: Source, t: Triple, status: str) -> Explanation:
+    if status in ("asserted", "background"):
+        return Explanation(t, status, evidence=evidence(src, t))
+    return Explanation(t, status)
+
+
+def _from_proof(src: Source, proof, depth: int | None, expressions: dict) -> Explanation:
+    t = proof.triple
+    status = src.graph_of(t) or INTERMEDIATE
+    if proof.derivation is None:
+        if proof.unproved:
+            return Explanation(t, status, unproved=True)
+        return _stated(src, t, status)
+    if depth is not None and depth <= 0:
+        return Explanation(t, status, truncated=True)
+    d = proof.derivation
+    others = len(src.explainer.derivations(t)) - 1
+    kids = [_from_proof(src, k, None if depth is None else depth - 1, expressions)
+            for k in proof.children]
+    return Explanation(t, status, derivation=Derivation(
+        d.rule, list(d.axiom), kids, list(d.via), max(others, 0)))
+
+
+_EVIDENCE_QUERY = """
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX kg: <https://w3id.org/kg/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?ann ?target ?exact ?start ?end ?doc ?title ?file ?line ?note ?speaker WHERE {
+  GRAPH <https://w3id.org/kg/graph/evidence> {
+    ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+    ?ann kg:supportsStatement ?st ; oa:hasTarget ?target .
+    OPTIONAL { ?ann kg:annotationFile ?file }
+    OPTIONAL { ?ann kg:annotationLine ?line }
+    OPTIONAL { ?ann dcterms:source ?note }
+    OPTIONAL { ?ann oa:hasBody ?body }
+    OPTIONAL {
+      ?target oa:hasSource ?doc ; oa:hasSelector ?qs , ?ps .
+      ?qs a oa:TextQuoteSelector ; oa:exact ?exact .
+      ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+      OPTIONAL { ?doc dcterms:title ?doctitle }
+    }
+    OPTIONAL { ?target rdfs:label ?srclabel }
+    BIND(COALESCE(?doctitle, ?srclabel) AS ?title)
+  }
+  OPTIONAL {
+    GRAPH <https://w3id.org/kg/graph/asserted> { ?claim a kg:Claim ; kg:claimant ?speaker }
+    FILTER(?claim = ?body || ?claim = ?s)
+  }
+}
+"""
+
+
+def evidence(src: Source, t: Triple) -> list[Evidence]:
+    """The quotes (or reference sources) that support the stated triple ``t``."""
+    from .querying import bind_values
+
+    s, p, o = (to_ox(x) for x in t)
+    q = bind_values(_EVIDENCE_QUERY, {"s": s, "p": p, "o": o})
+    found: dict[tuple, Evidence] = {}
+    speakers: dict[tuple, set[str]] = {}
+    for r in src.store.query(q):
+        def val(name, r=r):
+            v = r[name]
+            return None if v is None else v.value
+        doc = val("doc")
+        ev = Evidence(
+            quote=val("exact"),
+            start=int(val("start")) if val("start") is not None else None,
+            end=int(val("end")) if val("end") is not None else None,
+            document=doc if doc is not None else val("target"),
+            annotation_file=val("file"),
+            line=int(val("line")) if val("line") is not None else None,
+            annotation=val("ann"),
+            document_title=val("title"),
+            source_note=val("note"))
+        key = (ev.document, ev.start or -1, ev.end or -1, ev.annotation)
+        found.setdefault(key, ev)
+        if val("speaker"):
+            speakers.setdefault(key, set()).add(val("speaker"))
+    out = []
+    for key in sorted(found, key=lambda k: tuple(str(x) for x in k)):
+        ev = found[key]
+        if key in speakers:
+            ev.speaker = ", ".join(sorted(speakers[key]))
+        out.append(ev)
+    return out
+
+
+def near_matches(src: Source, t: Triple, limit: int = 10) -> list[tuple[Triple, str]]:
+    """Stored triples with the same subject and predicate, or subject and object,
+    or the reverse direction; each with its graph."""
+    s, p, o = t
+    out: list[tuple[Triple, str]] = []
+    try:
+        s_ox, p_ox, o_ox = to_ox(s), to_ox(p), to_ox(o)
+    except TypeError:
+        return out
+    if isinstance(s_ox, ox.Literal):
+        return out
+    graph_names = {v: k for k, v in src.graphs.items() if k != "evidence"}
+    patterns = [(s_ox, p_ox, None), (s_ox, None, o_ox)]
+    if not isinstance(o_ox, ox.Literal):
+        patterns.append((o_ox, p_ox, s_ox))
+    for pat in patterns:
+        if isinstance(pat[1], ox.Literal):
+            continue
+        found = sorted((((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)),
+                         graph_names[q.graph_name])
+                        for q in src.store.quads_for_pattern(*pat, None)
+                        if q.graph_name in graph_names),
+                       key=lambda item: (ns.GRAPH_NAMES.index(item[1]), _sort_key(item[0])))
+        for item in found:
+            if item[0] != t and item not in out:
+                out.append(item)
+            if len(out) >= limit:
+                return out
+    return out
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def parse_triple(src: Source, texts: list[str]) -> tuple:
+    """Terms from what a user typed: a resource (one value) or S P O (three).
+
+    Each value is an IRI, a prefixed name, a quoted literal or a label; ``a``
+    as the predicate is ``rdf:type``. Returns one term or a triple of terms.
+    """
+    from .querying import parse_term, resolve_label
+
+    names = ("SUBJECT", "PREDICATE", "OBJECT") if len(texts) == 3 else ("RESOURCE",)
+    if len(texts) not in (1, 3):
+        raise UsageError(f"give a resource or a triple S P O, not {len(texts)} values",
+                         hint="example: kg explain kgr:russia kg:participatesIn "
+                              "kgr:istanbul-talks-2025")
+    terms = []
+    for i, (text, name) in enumerate(zip(texts, names, strict=True)):
+        if name == "PREDICATE" and text.strip() == "a":
+            terms.append(RDF_TYPE)
+            continue
+        term = parse_term(text)
+        if term is None:
+            try:
+                term = resolve_label(_lookup(src.store), text, name)
+            except UsageError:
+                if name != "OBJECT":
+                    raise
+                term = _literal_object(src, terms, text.strip())
+                if term is None:
+                    raise
+        elif name == "OBJECT" and isinstance(term, ox.Literal):
+            term = _literal_object(src, terms, term.value) or term
+        terms.append(from_ox(term) if not isinstance(term, Node) else term)
+        del i
+    return tuple(terms) if len(terms) == 3 else terms[0]
+
+
+def _literal_object(src: Source, sp: list, text: str):
+    """The one literal object of (S, P) whose lexical form is ``text``."""
+    s, p = (to_ox(x) for x in sp)
+    found = {q.object for q in src.store.quads_for_pattern(s, p, None, None)
+             if isinstance(q.object, ox.Literal) and q.object.value == text}
+    return found.pop() if len(found) == 1 else None
+
+
+def explain_args(store_dir: Path, texts: list[str], depth: int | None = None
+                 ) -> tuple[Source, list[Explanation]]:
+    """What ``kg explain`` does: open the store, parse the terms, explain.
+
+    Raises :class:`NotInGraph` for a triple (or a resource with no triple)
+    that is not in the graph, with the near matches in the hint.
+    """
+    from .store import open_store
+
+    if depth is not None and depth < 0:
+        raise UsageError("--depth must be 0 or more")
+    src = Source(open_store(Path(store_dir)).oxigraph)
+    parsed = parse_triple(src, texts)
+    if isinstance(parsed, tuple):
+        expl = explain(src, parsed, depth)
+        if expl.status == ABSENT:
+            hint = None
+            if expl.near:
+                hint = "near matches: " + "; ".join(
+                    f"{triple_text(t)} ({g})" for t, g in expl.near)
+            raise NotInGraph(f"the triple {triple_text(parsed)} is not in the graph", hint=hint)
+        return src, [expl]
+    expls = explain_resource(src, parsed, depth)
+    if not expls:
+        raise NotInGraph(f"{term_text(parsed)} is the subject of no triple in the graph",
+                         hint="give a triple S P O, or a resource that has properties")
+    return src, expls
+
+
+# --------------------------------------------------------------------------- rendering
+
+_MANCHESTER = {
+    _OWL + "someValuesFrom": "some", _OWL + "allValuesFrom": "only",
+    _OWL + "hasValue": "value",
+}
+_CARD = {_OWL + "maxCardinality": "max", _OWL + "maxQualifiedCardinality": "max",
+         _OWL + "cardinality": "exactly", _OWL + "minCardinality": "min"}
+
+
+def _describe(src: Source, term: Node, out: dict[str, str], seen: frozenset = frozenset()
+              ) -> str:
+    """Manchester-like text for a blank node of the ontology (a class expression
+    or a list), remembered in ``out``; other terms as :func:`term_text`."""
+    if not isinstance(term, BNode):
+        return term_text(term)
+    if str(term) in out:
+        return out[str(term)]
+    if term in seen:
+        return "_:" + str(term)
+    seen = seen | {term}
+    props = src.tbox_props.get(term, {})
+
+    def d(x):
+        return _describe(src, x, out, seen)
+
+    text = None
+    if ns.RDF + "first" in props:
+        items = []
+        node = term
+        while isinstance(node, BNode) and len(items) < 50:
+            first = src.tbox_props.get(node, {}).get(ns.RDF + "first")
+            rest = src.tbox_props.get(node, {}).get(ns.RDF + "rest")
+            if not first:
+                break
+            items.append(d(first[0]))
+            node = rest[0] if rest else None
+        text = "(" + " ".join(items) + ")"
+    elif _OWL + "onProperty" in props:
+        prop = d(props[_OWL + "onProperty"][0])
+        for key, word in _MANCHESTER.items():
+            if key in props:
+                text = f"({prop} {word} {d(props[key][0])})"
+        for key, word in _CARD.items():
+            if key in props:
+                n = term_text(props[key][0])
+                cls = props.get(_OWL + "onClass")
+                text = f"({prop} {word} {n}" + (f" {d(cls[0])})" if cls else ")")
+    elif _OWL + "intersectionOf" in props:
+        inner = d(props[_OWL + "intersectionOf"][0])
+        text = "(" + " and ".join(_split_list(inner)) + ")"
+    elif _OWL + "unionOf" in props:
+        inner = d(props[_OWL + "unionOf"][0])
+        text = "(" + " or ".join(_split_list(inner)) + ")"
+    elif _OWL + "complementOf" in props:
+        text = f"(not {d(props[_OWL + 'complementOf'][0])})"
+    if text is None:
+        text = "_:" + str(term)
+    out[str(term)] = text
+    return text
+
+
+def _split_list(text: str) -> list[str]:
+    """Top-level items of a rendered list ``(a (b c) d)``."""
+    body = text[1:-1]
+    items, depth, cur = [], 0, ""
+    for ch in body:
+        if ch == " " and depth == 0:
+            if cur:
+                items.append(cur)
+            cur = ""
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        cur += ch
+    if cur:
+        items.append(cur)
+    return items
+
+
+def term_text(term: Node, expressions: Mapping[str, str] | None = None) -> str:
+    """A term as a prefixed name, ``<IRI>``, a class expression or an N-Triples literal."""
+    if isinstance(term, URIRef):
+        short = ns.shorten(str(term))
+        return short if short != str(term) else f"<{term}>"
+    if isinstance(term, BNode):
+        if expressions and str(term) in expressions:
+            return expressions[str(term)]
+        return "_:" + str(term)
+    if isinstance(term, Literal):
+        return str(to_ox(term))
+    return str(term)
+
+
+def triple_text(t: Triple, expressions: Mapping[str, str] | None = None) -> str:
+    return " ".join(term_text(x, expressions) for x in t)
+
+
+def collect_iris(expls: Iterable[Explanation]) -> set[str]:
+    """Every IRI an explanation mentions (to look up labels for :func:`to_text`)."""
+    out: set[str] = set()
+    for root in expls:
+        for node in root.walk():
+            out.update(str(x) for x in node.triple if isinstance(x, URIRef))
+            for ev in node.evidence:
+                if ev.speaker:
+                    out.update(ev.speaker.split(", "))
+        for t, _g in root.near:
+            out.update(str(x) for x in t if isinstance(x, URIRef))
+    return out
+
+
+def labels(src: Source, expls: Iterable[Explanation]) -> dict[str, str]:
+    from .querying import labels as lookup
+
+    return lookup(_lookup(src.store), collect_iris(expls))
+
+
+def _lookup(store: ox.Store):
+    """What kg.querying's label functions take: a query runner over the store."""
+    from . import querying
+
+    make = getattr(querying, "local_lookup", None)
+    return make(store) if make is not None else store
+
+
+def _labelled(term: Node, names: Mapping[str, str], expressions: Mapping[str, str]) -> str:
+    text = term_text(term, expressions)
+    if isinstance(term, URIRef) and str(term) in names and term != RDF_TYPE:
+        return f"{text} ({names[str(term)]})"
+    return text
+
+
+_STATUS_WORDS = {
+    "asserted": "asserted",
+    "background": "background knowledge",
+    "ontology": "ontology axiom",
+    "evidence": "evidence record (kgg:evidence)",
+    "inferred": "inferred",
+    INTERMEDIATE: "intermediate step (an anonymous class; not stored)",
+}
+
+
+def to_text(expl: Explanation | list[Explanation], labels: Mapping[str, str] | None = None
+            ) -> str:
+    """An indented tree: the triple, then its evidence or its rule, axiom and premises."""
+    names = labels or {}
+    roots = expl if isinstance(expl, list) else [expl]
+    blocks = []
+    for root in roots:
+        lines: list[str] = []
+        _text_node(root, names, root.expressions, 0, lines)
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _text_node(e: Explanation, names, exprs, indent: int, lines: list[str]) -> None:
+    pad = "  " * indent
+    lines.append(pad + " ".join(_labelled(x, names, exprs) for x in e.triple))
+    pad += "  "
+    if e.status == ABSENT:
+        lines.append(pad + "not in the graph")
+        return
+    if e.derivation is None:
+        if e.truncated:
+            lines.append(pad + f"{_STATUS_WORDS[e.status]} (depth limit reached; "
+                         "rerun with a larger --depth)")
+        elif e.unproved:
+            lines.append(pad + f"{_STATUS_WORDS[e.status]}: no derivation from the stored "
+                         "triples was found")
+        elif not e.evidence:
+            lines.append(pad + _STATUS_WORDS[e.status] +
+                         (" with no recorded evidence" if e.status in ("asserted",
+                                                                       "background") else ""))
+        else:
+            lines.append(pad + _STATUS_WORDS[e.status])
+            for ev in e.evidence:
+                lines.append(pad + "  " + _evidence_text(ev, names))
+        return
+    d = e.derivation
+    head = f"{_STATUS_WORDS[e.status]} by {d.rule}"
+    if d.alternatives:
+        head += (" (1 other derivation)" if d.alternatives == 1
+                 else f" ({d.alternatives} other derivations)")
+    lines.append(pad + head)
+    for ax in _axiom_texts(d.axiom, exprs):
+        lines.append(pad + "  axiom: " + ax)
+    if d.via:
+        lines.append(pad + "  (the axiom used follows from these by " + ", ".join(d.via) + ")")
+    for k in d.premises:
+        _text_node(k, names, exprs, indent + 2, lines)
+
+
+def _axiom_texts(axiom: list[Triple], exprs: Mapping[str, str]) -> list[str]:
+    """Axiom triples as text; the defining triples of one class expression become one line."""
+    out: list[str] = []
+    defining = {_OWL + "onProperty", _OWL + "someValuesFrom", _OWL + "allValuesFrom",
+                _OWL + "hasValue", _OWL + "maxCardinality", _OWL + "maxQualifiedCardinality",
+                _OWL + "onClass", _OWL + "intersectionOf", _OWL + "unionOf"}
+    for s, p, o in axiom:
+        if isinstance(s, BNode) and str(p) in defining and str(s) in exprs:
+            text = "class expression " + exprs[str(s)]
+        else:
+            text = triple_text((s, p, o), exprs)
+        if text not in out:
+            out.append(text)
+    return out
+
+
+def _evidence_text(ev: Evidence, names: Mapping[str, str]) -> str:
+    where = []
+    if ev.annotation_file:
+        where.append(ev.annotation_file + (f" line {ev.line}" if ev.line is not None else ""))
+    if ev.quote is not None:
+        doc = term_text(URIRef(ev.document)) if ev.document else "?"
+        text = f"“{ev.quote}” [{ev.start}, {ev.end}) in {doc}"
+        if ev.speaker:
+            text += ", said by " + ", ".join(
+                _labelled(URIRef(x), names, {}) for x in ev.speaker.split(", "))
+    else:
+        src = term_text(URIRef(ev.document)) if ev.document else "?"
+        text = f"reference source {src}"
+        if ev.document_title:
+            text += f" ({ev.document_title})"
+        if ev.source_note:
+            text += f": {ev.source_note}"
+    if where:
+        text += " — " + ", ".join(where)
+    return text
+
+
+def _term_json(term: Node, exprs: Mapping[str, str]) -> dict:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term), "name": term_text(term)}
+    if isinstance(term, BNode):
+        d = {"type": "bnode", "value": str(term)}
+        if str(term) in exprs:
+            d["expression"] = exprs[str(term)]
+        return d
+    d = {"type": "literal", "value": str(term)}
+    if term.language:
+        d["xml:lang"] = term.language
+    elif term.datatype is not None and str(term.datatype) != ns.XSD + "string":
+        d["datatype"] = str(term.datatype)
+    return d
+
+
+def _triple_json(t: Triple, exprs: Mapping[str, str]) -> dict:
+    return {"subject": _term_json(t[0], exprs), "predicate": _term_json(t[1], exprs),
+            "object": _term_json(t[2], exprs), "text": triple_text(t, exprs)}
+
+
+def to_dict(e: Explanation, labels: Mapping[str, str] | None = None,
+            _exprs: Mapping[str, str] | None = None) -> dict:
+    """The explanation as plain JSON-ready data."""
+    exprs = _exprs if _exprs is not None else e.expressions
+    out: dict = {"triple": _triple_json(e.triple, exprs), "status": e.status}
+    if labels:
+        out["labels"] = {k: v for k, v in sorted(labels.items())
+                         if k in {str(x) for x in e.triple}}
+    if e.evidence:
+        out["evidence"] = [{k: v for k, v in ev.__dict__.items()} for ev in e.evidence]
+    if e.derivation:
+        d = e.derivation
+        out["derivation"] = {
+            "rule": d.rule,
+            "axiom": [_triple_json(t, exprs) for t in d.axiom],
+            "via": list(d.via),
+            "alternatives": d.alternatives,
+            "premises": [to_dict(k, labels, exprs) for k in d.premises],
+        }
+    if e.truncated:
+        out["truncated"] = True
+    if e.unproved:
+        out["unproved"] = True
+    if e.status == ABSENT:
+        out["near"] = [{"triple": _triple_json(t, exprs), "graph": g} for t, g in e.near]
+    return out
+
+
+def to_json(expl: Explanation | list[Explanation], labels: Mapping[str, str] | None = None
+            ) -> str:
+    """JSON text: one object for an Explanation, an array for a list."""
+    data = ([to_dict(e, labels) for e in expl] if isinstance(expl, list)
+            else to_dict(expl, labels))
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

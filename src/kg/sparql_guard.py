@@ -1,0 +1,188 @@
+"""Static checks of ad hoc SPARQL before it runs: read-only, and local unless allowed.
+
+pyoxigraph parses and runs a query in one call and exposes no syntax tree,
+so the text is inspected with a small SPARQL tokenizer that knows the
+tokens in which a keyword cannot hide: comments, IRIs, strings (short and
+long, with escapes), variables, prefixed names and blank node labels.
+What remains are the bare words, and those decide:
+
+* ``INSERT``, ``DELETE``, ``LOAD``, ``CLEAR``, ``DROP``, ``CREATE``, ``ADD``,
+  ``MOVE``, ``COPY`` or ``WITH`` make the text SPARQL Update: always refused
+  (none of them is a word of the query grammar);
+* ``SERVICE <iri>`` would make the engine open a network connection;
+* ``FROM <iri>`` / ``FROM NAMED <iri>`` name a dataset outside the build
+  (a remote document or a file) unless the IRI is one of the build's graphs.
+
+The last two are refused unless the caller allows remote access; the
+message names the blocked IRI. Prefixed names are expanded with the
+query's own ``PREFIX`` declarations and the predeclared prefixes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import namespaces as ns
+from .errors import QueryError
+
+UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD",
+                          "MOVE", "COPY", "WITH"})
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+
+_PN_CHARS_BASE = (r"A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D"
+                  r"\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF"
+                  r"\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+_PN_CHARS = _PN_CHARS_BASE + r"_0-9\u00B7\u0300-\u036F\u203F-\u2040\-"
+_PNAME_NS = rf"(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)?:"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_LOCAL = (rf"(?:[{_PN_CHARS_BASE}_:0-9]|{_PLX})"
+             rf"(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?")
+_Q3 = '"' * 3
+_A3 = "'" * 3
+
+_TOKEN = re.compile("|".join([
+    r"(?P<ws>\s+)",
+    r"(?P<comment>#[^\r\n]*)",
+    r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
+    "(?P<string>" + _Q3 + r'(?:[^"\\]|\\.|"(?!""))*' + _Q3
+    + "|" + _A3 + r"(?:[^'\\]|\\.|'(?!''))*" + _A3
+    + r'|"(?:[^"\\\r\n]|\\.)*"' + r"|'(?:[^'\\\r\n]|\\.)*')",
+    rf"(?P<var>[?$][{_PN_CHARS_BASE}_0-9][{_PN_CHARS_BASE}_0-9\u00B7\u0300-\u036F\u203F-\u2040]*)",
+    rf"(?P<bnode>_:[{_PN_CHARS_BASE}_0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
+    rf"(?P<pname>{_PNAME_NS}(?:{_PN_LOCAL})?)",
+    r"(?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
+    r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
+    r"(?P<other>.)",
+]), re.S)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # comment, iri, string, var, bnode, pname, langtag, word, other
+    text: str
+    start: int
+
+
+def tokens(text: str) -> list[Token]:
+    """The significant tokens of ``text`` (whitespace dropped; comments kept)."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind != "ws":
+            out.append(Token(kind, m.group(), m.start()))
+    return out
+
+
+@dataclass
+class Inspection:
+    """What a SPARQL text does, as far as safety is concerned."""
+
+    form: str | None = None  # SELECT, ASK, CONSTRUCT, DESCRIBE (None if unknown)
+    update_words: list[str] = field(default_factory=list)
+    services: list[str] = field(default_factory=list)  # IRIs, or "?var"
+    from_graphs: list[str] = field(default_factory=list)
+    from_named: list[str] = field(default_factory=list)
+
+    @property
+    def is_update(self) -> bool:
+        return bool(self.update_words)
+
+    @property
+    def has_dataset(self) -> bool:
+        return bool(self.from_graphs or self.from_named)
+
+
+def _unescape_local(local: str) -> str:
+    return re.sub(r"\\(.)", r"\1", local)
+
+
+def inspect(text: str, prefixes: dict[str, str] | None = None) -> Inspection:
+    """Tokenize ``text`` and report its query form, update words, SERVICEs and FROMs."""
+    toks = [t for t in tokens(text) if t.kind != "comment"]
+    known = dict(ns.PREFIXES if prefixes is None else prefixes)
+    base = ""
+    out = Inspection()
+
+    def term(tok: Token | None) -> str | None:
+        if tok is None:
+            return None
+        if tok.kind == "iri":
+            iri = tok.text[1:-1]
+            if base and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):
+                iri = base + iri
+            return iri
+        if tok.kind == "pname":
+            prefix, _, local = tok.text.partition(":")
+            if prefix in known:
+                return known[prefix] + _unescape_local(local)
+            return tok.text
+        if tok.kind == "var":
+            return tok.text
+        return None
+
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        word = tok.text.upper() if tok.kind == "word" else None
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if word == "PREFIX" and nxt is not None and nxt.kind == "pname" \
+                and nxt.text.endswith(":") and i + 2 < len(toks) and toks[i + 2].kind == "iri":
+            known[nxt.text[:-1]] = term(toks[i + 2]) or ""
+            i += 3
+            continue
+        if word == "BASE" and nxt is not None and nxt.kind == "iri":
+            base = nxt.text[1:-1]
+            i += 2
+            continue
+        if word in QUERY_FORMS and out.form is None:
+            out.form = word
+        elif word in UPDATE_WORDS:
+            out.update_words.append(word)
+        elif word == "SERVICE":
+            j = i + 1
+            if j < len(toks) and toks[j].kind == "word" and toks[j].text.upper() == "SILENT":
+                j += 1
+            target = term(toks[j] if j < len(toks) else None)
+            out.services.append(target or "?")
+        elif word == "FROM":
+            j = i + 1
+            named = j < len(toks) and toks[j].kind == "word" and toks[j].text.upper() == "NAMED"
+            if named:
+                j += 1
+            target = term(toks[j] if j < len(toks) else None) or "?"
+            (out.from_named if named else out.from_graphs).append(target)
+        i += 1
+    return out
+
+
+def local_graphs() -> set[str]:
+    return {ns.graph_iri(n) for n in ns.GRAPH_NAMES}
+
+
+def check(text: str, *, allow_remote: bool = False, prefixes: dict[str, str] | None = None,
+          label: str = "query") -> Inspection:
+    """Refuse SPARQL Update always, and SERVICE / outside FROM unless ``allow_remote``."""
+    found = inspect(text, prefixes)
+    if found.is_update:
+        raise QueryError(f"{label}: SPARQL Update is refused ({found.update_words[0]}): "
+                         "queries are read-only",
+                         hint="use SELECT, ASK, CONSTRUCT or DESCRIBE; `kg build` changes "
+                              "the graph")
+    if allow_remote:
+        return found
+    for iri in found.services:
+        shown = f"<{iri}>" if not iri.startswith(("?", "$")) else iri
+        raise QueryError(f"{label}: SERVICE {shown} is refused: a federated query "
+                         "would open a network connection",
+                         hint="pass --allow-remote to let the query call other servers")
+    graphs = local_graphs()
+    for keyword, iris in (("FROM", found.from_graphs), ("FROM NAMED", found.from_named)):
+        for iri in iris:
+            if iri not in graphs:
+                raise QueryError(
+                    f"{label}: {keyword} <{iri}> is refused: it is not a graph of the build",
+                    hint="the build's graphs are " + ", ".join(
+                        "kgg:" + n for n in ns.GRAPH_NAMES)
+                    + "; pass --allow-remote to name other datasets")
+    return found
