@@ -73,9 +73,15 @@ def synthetic_abox(tbox: Graph, n_articles: int, seed: int = 0,
         return dom, rng
 
     prop_needs = {p: needs(p) for p in obj_props}
+    # transitive properties (kg:locatedIn) form a forest, as place containment does
+    # in the news; their inverses are left to inference
+    tree_props = {p for p in obj_props if p in tb.trp}
+    obj_props = [p for p in obj_props
+                 if not any(q in tb.trp for q in tb.inv.get(p, ())) or p in tree_props]
+    parent: dict[tuple[URIRef, URIRef], URIRef] = {}
+    pool_index: dict[URIRef, int] = {}
     # chains and transitivity derive links whose domains must also hold: only use
     # a property if some class satisfies its domain and another its range
-    by_class: dict[URIRef, list[URIRef]] = {c: [] for c in classes}
     out: list[tuple] = []
     pool: list[tuple[URIRef, URIRef]] = []   # shared resources (iri, class)
 
@@ -87,11 +93,11 @@ def synthetic_abox(tbox: Graph, n_articles: int, seed: int = 0,
         x = KGR[f"{tag}-{len(out)}"]
         out.append((x, RDF.type, c))
         out.append((x, RDFS.label, Literal(f"{c.split('#')[-1]} {len(out)}", lang="en")))
-        by_class[c].append(x)
         return x, c
 
     for i in range(max(20, n_articles // 10)):
         pool.append(new_resource(f"shared{i}"))
+        pool_index[pool[-1][0]] = i
     for a in range(n_articles):
         doc = KGD[f"article-{a}"]
         out.append((doc, RDF.type, URIRef("https://w3id.org/kg/ontology#NewsArticle")))
@@ -111,6 +117,16 @@ def synthetic_abox(tbox: Graph, n_articles: int, seed: int = 0,
                 p = r.choice(obj_props)
                 dom, rng = prop_needs[p]
                 if not fits(c, dom):
+                    continue
+                if p in tree_props:
+                    if (x, p) in parent:
+                        continue
+                    limit = pool_index.get(x, len(pool))
+                    cands = [(y, d) for y, d in pool[:limit] if fits(d, rng)][-50:]
+                    if cands:
+                        y, _d = r.choice(cands)
+                        parent[(x, p)] = y
+                        out.append((x, p, y))
                     continue
                 cands = [(y, d) for y, d in local if y != x and fits(d, rng)]
                 if cands:

@@ -63,7 +63,7 @@ class Proposition:
 @dataclass(frozen=True)
 class Record:
     id: str
-    type: str
+    types: tuple[str, ...]
     label: str | None
     quotes: tuple[QuoteRef, ...]
     properties: tuple[Property, ...]
@@ -305,7 +305,7 @@ def _record(r: _Reader, node) -> Record:
             props.extend(_proposition(r, n) for n in items)
     return Record(
         id=rid,
-        type=r.scalar(m["type"][1], "type"),
+        types=tuple(v.text for v in r.scalars(m["type"][1], "type")),
         label=r.scalar(m["label"][1], "label") if "label" in m else None,
         quotes=quotes,
         properties=_properties(r, m, RESERVED),

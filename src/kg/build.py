@@ -20,7 +20,7 @@ from .errors import InputError, ViolationsError
 from .mapping import Mapped, map_articles
 from .reasoning import closure
 from .resources import ontology_file, read_text
-from .sources import discover, input_files, read_text_file, read_wikidata_table
+from .sources import Article, discover, input_files, read_text_file, read_wikidata_table
 from .vocabulary import vocabulary_from_graph
 
 
@@ -80,9 +80,18 @@ def _quiet(message: str) -> None:
     """The default progress reporter: says nothing."""
 
 
-def compile_dataset(seeds_dir: Path, *, reasoner: str = "owlrl",
-                    progress: Callable[[str], None] = _quiet) -> Dataset:
-    """Read the seeds, map them, reason, and return the graphs (nothing is written)."""
+@dataclass
+class MappedSeeds:
+    """The seeds read, anchored and mapped, before any reasoning."""
+
+    articles: list[Article]
+    ontology: Graph
+    mapped: Mapped
+    timings: dict[str, float]
+
+
+def map_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet) -> MappedSeeds:
+    """Read every article and annotation file of ``seeds_dir`` and map them to triples."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     seeds_dir = Path(seeds_dir)
@@ -104,9 +113,17 @@ def compile_dataset(seeds_dir: Path, *, reasoner: str = "owlrl",
     t0 = time.perf_counter()
     progress("mapping annotations to RDF")
     mapped = map_articles(pairs, vocab, background, read_wikidata_table(seeds_dir))
+    timings["map"] = time.perf_counter() - t0
+    return MappedSeeds(articles, ontology, mapped, timings)
+
+
+def compile_dataset(seeds_dir: Path, *, reasoner: str = "owlrl",
+                    progress: Callable[[str], None] = _quiet) -> Dataset:
+    """Read the seeds, map them, reason, and return the graphs (nothing is written)."""
+    seeds = map_seeds(seeds_dir, progress=progress)
+    ontology, mapped, timings = seeds.ontology, seeds.mapped, seeds.timings
     triples: dict[str, set] = {"ontology": set(ontology), "asserted": mapped.asserted,
                                "background": mapped.background, "evidence": mapped.evidence}
-    timings["map"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     progress(f"reasoning ({reasoner}) over {len(mapped.asserted)} asserted triples")
@@ -118,7 +135,7 @@ def compile_dataset(seeds_dir: Path, *, reasoner: str = "owlrl",
     triples["inferred"] = set(closure(ontology, data, engine=reasoner))
     timings["reason"] = time.perf_counter() - t0
     _make_disjoint(triples)
-    return Dataset(triples, ontology, mapped, seeds_dir, timings)
+    return Dataset(triples, ontology, mapped, Path(seeds_dir), timings)
 
 
 def _make_disjoint(triples: dict[str, set]) -> None:

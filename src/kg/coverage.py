@@ -220,17 +220,10 @@ def coverage(text: str, spans: list[tuple[int, int, str]],
 
 def seeds_coverage(seeds_dir: Path) -> list[CoverageReport]:
     """One report per article of ``seeds_dir``, from its mapped annotations."""
-    from .annotations import load_annotations
-    from .build import load_ontology
-    from .mapping import map_articles
-    from .sources import discover
-    from .vocabulary import vocabulary_from_graph
+    from .build import map_seeds
 
-    vocab = vocabulary_from_graph(load_ontology())
-    articles = discover(Path(seeds_dir))
-    pairs = [(a, load_annotations(a.annotation_path, _display(a.annotation_path)))
-             for a in articles]
-    mapped = map_articles(pairs, vocab)
+    seeds = map_seeds(Path(seeds_dir))
+    articles, mapped = seeds.articles, seeds.mapped
     reports = []
     for article in articles:
         spans = [(s.start, s.end, s.record_id) for s in mapped.spans
@@ -244,9 +237,3 @@ def seeds_coverage(seeds_dir: Path) -> list[CoverageReport]:
 def reports_json(reports: list[CoverageReport]) -> str:
     return json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2)
 
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)

@@ -126,6 +126,7 @@ class Source:
         self.abox = self.base | self.inferred
         self.hidden = self._hidden(rl_engine)
         self.explainer = rl_engine.Explainer(self.tb, self.abox | self.hidden)
+        self._evidence: dict | None = None   # filled on first use by _evidence_index
 
     def _triples(self, name: str) -> set[Triple]:
         return {(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object))
@@ -257,71 +258,82 @@ def _from_proof(src: Source, proof, depth: int | None, expressions: dict) -> Exp
         d.rule, list(d.axiom), kids, list(d.via), max(others, 0)))
 
 
-_EVIDENCE_QUERY = """
+_PREFIXES = """
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX kg: <https://w3id.org/kg/ontology#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
-SELECT ?ann ?target ?exact ?start ?end ?doc ?title ?file ?line ?note ?speaker WHERE {
-  GRAPH <https://w3id.org/kg/graph/evidence> {
-    ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-    ?ann kg:supportsStatement ?st ; oa:hasTarget ?target .
-    OPTIONAL { ?ann kg:annotationFile ?file }
-    OPTIONAL { ?ann kg:annotationLine ?line }
-    OPTIONAL { ?ann dcterms:source ?note }
-    OPTIONAL { ?ann oa:hasBody ?body }
-    OPTIONAL {
-      ?target oa:hasSource ?doc ; oa:hasSelector ?qs , ?ps .
-      ?qs a oa:TextQuoteSelector ; oa:exact ?exact .
-      ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
-      OPTIONAL { ?doc dcterms:title ?doctitle }
-    }
-    OPTIONAL { ?target rdfs:label ?srclabel }
-    BIND(COALESCE(?doctitle, ?srclabel) AS ?title)
-  }
-  OPTIONAL {
-    GRAPH <https://w3id.org/kg/graph/asserted> { ?claim a kg:Claim ; kg:claimant ?speaker }
-    FILTER(?claim = ?body || ?claim = ?s)
-  }
-}
 """
+_EVIDENCE_GRAPH = "<https://w3id.org/kg/graph/evidence>"
+_SUPPORTS = _PREFIXES + """
+SELECT ?s ?p ?o ?ann ?target ?file ?line ?note ?body WHERE { GRAPH %s {
+  ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+  ?ann kg:supportsStatement ?st ; oa:hasTarget ?target .
+  OPTIONAL { ?ann kg:annotationFile ?file }
+  OPTIONAL { ?ann kg:annotationLine ?line }
+  OPTIONAL { ?ann dcterms:source ?note }
+  OPTIONAL { ?ann oa:hasBody ?body }
+} }""" % _EVIDENCE_GRAPH
+_QUOTES = _PREFIXES + """
+SELECT ?target ?doc ?exact ?start ?end WHERE { GRAPH %s {
+  ?target oa:hasSource ?doc ; oa:hasSelector ?qs , ?ps .
+  ?qs a oa:TextQuoteSelector ; oa:exact ?exact .
+  ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+} }""" % _EVIDENCE_GRAPH
+_TITLES = _PREFIXES + """
+SELECT ?x ?title WHERE { GRAPH %s {
+  { ?x dcterms:title ?title } UNION { ?x a <http://www.w3.org/ns/prov#Entity> ; rdfs:label ?title }
+} }""" % _EVIDENCE_GRAPH
+_SPEAKERS = _PREFIXES + """
+SELECT ?claim ?speaker WHERE { GRAPH <https://w3id.org/kg/graph/asserted> {
+  ?claim a kg:Claim ; kg:claimant ?speaker } }"""
+
+
+def _value(row, name: str):
+    v = row[name]
+    return None if v is None else v.value
+
+
+def _evidence_index(src: Source) -> dict[tuple, list[Evidence]]:
+    """Stated triple (pyoxigraph terms) -> its evidence, for the whole store at once."""
+    index = src._evidence
+    if index is not None:
+        return index
+    st = src.store
+    quotes = {}
+    for r in st.query(_QUOTES):
+        quotes.setdefault(r["target"], (r["doc"].value, r["exact"].value,
+                                        int(r["start"].value), int(r["end"].value)))
+    titles: dict[str, str] = {}
+    for r in st.query(_TITLES):
+        titles.setdefault(r["x"].value, r["title"].value)
+    speakers: dict = {}
+    for r in st.query(_SPEAKERS):
+        speakers.setdefault(r["claim"], set()).add(r["speaker"].value)
+    index = {}
+    for r in st.query(_SUPPORTS):
+        key = (r["s"], r["p"], r["o"])
+        target = r["target"]
+        line = _value(r, "line")
+        doc, exact, start, end = quotes.get(target, (target.value, None, None, None))
+        who = speakers.get(r["body"], set()) | speakers.get(r["s"], set())
+        index.setdefault(key, []).append(Evidence(
+            quote=exact, start=start, end=end, document=doc,
+            annotation_file=_value(r, "file"), line=int(line) if line is not None else None,
+            speaker=", ".join(sorted(who)) or None, annotation=_value(r, "ann"),
+            document_title=titles.get(doc), source_note=_value(r, "note")))
+    for key, evs in index.items():
+        unique = {(e.annotation, e.document, e.start, e.end): e for e in evs}
+        index[key] = sorted(unique.values(), key=lambda e: (
+            e.document or "", e.start or -1, e.end or -1, e.annotation or ""))
+    src._evidence = index
+    return index
 
 
 def evidence(src: Source, t: Triple) -> list[Evidence]:
     """The quotes (or reference sources) that support the stated triple ``t``."""
-    from .querying import bind_values
-
-    s, p, o = (to_ox(x) for x in t)
-    q = bind_values(_EVIDENCE_QUERY, {"s": s, "p": p, "o": o})
-    found: dict[tuple, Evidence] = {}
-    speakers: dict[tuple, set[str]] = {}
-    for r in src.store.query(q):
-        def val(name, r=r):
-            v = r[name]
-            return None if v is None else v.value
-        doc = val("doc")
-        ev = Evidence(
-            quote=val("exact"),
-            start=int(val("start")) if val("start") is not None else None,
-            end=int(val("end")) if val("end") is not None else None,
-            document=doc if doc is not None else val("target"),
-            annotation_file=val("file"),
-            line=int(val("line")) if val("line") is not None else None,
-            annotation=val("ann"),
-            document_title=val("title"),
-            source_note=val("note"))
-        key = (ev.document, ev.start or -1, ev.end or -1, ev.annotation)
-        found.setdefault(key, ev)
-        if val("speaker"):
-            speakers.setdefault(key, set()).add(val("speaker"))
-    out = []
-    for key in sorted(found, key=lambda k: tuple(str(x) for x in k)):
-        ev = found[key]
-        if key in speakers:
-            ev.speaker = ", ".join(sorted(speakers[key]))
-        out.append(ev)
-    return out
+    return list(_evidence_index(src).get(tuple(to_ox(x) for x in t), []))
 
 
 def near_matches(src: Source, t: Triple, limit: int = 10) -> list[tuple[Triple, str]]:

@@ -180,12 +180,15 @@ class _Mapper:
 
         for rec in ann_file.records:
             subject = URIRef(ns.resource_iri(rec.id))
-            cls = self.vocab.classes.get(rec.type)
-            if cls is None:
-                close = _close_matches(rec.type, self.vocab.classes)
-                self.fail(path, rec.line, f"unknown class {rec.type!r} for record {rec.id!r}",
-                          f"did you mean {close}?" if close else "see docs/ontology.md")
-            triples = [(subject, RDF.type, URIRef(cls))]
+            triples = []
+            for type_name in rec.types:
+                cls = self.vocab.classes.get(type_name)
+                if cls is None:
+                    close = _close_matches(type_name, self.vocab.classes)
+                    self.fail(path, rec.line,
+                              f"unknown class {type_name!r} for record {rec.id!r}",
+                              f"did you mean {close}?" if close else "see docs/ontology.md")
+                triples.append((subject, RDF.type, URIRef(cls)))
             if rec.label is not None:
                 triples.append((subject, RDFS.label, Literal(rec.label, lang=lang)))
             for p in rec.properties:
@@ -229,7 +232,7 @@ class _Mapper:
 
     def _stance_shortcut(self, path, rec, subject, triples) -> list[Triple]:
         """A Position's holder gets the stance's shortcut property towards the target."""
-        if rec.type != "Position":
+        if "Position" not in rec.types:
             return []
         holders = [o for s, p, o in triples if p == KG("holder")]
         stances = [o for s, p, o in triples if p == KG("stance")]

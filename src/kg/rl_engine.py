@@ -620,6 +620,7 @@ class Engine:
         self.ids: dict[Node, int] = {}
         self.terms: list[Node] = []
         self._uri_ids: dict[str, int] = {}
+        self._lit_ids: dict[tuple, int] = {}
         self.S: dict[int, dict[int, set[int]]] = {}
         self.O: dict[int, dict[int, set[int]]] = {}
         self.type = self.enc(TYPE)
@@ -725,17 +726,30 @@ class Engine:
         enc = self.enc
         plain = str.__str__
 
+        lit_ids = self._lit_ids
+        want_lits = bool(self.dt_body)
+
         def fenc(t: Node) -> int:
-            if type(t) is URIRef:
+            tt = type(t)
+            if tt is URIRef:
                 k = plain(t)
                 i = uri_ids.get(k)
                 if i is None:
                     i = uri_ids[k] = enc(t)
                 return i
+            if tt is Literal:
+                dt = t.datatype
+                lk = (plain(t), plain(dt) if dt is not None else None, t.language)
+                i = lit_ids.get(lk)
+                if i is None:
+                    i = lit_ids[lk] = enc(t)
+                    if want_lits and dt is not None:
+                        lits.add(t)
+                return i
             return enc(t)
 
         for s, p, o in triples:
-            if isinstance(p, Literal):
+            if type(p) is Literal:
                 continue
             si, pi, oi = fenc(s), fenc(p), fenc(o)
             d = S.get(pi)
@@ -756,8 +770,6 @@ class Engine:
             else:
                 ss.add(si)
             out.append((si, pi, oi))
-            if isinstance(o, Literal) and o.datatype is not None:
-                lits.add(o)
         self._lits = lits
         return out
 
