@@ -86,7 +86,7 @@ def test_evidence_api(src, article_text):
 
 
 def test_claim_triple_shows_the_speaker(kg, store):
-    r = run(kg, store, "kgr:claim-dymov-coercion", "kg:about", "kgr:ukraine")
+    r = run(kg, store, "kgr:claim-dymov-coercion", "kg:about", "Ukraine")
     assert r.exit_code == 0, r.output
     assert "  asserted\n    “Forcing Ukraine to concede could soon become normalized." in r.output
     assert ("” [3860, 4014) in kgd:000_99214e3abbb71cf3, said by kgr:valeriy-dymov "
@@ -126,8 +126,7 @@ def test_inferred_inverse(kg, store):
         "(Istanbul talks between Russia and Ukraine (2025))\n"
         "  inferred by prp-inv1\n"
         "    axiom: kg:participant owl:inverseOf kg:participatesIn\n"
-        "    kgr:istanbul-talks-2025 (Istanbul talks between Russia and Ukraine (2025)) "
-        "kg:participant (participant) kgr:russia (Russia)\n"
+        "    kgr:istanbul-talks-2025 kg:participant (participant) kgr:russia\n"
         "      asserted\n"
         "        “The first high-level talks between Russia and Ukraine” [30, 83) in "
         f"kgd:{DOC} — {DOC}.yaml line {yaml_line('- id: istanbul-talks-2025')}\n")
@@ -140,14 +139,13 @@ def test_inferred_chain(kg, store):
     assert lines[1:4] == [
         "  inferred by prp-spo2",
         "    axiom: kg:takesPlaceIn owl:propertyChainAxiom (kg:heldIn kg:locatedIn)",
-        "    kgr:istanbul-talks-2025 (Istanbul talks between Russia and Ukraine (2025)) "
-        "kg:heldIn (held in) kgr:istanbul (Istanbul)"]
+        "    kgr:istanbul-talks-2025 kg:heldIn (held in) kgr:istanbul (Istanbul)"]
     assert lines[4:6] == [
         "      asserted",
         f"        “Held in Istanbul” [169, 185) in kgd:{DOC} — {DOC}.yaml line "
         f"{yaml_line('- heldIn: istanbul')}"]
     assert lines[6:8] == [
-        "    kgr:istanbul (Istanbul) kg:locatedIn (located in) kgr:turkiye (Türkiye)",
+        "    kgr:istanbul kg:locatedIn (located in) kgr:turkiye",
         "      background knowledge"]
 
 
@@ -312,3 +310,22 @@ def test_resource_api_and_labels(src):
     names = labels(src, expls)
     assert names["https://w3id.org/kg/id/istanbul"] == "Istanbul"
     assert to_text(expls, names).count("\n\n") == len(expls) - 1
+
+
+def test_the_examples_in_docs_explain_md_are_true(kg, store):
+    """Each ``$ kg ...`` console example of docs/explain.md prints what it shows
+    (annotation line numbers aside: the seed annotations are edited often)."""
+    import re
+    import shlex
+
+    doc = (SEEDS.parent / "docs" / "explain.md").read_text("utf-8")
+    blocks = re.findall(r"```console\n\$ (kg [^\n]+)\n(.*?)```", doc, re.S)
+    assert len(blocks) >= 2
+
+    def strip(text: str) -> list[str]:
+        return [re.sub(r"\.yaml line \d+", ".yaml line N", line) for line in text.splitlines()]
+
+    for command, shown in blocks:
+        args = shlex.split(command)[1:]
+        r = kg(args[0], "--store", str(store), *args[1:])
+        assert strip(r.output) == strip(shown), command

@@ -152,9 +152,9 @@ def test_the_same_build_gives_the_same_bytes(fmt, exports, built_store):
 
 
 def test_two_builds_of_the_same_inputs_give_the_same_bytes(exports, tmp_path):
-    from kg.build import build
-
     from conftest import SEEDS
+
+    from kg.build import build
 
     other = tmp_path / ".kg"
     build(SEEDS, other, run_checks=False)

@@ -33,6 +33,9 @@ RL_RULES = {
     "cls-thing", "cls-nothing1", "cls-nothing2", "cls-int1", "cls-int2", "cls-uni", "cls-com",
     "cls-svf1", "cls-svf2", "cls-avf", "cls-hv1", "cls-hv2", "cls-maxc1", "cls-maxc2",
     "cax-sco", "cax-eqc1", "cax-eqc2", "cax-dw", "cax-adc",
+    "scm-cls", "scm-sco", "scm-eqc1", "scm-eqc2", "scm-op", "scm-dp", "scm-spo", "scm-eqp1",
+    "scm-eqp2", "scm-dom1", "scm-dom2", "scm-rng1", "scm-rng2", "scm-hv", "scm-svf1",
+    "scm-svf2", "scm-avf1", "scm-avf2", "scm-int", "scm-uni",
 }
 
 

@@ -127,7 +127,7 @@ def test_bind_values_goes_into_the_top_level_where():
 def test_query_list_and_show(kg):
     listed = kg("query", "--list")
     assert listed.exit_code == 0
-    assert "positions-of-actor" in listed.stdout and "actor=kgr:russia" in listed.stdout
+    assert "positions-of-actor" in listed.stdout and "-p actor kgr:russia" in listed.stdout
     assert max(len(line) for line in listed.stdout.splitlines()) <= 80
     shown = kg("query", "search", "--show")
     assert shown.stdout.startswith("# title: Find resources by label\n")

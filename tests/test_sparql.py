@@ -64,8 +64,8 @@ def test_service_to_loopback_is_refused_and_connects_nowhere(kg, built_store):
 
 
 def test_service_with_a_prefixed_name_is_expanded_in_the_message(kg, built_store):
-    result = sparql(kg, built_store,
-                    "PREFIX ex: <http://127.0.0.1:9/>\nSELECT * WHERE { SERVICE ex:q { ?s ?p ?o } }")
+    result = sparql(kg, built_store, "PREFIX ex: <http://127.0.0.1:9/>\n"
+                    "SELECT * WHERE { SERVICE ex:q { ?s ?p ?o } }")
     assert result.exit_code == 1
     assert "SERVICE <http://127.0.0.1:9/q> is refused" in result.stderr
 
@@ -149,8 +149,8 @@ def test_select_formats(kg, built_store, tmp_path):
     assert data["results"]["bindings"][0]["x"] == {
         "type": "uri", "value": "https://w3id.org/kg/id/azerbaijan"}
     tsv = sparql(kg, built_store, q, "--format", "tsv").stdout
-    assert tsv.splitlines()[:2] == ["?x\t?l", "<https://w3id.org/kg/id/azerbaijan>\t\"Azerbaijan\"@en"] \
-        or tsv.splitlines()[:2] == ["?x\t?l", "<https://w3id.org/kg/id/azerbaijan>\t\"Azerbaijan\""]
+    assert tsv.splitlines()[0] == "?x\t?l"
+    assert tsv.splitlines()[1].startswith('<https://w3id.org/kg/id/azerbaijan>\t"Azerbaijan"')
     assert len(sparql(kg, built_store, q, "--format", "jsonl").stdout.splitlines()) == 2
     assert sparql(kg, built_store, q, "--format", "markdown").stdout.startswith("| x | l |\n")
     out = tmp_path / "states.csv"

@@ -80,6 +80,10 @@ class _Target:
         if prefixes:
             text = "".join(f"PREFIX {p}: <{i}>\n" for p, i in prefixes.items()) + text
         graphs = [] if query_dataset else [g.value for g in dataset_graphs(self.asserted_only)]
+        if form is None:
+            from .sparql_guard import inspect
+
+            form = inspect(text).form
         return self._remote.run_query(self.endpoint, text, timeout=timeout or self.timeout or 0,
                                       default_graphs=graphs,
                                       accept_graph=form in ("CONSTRUCT", "DESCRIBE"))
@@ -101,12 +105,11 @@ def canned_result(query: CannedQuery, params: dict[str, str], *, store_dir: Path
                   timeout: float | None = DEFAULT_TIMEOUT):
     """A canned query's :class:`~kg.querying.ResultSet` and the look-up it ran with."""
     from .querying import resolve_params
-    from .sparql_guard import inspect
 
     target = _Target(store_dir, endpoint, asserted_only=asserted_only, timeout=timeout)
     bindings = resolve_params(target.lookup, query, params)
     result = target.run(query.text, bindings=bindings, name=f"queries/{query.name}.rq",
-                        form=inspect(query.text).form, timeout=timeout)
+                        timeout=timeout)
     return result, target.lookup
 
 

@@ -241,12 +241,15 @@ def run_query(url: str, text: str, *, timeout: float | None = DEFAULT_TIMEOUT,
     """Run a SPARQL query on the endpoint ``url``; the answer as a local query gives it.
 
     ``default_graphs`` and ``named_graphs`` become ``default-graph-uri`` and
-    ``named-graph-uri`` (see :func:`remote_dataset`); None or empty leaves
-    the dataset to the server. ``accept_graph`` asks for RDF first (a
+    ``named-graph-uri`` (see :func:`remote_dataset`). As in a local query,
+    the named graphs are the default graphs unless given (``[]``: none);
+    no default graphs leaves the dataset to the server. ``accept_graph`` asks for RDF first (a
     CONSTRUCT or DESCRIBE); either way the answer is read by its media type.
     """
     form = [("query", text)]
     form += [("default-graph-uri", g) for g in default_graphs or ()]
+    if named_graphs is None:
+        named_graphs = default_graphs
     form += [("named-graph-uri", g) for g in named_graphs or ()]
     ctype, body = _request(
         "POST", url, what="query", body=urllib.parse.urlencode(form).encode("utf-8"),

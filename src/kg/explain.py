@@ -384,7 +384,7 @@ def parse_triple(src: Source, texts: list[str]) -> tuple:
                          hint="example: kg explain kgr:russia kg:participatesIn "
                               "kgr:istanbul-talks-2025")
     terms = []
-    for i, (text, name) in enumerate(zip(texts, names, strict=True)):
+    for text, name in zip(texts, names, strict=True):
         if name == "PREDICATE" and text.strip() == "a":
             terms.append(RDF_TYPE)
             continue
@@ -401,7 +401,6 @@ def parse_triple(src: Source, texts: list[str]) -> tuple:
         elif name == "OBJECT" and isinstance(term, ox.Literal):
             term = _literal_object(src, terms, term.value) or term
         terms.append(from_ox(term) if not isinstance(term, Node) else term)
-        del i
     return tuple(terms) if len(terms) == 3 else terms[0]
 
 
@@ -568,9 +567,15 @@ def _lookup(store: ox.Store):
     return make(store) if make is not None else store
 
 
-def _labelled(term: Node, names: Mapping[str, str], expressions: Mapping[str, str]) -> str:
+def _labelled(term: Node, names: Mapping[str, str], expressions: Mapping[str, str],
+              seen: set | None = None) -> str:
+    """A term with its label in parentheses, the first time it is mentioned."""
     text = term_text(term, expressions)
     if isinstance(term, URIRef) and str(term) in names and term != RDF_TYPE:
+        if seen is not None:
+            if term in seen:
+                return text
+            seen.add(term)
         return f"{text} ({names[str(term)]})"
     return text
 
@@ -587,20 +592,25 @@ _STATUS_WORDS = {
 
 def to_text(expl: Explanation | list[Explanation], labels: Mapping[str, str] | None = None
             ) -> str:
-    """An indented tree: the triple, then its evidence or its rule, axiom and premises."""
+    """An indented tree: the triple, then its evidence or its rule, axiom and premises.
+
+    Terms are prefixed names; an IRI with a label in ``labels`` is followed by
+    the label, in parentheses, where it is first mentioned in each tree.
+    """
     names = labels or {}
     roots = expl if isinstance(expl, list) else [expl]
     blocks = []
     for root in roots:
         lines: list[str] = []
-        _text_node(root, names, root.expressions, 0, lines)
+        _text_node(root, names, root.expressions, 0, lines, set())
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
 
 
-def _text_node(e: Explanation, names, exprs, indent: int, lines: list[str]) -> None:
+def _text_node(e: Explanation, names, exprs, indent: int, lines: list[str], seen: set
+               ) -> None:
     pad = "  " * indent
-    lines.append(pad + " ".join(_labelled(x, names, exprs) for x in e.triple))
+    lines.append(pad + " ".join(_labelled(x, names, exprs, seen) for x in e.triple))
     pad += "  "
     if e.status == ABSENT:
         lines.append(pad + "not in the graph")
@@ -619,7 +629,7 @@ def _text_node(e: Explanation, names, exprs, indent: int, lines: list[str]) -> N
         else:
             lines.append(pad + _STATUS_WORDS[e.status])
             for ev in e.evidence:
-                lines.append(pad + "  " + _evidence_text(ev, names))
+                lines.append(pad + "  " + _evidence_text(ev, names, seen))
         return
     d = e.derivation
     head = f"{_STATUS_WORDS[e.status]} by {d.rule}"
@@ -632,7 +642,7 @@ def _text_node(e: Explanation, names, exprs, indent: int, lines: list[str]) -> N
     if d.via:
         lines.append(pad + "  (the axiom used follows from these by " + ", ".join(d.via) + ")")
     for k in d.premises:
-        _text_node(k, names, exprs, indent + 2, lines)
+        _text_node(k, names, exprs, indent + 2, lines, seen)
 
 
 def _axiom_texts(axiom: list[Triple], exprs: Mapping[str, str]) -> list[str]:
@@ -651,7 +661,7 @@ def _axiom_texts(axiom: list[Triple], exprs: Mapping[str, str]) -> list[str]:
     return out
 
 
-def _evidence_text(ev: Evidence, names: Mapping[str, str]) -> str:
+def _evidence_text(ev: Evidence, names: Mapping[str, str], seen: set) -> str:
     where = []
     if ev.annotation_file:
         where.append(ev.annotation_file + (f" line {ev.line}" if ev.line is not None else ""))
@@ -660,7 +670,7 @@ def _evidence_text(ev: Evidence, names: Mapping[str, str]) -> str:
         text = f"“{ev.quote}” [{ev.start}, {ev.end}) in {doc}"
         if ev.speaker:
             text += ", said by " + ", ".join(
-                _labelled(URIRef(x), names, {}) for x in ev.speaker.split(", "))
+                _labelled(URIRef(x), names, {}, seen) for x in ev.speaker.split(", "))
     else:
         src = term_text(URIRef(ev.document)) if ev.document else "?"
         text = f"reference source {src}"

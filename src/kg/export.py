@@ -146,7 +146,7 @@ def header(fmt: str, graphs: list[str]) -> bytes:
 
 
 def usable_prefixes(quads) -> dict[str, str]:
-    """The project's prefixes, less any under which some IRI would need an escape.
+    r"""The project's prefixes, less any under which some IRI would need an escape.
 
     Such IRIs are valid in Turtle as ``kgr:a.b\.`` but not every reader
     takes them; without the prefix they are written in full.

@@ -117,8 +117,12 @@ def _clip(s: str, n: int) -> str:
     return s if len(s) <= n else s[: max(n - 1, 0)] + "…"
 
 
-def table(variables: list[str], cells: list[list[str]], width: int = 80) -> str:
-    """A plain-text table that fits ``width`` columns, long cells clipped with …"""
+def table(variables: list[str], cells: list[list[str]], width: int = 80,
+          keep: tuple[int, ...] = ()) -> str:
+    """A plain-text table that fits ``width`` columns, long cells clipped with …
+
+    Columns whose index is in ``keep`` are not clipped while others can shrink.
+    """
     n = len(variables)
     if n == 0:
         return f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n"
@@ -127,7 +131,10 @@ def table(variables: list[str], cells: list[list[str]], width: int = 80) -> str:
     avail = max(width - 3 * (n - 1), n * 4)
     widths = list(natural)
     while sum(widths) > avail:
-        i = max(range(n), key=lambda k: widths[k])
+        shrinkable = [k for k in range(n) if k not in keep and widths[k] > 4] or list(range(n))
+        i = max(shrinkable, key=lambda k: widths[k])
+        if widths[i] <= 1:
+            break
         widths[i] -= 1
     sep = "   "
     lines = [sep.join(_clip(v, w).ljust(w) for v, w in zip(variables, widths, strict=True))

@@ -40,6 +40,7 @@ Public API: :func:`infer`, :func:`compile_tbox`, :class:`Inconsistency`,
 
 from __future__ import annotations
 
+import gc
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -707,6 +708,19 @@ class Engine:
                 pp(q).keys.append((e(c), ids))
         self.P = P
         self.C = C
+        # object indexes (o -> {s}) only where a rule joins on the object
+        need_o = {self.type, self.same}
+        for pid, pl in P.items():
+            if pl.trp or pl.ifp or pl.keys or pl.svf:
+                need_o.add(pid)
+            for _t, ch, i in pl.chains:
+                if i < len(ch) - 1:
+                    need_o.add(pid)
+        for tp in C.values():
+            need_o.update(q for q, _r in tp.svf_filler)
+            need_o.update(q for _r, q in tp.maxqc_class)
+        self.need_o = need_o
+        self._eqf = [False]   # equality active: every predicate gets an object index
         # dt-type2 is needed only for datatypes used as a class in a rule body
         self.dt_body = {t for t in (self.terms[i] for i in C)
                         if isinstance(t, URIRef) and str(t).startswith(str(XSD))}
@@ -727,6 +741,7 @@ class Engine:
         plain = str.__str__
 
         lit_ids = self._lit_ids
+        need_o = self.need_o
         want_lits = bool(self.dt_body)
 
         def fenc(t: Node) -> int:
@@ -755,7 +770,8 @@ class Engine:
             d = S.get(pi)
             if d is None:
                 d = S[pi] = {}
-                O[pi] = {}
+                if pi in need_o or self._eqf[0]:
+                    O[pi] = {}
             os_ = d.get(si)
             if os_ is None:
                 d[si] = {oi}
@@ -763,12 +779,13 @@ class Engine:
                 continue
             else:
                 os_.add(oi)
-            od = O[pi]
-            ss = od.get(oi)
-            if ss is None:
-                od[oi] = {si}
-            else:
-                ss.add(si)
+            od = O.get(pi)
+            if od is not None:
+                ss = od.get(oi)
+                if ss is None:
+                    od[oi] = {si}
+                else:
+                    ss.add(si)
             out.append((si, pi, oi))
         self._lits = lits
         return out
@@ -801,11 +818,14 @@ class Engine:
         pop, push, rec = stack.pop, stack.append, derived.append
         empty: frozenset[int] = frozenset()
 
+        need_o, eqf = self.need_o, self._eqf
+
         def add(s: int, p: int, o: int) -> None:
             d = S.get(p)
             if d is None:
                 d = S[p] = {}
-                O[p] = {}
+                if p in need_o or eqf[0]:
+                    O[p] = {}
             os_ = d.get(s)
             if os_ is None:
                 d[s] = {o}
@@ -813,12 +833,13 @@ class Engine:
                 return
             else:
                 os_.add(o)
-            od = O[p]
-            ss = od.get(o)
-            if ss is None:
-                od[o] = {s}
-            else:
-                ss.add(s)
+            od = O.get(p)
+            if od is not None:
+                ss = od.get(o)
+                if ss is None:
+                    od[o] = {s}
+                else:
+                    ss.add(s)
             push((s, p, o))
             rec((s, p, o))
 
@@ -940,6 +961,8 @@ class Engine:
                         self._key(s, c, props, add)
             if p == SAM and s != o:
                 # eq-sym, eq-trans, eq-rep-s/p/o for a new sameAs
+                if not eqf[0]:
+                    self._activate_equality()
                 add(o, SAM, s)
                 for z in tuple(sames.get(o, empty)):
                     if z != s:
@@ -966,6 +989,24 @@ class Engine:
                     if p2 != p:
                         add(s, p2, o)
         return derived
+
+    def _activate_equality(self) -> None:
+        """From the first owl:sameAs between distinct nodes on, every predicate
+        needs its object index (eq-rep-o)."""
+        self._eqf[0] = True
+        S, O = self.S, self.O  # noqa: E741
+        for p, d in S.items():
+            if p in O:
+                continue
+            od: dict[int, set[int]] = {}
+            for s, os_ in d.items():
+                for o in os_:
+                    ss = od.get(o)
+                    if ss is None:
+                        od[o] = {s}
+                    else:
+                        ss.add(s)
+            O[p] = od
 
     def _key(self, x: int, c: int, props: tuple[int, ...], add: Callable) -> None:
         """prp-key for individual x of class c (W3C semantics: all keys match)."""
@@ -1100,9 +1141,28 @@ def _split(tbox: Graph | Iterable[Triple] | TBox,
     return tb, abox_list
 
 
+class _NoGC:
+    """Pause the cyclic garbage collector: the engine allocates millions of
+    acyclic tuples and sets, and every full collection would walk all of them."""
+
+    def __enter__(self) -> None:
+        self.was = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.was:
+            gc.enable()
+
+
 def closure(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple],
             ) -> tuple[Engine, list[tuple[int, int, int]], int]:
     """Run the engine; return it, the derived facts (ids) and the number loaded."""
+    with _NoGC():
+        return _closure(tbox, abox)
+
+
+def _closure(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple],
+             ) -> tuple[Engine, list[tuple[int, int, int]], int]:
     tb, abox_list = _split(tbox, abox)
     eng = Engine(tb)
     facts = eng.load(itertools.chain(tb.asserted, abox_list))
@@ -1148,7 +1208,13 @@ def infer(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple],
     facts about schema terms).  Raises :class:`Inconsistency` listing every
     clash unless ``raise_on_clash`` is false.
     """
-    eng, derived, _n = closure(tbox, abox)
+    with _NoGC():
+        return _infer(tbox, abox, visible_only, raise_on_clash)
+
+
+def _infer(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple],
+           visible_only: bool, raise_on_clash: bool) -> set[Triple]:
+    eng, derived, _n = _closure(tbox, abox)
     if raise_on_clash:
         cl = eng.clashes()
         if cl:

@@ -16,6 +16,7 @@ parent as the same exception class.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -104,10 +105,8 @@ def _collect(pid: int, read_fd: int, timeout: float, what: str) -> bytes:
 
 
 def _kill(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:  # pragma: no cover - already gone
-        pass
     os.waitpid(pid, 0)
 
 

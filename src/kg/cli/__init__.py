@@ -14,8 +14,12 @@ import click
 from .. import __version__
 from ..errors import EXIT_RUNTIME, KgError, ViolationsError
 
-COMMAND_MODULES = ("build_cmd", "query_cmd", "sparql_cmd", "export_cmd", "coverage_cmd",
-                   "explain_cmd", "stats_cmd", "push_cmd")
+#: command name -> module defining ``command``; imported only when the command runs.
+COMMAND_MODULES = {
+    "build": "build_cmd", "query": "query_cmd", "sparql": "sparql_cmd",
+    "export": "export_cmd", "coverage": "coverage_cmd", "explain": "explain_cmd",
+    "stats": "stats_cmd", "push": "push_cmd",
+}
 
 
 def report_error(e: KgError) -> None:
@@ -27,7 +31,20 @@ def report_error(e: KgError) -> None:
 
 
 class KgGroup(click.Group):
-    """A group that turns library errors into one-line messages and exit statuses."""
+    """A group that turns library errors into one-line messages and exit statuses.
+
+    Commands are imported lazily, so that ``kg query`` loads only its own module.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMAND_MODULES)
+
+    def get_command(self, ctx: click.Context, name: str):
+        import importlib
+
+        if name not in COMMAND_MODULES:
+            return None
+        return importlib.import_module(f"{__name__}.{COMMAND_MODULES[name]}").command
 
     def invoke(self, ctx: click.Context):
         try:
@@ -71,17 +88,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
-
-
-def _register() -> None:
-    import importlib
-
-    for name in COMMAND_MODULES:
-        module = importlib.import_module(f"{__name__}.{name}")
-        cli.add_command(module.command)
-
-
-_register()
 
 
 def main() -> None:

@@ -14,6 +14,22 @@ endpoint_option = click.option(
     help="Run on a remote SPARQL endpoint instead of the built store.")
 
 
+def catalogue_listing(queries, width: int = 80) -> str:
+    """NAME  TITLE per query, then one indented line per parameter with its default."""
+    pad = max(len(q.name) for q in queries) + 2
+    lines = []
+    for q in queries:
+        lines.append(_clip(q.name.ljust(pad) + q.title, width))
+        for p in q.params:
+            lines.append(_clip(" " * pad + f"-p {p.name} {p.default}" + (f"  {p.doc}" if p.doc
+                                                                         else ""), width))
+    return "\n".join(lines) + f"\n({len(queries)} queries)\n"
+
+
+def _clip(line: str, width: int) -> str:
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
 @click.command("query")
 @click.argument("name", required=False)
 @click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="NAME VALUE",
@@ -41,15 +57,7 @@ def command(name, params, list_, show, fmt, output, iris, asserted_only, timeout
     from ..catalogue import all_queries, get_query
 
     if list_:
-        import shutil
-
-        from ..results import table
-
-        rows = [[q.name, q.title, ", ".join(
-            p.name + (f"={p.default}" if p.default else "") for p in q.params)]
-            for q in all_queries()]
-        width = max(shutil.get_terminal_size((80, 24)).columns, 80)
-        emit(table(["name", "title", "parameters"], rows, width=width), output)
+        emit(catalogue_listing(all_queries()), output)
         return
     if not name:
         raise click.UsageError("give a query NAME, or --list to see them")

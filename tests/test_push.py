@@ -1,0 +1,195 @@
+"""kg push: a push that fails at any point leaves the target graph either exactly as it
+was or exactly replaced, and says which; a push that succeeds reports the server's count."""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+import pytest
+from oxigraph_server import FailingProxy, OxigraphServer, free_port
+
+from kg import api
+from kg import namespaces as ns
+from kg.endpoint import DEFAULT_MAX_BODY, Endpoints, chunks, push, run_query, units
+from kg.errors import EndpointError, UsageError
+from kg.store import open_store
+
+TARGET = "https://example.org/graph/kg"
+
+
+def content(url: str, graph: str) -> ox.Dataset:
+    """The triples of ``graph`` on the server, canonicalised for comparison."""
+    r = run_query(url, "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <%s> { ?s ?p ?o } }" % graph,
+                  accept_graph=True)
+    d = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                   for t in r.triples)
+    d.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return d
+
+
+def expected(built_store, graphs) -> ox.Dataset:
+    store = open_store(built_store).oxigraph
+    d = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                   for g in graphs for q in store.quads_for_pattern(
+                       None, None, None, ox.NamedNode(ns.graph_iri(g))))
+    d.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return d
+
+
+def upload_graphs(url: str) -> set[str]:
+    r = run_query(url, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return {row[0].value for row in r.rows if "-upload-" in row[0].value}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with OxigraphServer(tmp_path_factory.mktemp("oxigraph-push") / "db") as srv:
+        yield srv
+
+
+OLD = ["background"]            # 24 triples
+NEW = ["background", "ontology"]  # with the ontology's blank nodes
+
+
+def test_replaces_rather_than_piles_on(server, built_store):
+    for _ in range(2):
+        report = api.push(built_store, server.query_url, graphs=NEW, graph_iri=TARGET)
+        assert report.held == {TARGET: report.triples}
+    assert content(server.query_url, TARGET) == expected(built_store, NEW)
+    report = api.push(built_store, server.query_url, graphs=OLD, graph_iri=TARGET)
+    assert content(server.query_url, TARGET) == expected(built_store, OLD)
+    assert not upload_graphs(server.query_url)
+
+
+def test_small_bodies_keep_blank_nodes_whole(server, built_store):
+    """Many small requests; a blank node never straddles two of them."""
+    report = api.push(built_store, server.query_url, graphs=NEW, graph_iri=TARGET,
+                      max_body=4096, method="update")
+    assert report.requests > 20
+    assert content(server.query_url, TARGET) == expected(built_store, NEW)
+
+
+def test_chunks_respect_the_body_limit(built_store):
+    store = open_store(built_store).oxigraph
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in store]
+    pieces = units(triples)
+    bodies = chunks(pieces, 20_000)
+    assert all(len(b) <= 20_000 for b in bodies)
+    assert b"".join(sorted(bodies)) and sum(len(b) for b in bodies) == sum(map(len, pieces))
+    # each blank node's triples in exactly one body
+    for label in {t.subject.value for t in triples if isinstance(t.subject, ox.BlankNode)}:
+        mark = f"_:{label} ".encode()
+        assert sum(1 for b in bodies if mark in b) == 1
+    with pytest.raises(UsageError, match="more than --max-body allows"):
+        chunks(pieces, 1000)
+
+
+def test_server_killed_midway(tmp_path, built_store):
+    """The server dies after the third upload request: the target is as it was."""
+    with OxigraphServer(tmp_path / "db") as srv:
+        api.push(built_store, srv.query_url, graphs=OLD, graph_iri=TARGET)
+
+        def kill_after_third(done, total):
+            assert total > 5
+            if done == 3:
+                srv.kill()
+
+        with pytest.raises(EndpointError) as e:
+            api.push(built_store, srv.query_url, graphs=NEW, graph_iri=TARGET,
+                     max_body=8192, progress=kill_after_third)
+        host = srv.query_url.split("/")[2]
+        assert e.value.message.startswith(
+            "push failed: upload 4/")
+        assert f"cannot connect to {host}: connection refused; <{TARGET}> left as it was" \
+            in e.value.message
+        assert "the temporary graph(s) could not be dropped" in e.value.message
+        srv.start()
+        assert content(srv.query_url, TARGET) == expected(built_store, OLD)
+        leftover = upload_graphs(srv.query_url)
+        assert len(leftover) == 1 and leftover.pop().startswith(TARGET + "-upload-")
+        report = api.push(built_store, srv.query_url, graphs=NEW, graph_iri=TARGET)
+        assert report.held == {TARGET: report.triples}
+        assert content(srv.query_url, TARGET) == expected(built_store, NEW)
+
+
+@pytest.mark.parametrize("mode", ["status", "hang-up", "forward-then-status",
+                                  "forward-then-hang-up"])
+def test_a_failure_at_every_request(mode, server, built_store):
+    """Fail request n (an upload, the staging count, the replacement, the final count),
+    for every n: the push reports failure and the target is exactly old or exactly new."""
+    old, new = expected(built_store, OLD), expected(built_store, NEW)
+    kw = dict(graphs=NEW, graph_iri=TARGET, max_body=40_000, timeout=10)
+    with FailingProxy(server.base) as proxy:
+        report = api.push(built_store, proxy.base + "/query", **kw)
+    total = proxy.count
+    assert total == report.requests >= 5
+    outcomes = set()
+    for n in range(1, total + 1):
+        api.push(built_store, server.query_url, graphs=OLD, graph_iri=TARGET)
+        with FailingProxy(server.base, fail_at=n, mode=mode) as proxy, \
+                pytest.raises(EndpointError) as e:
+            api.push(built_store, proxy.base + "/query", **kw)
+        message = e.value.message
+        assert message.startswith("push"), message
+        assert "\n" not in message
+        now = content(server.query_url, TARGET)
+        assert now in (old, new), (n, message)
+        if now == old:
+            assert "left as it was" in message or "either its old or its new" in message
+            outcomes.add("old")
+        else:
+            assert n >= total - 1, (n, message)
+            outcomes.add("new")
+        assert not upload_graphs(server.query_url), (n, message)
+    assert "old" in outcomes
+
+
+def test_push_uses_update_when_no_gsp(server, built_store):
+    store = open_store(built_store).oxigraph
+    quads = list(store.quads_for_pattern(None, None, None, ox.NamedNode(ns.graph_iri("ontology"))))
+    endpoints = Endpoints(server.query_url, server.base + "/update")
+    report = push(quads, endpoints, graph_iri=TARGET)
+    assert report.method == "update" and report.held == {TARGET: len(quads)}
+    with pytest.raises(UsageError, match="no Graph Store Protocol endpoint"):
+        push(quads, endpoints, graph_iri=TARGET, method="gsp")
+
+
+def test_default_body_limit_is_a_few_megabytes():
+    assert 1_000_000 <= DEFAULT_MAX_BODY <= 10_000_000
+
+
+# ---------------------------------------------------------------------------
+# the command line
+
+
+def test_cli_push_reports_the_count(kg, server, built_store):
+    r = kg("push", "--endpoint", server.query_url, "--store", str(built_store))
+    assert r.exit_code == 0, r.output
+    lines = r.stdout.splitlines()
+    for name, line in zip(ns.GRAPH_NAMES, lines, strict=False):
+        assert re.fullmatch(rf"{ns.graph_iri(name)}: (\d+) triples on the server \(\1 sent\)",
+                            line), line
+    assert re.fullmatch(r"Pushed \d+ triples to .* in \d+ requests \(gsp\), [\d.]+ s\.",
+                        lines[-1])
+
+
+def test_cli_push_failure_is_one_line(kg, built_store):
+    url = f"http://127.0.0.1:{free_port()}/query"
+    r = kg("push", "--endpoint", url, "--store", str(built_store))
+    assert r.exit_code == 1
+    host = url.split("/")[2]
+    first = r.stderr.splitlines()[0]
+    assert first.startswith(
+        f"Error: push failed: upload 1/5: cannot connect to {host}: connection refused; "
+        + ", ".join(f"<{ns.graph_iri(n)}>" for n in ns.GRAPH_NAMES)
+        + " left as it was; the temporary graph(s) could not be dropped: "
+        f"<{ns.graph_iri('ontology')}-upload-"), first
+    assert r.stderr.splitlines()[1] == "Hint: is the server running, and is the URL right?"
+
+
+def test_cli_has_no_secret_options(kg):
+    r = kg("push", "--help")
+    assert r.exit_code == 0
+    assert "KG_ENDPOINT_USER" in r.stdout and "--password" not in r.stdout
+    assert "--token" not in r.stdout
