@@ -135,8 +135,6 @@ def test_one_graph_exports_only_that_graph(fmt, store, reference):
     assert isomorphic(parsed[key], reference["inferred"])
 
 
-@pytest.mark.xfail(strict=True, reason="the ontology writes decimals such as "
-                   '"-5.0"^^xsd:decimal, which the Oxigraph store keeps as "-5"')
 def test_the_store_keeps_every_lexical_form(dataset):
     for name in ns.GRAPH_NAMES:
         assert isomorphic(_graph(dataset.graph(name)), _as_stored(dataset.graph(name))), name

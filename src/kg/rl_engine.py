@@ -33,6 +33,23 @@ TBox-changing ABox conclusions (a derived ``rdfs:subClassOf``, a derived
 ``x rdf:type owl:Class``, an ``owl:sameAs`` between classes or properties)
 would need the rules to be recompiled; they raise :class:`UnsupportedAxiom`.
 
+Semantics are owlrl's (``DeductiveClosure(OWLRL_Semantics)``, no axiomatic
+triples) restricted to :func:`user_visible`, checked by a differential test.
+Where owlrl departs from the W3C rule table:
+
+* matched: ``x rdf:type owl:Thing`` only for individuals with a type that is
+  a declared ``owl:Class`` (owlrl's scm-cls then cax-sco); generalised RDF
+  (literal subjects from prp-rng / prp-inv, dt-type2 typing of literals), so
+  conclusions that pass through a literal are the same; owlrl's
+  ``rdf:type`` of owl:Class for scm-cls only (not rdfs:Class).  All of these
+  intermediate facts are internal and filtered out.
+* not matched (W3C kept): owlrl's prp-key compares only the first n-1 key
+  properties (with one key property every two instances of the class become
+  ``owl:sameAs``); owlrl's prp-adp, eq-diff2 and eq-diff3 skip the last list
+  member; owlrl's eq-diff2/3 ignore a member listed twice.  owlrl's
+  dt-not-type (an ill-typed literal such as ``"x"^^xsd:integer``) is not
+  checked here.
+
 Public API: :func:`infer`, :func:`compile_tbox`, :class:`Inconsistency`,
 :func:`check`, :func:`user_visible`, :func:`tbox_terms`, :func:`derivations`,
 :func:`derivation_tree`, :class:`Explainer`.
