@@ -18,7 +18,7 @@ from . import namespaces as ns
 from .annotations import load_annotations, parse_background
 from .errors import InputError, ViolationsError
 from .mapping import Mapped, map_articles
-from .reasoning import closure
+from .reasoning import choose_engine, closure
 from .resources import ontology_file, read_text
 from .sources import Article, discover, input_files, read_text_file, read_wikidata_table
 from .vocabulary import vocabulary_from_graph
@@ -117,7 +117,7 @@ def map_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet) -> M
     return MappedSeeds(articles, ontology, mapped, timings)
 
 
-def compile_dataset(seeds_dir: Path, *, reasoner: str = "owlrl",
+def compile_dataset(seeds_dir: Path, *, reasoner: str = "auto",
                     progress: Callable[[str], None] = _quiet) -> Dataset:
     """Read the seeds, map them, reason, and return the graphs (nothing is written)."""
     seeds = map_seeds(seeds_dir, progress=progress)
@@ -127,12 +127,8 @@ def compile_dataset(seeds_dir: Path, *, reasoner: str = "owlrl",
 
     t0 = time.perf_counter()
     progress(f"reasoning ({reasoner}) over {len(mapped.asserted)} asserted triples")
-    data = Graph()
-    for t in mapped.asserted:
-        data.add(t)
-    for t in mapped.background:
-        data.add(t)
-    triples["inferred"] = set(closure(ontology, data, engine=reasoner))
+    triples["inferred"] = closure(ontology, mapped.asserted | mapped.background,
+                                  engine=reasoner)
     timings["reason"] = time.perf_counter() - t0
     _make_disjoint(triples)
     return Dataset(triples, ontology, mapped, Path(seeds_dir), timings)
@@ -182,7 +178,7 @@ def check(dataset: Dataset) -> None:
                               hint="fix the annotation files; the store was not written")
 
 
-def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "owlrl",
+def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
           run_checks: bool = True, progress: Callable[[str], None] = _quiet) -> BuildReport:
     """Compile, check and write the store; the previous build stays on failure."""
     from .rdfterms import quads
@@ -208,7 +204,8 @@ def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "owlrl",
         "seeds_dir": str(seeds_dir),
         "inputs": inputs,
         "counts": dataset.counts(),
-        "reasoner": reasoner,
+        "reasoner": choose_engine(reasoner, len(dataset.mapped.asserted)
+                                  + len(dataset.mapped.background)),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
     if fingerprint(input_files(seeds_dir), seeds_dir) != inputs:

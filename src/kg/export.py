@@ -192,10 +192,18 @@ def export_bytes(store: ox.Store, fmt: str, graphs: list[str]) -> bytes:
 
 
 def write_atomically(path: Path, data: bytes, fmt: str | None = None) -> None:
-    """Write ``data`` to ``path`` via a temporary file, re-parsed first when RDF."""
+    """Write ``data`` to ``path`` via a temporary file, re-parsed first when RDF.
+
+    On any failure the previous ``path`` is left byte-identical and the
+    temporary file is removed; an OS error becomes a one-line KgError.
+    """
     path = Path(path)
     directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as e:
+        raise KgError(f"cannot write {path}: {e.strerror or e}",
+                      hint="check that the directory exists and is writable") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -208,6 +216,10 @@ def write_atomically(path: Path, data: bytes, fmt: str | None = None) -> None:
                 raise KgError(f"the {fmt} output did not re-parse ({e}); {path} left as it was")\
                     from None
         os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise KgError(f"cannot write {path}: {e.strerror or e}; {path} left as it was") \
+            from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

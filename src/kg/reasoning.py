@@ -9,17 +9,18 @@ ontology's own terms. An inconsistency found by the reasoner (owlrl's
 
 from __future__ import annotations
 
-from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib import OWL, Graph, URIRef
 
 from .errors import KgError, ViolationsError
 
 ERRNS = "http://www.daml.org/2002/03/agents/agent-ont#"
-_VOCAB_NAMESPACES = (str(RDF), str(RDFS), str(OWL), "http://www.w3.org/2001/XMLSchema#",
-                     ERRNS)
-_NOISE_TYPES = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class, OWL.Class}
 
-#: Reasoning engines ``closure`` accepts.
-ENGINES = ("owlrl",)
+#: Reasoning engines ``closure`` accepts. ``auto`` picks owlrl, the reference,
+#: for small inputs and the compiled engine (kg.rl_engine) above AUTO_THRESHOLD
+#: input triples; a differential test shows both give the same user-visible
+#: triples.
+ENGINES = ("auto", "owlrl", "rules")
+AUTO_THRESHOLD = 20_000
 
 
 class ReasonerLimit(KgError):
@@ -69,57 +70,73 @@ def _guarded_semantics(budget: int, max_sameas: int, max_seconds: float):
     return Guarded
 
 
-def ontology_terms(ontology: Graph) -> set:
-    """Every IRI the ontology describes (its subjects)."""
-    return {s for s in ontology.subjects() if isinstance(s, URIRef)}
-
-
-def user_visible(triple, terms: set) -> bool:
-    """False for reasoner noise that must never reach users."""
-    s, p, o = triple
-    if isinstance(s, Literal):
-        return False
-    if p == OWL.sameAs and s == o:
-        return False
-    if str(s).startswith(_VOCAB_NAMESPACES) or s in terms:
-        return False
-    if p == RDF.type and o in _NOISE_TYPES:
-        return False
-    return not (p == RDF.type and str(o).startswith(ERRNS))
-
-
-def closure(ontology: Graph, data: Graph, engine: str = "owlrl", *,
-            max_growth: int = MAX_GROWTH, max_sameas: int = MAX_SAMEAS,
-            max_seconds: float = MAX_SECONDS) -> Graph:
-    """The triples OWL 2 RL adds to ``ontology + data`` that users may see.
-
-    Raises :class:`ReasonerLimit` when the closure outgrows its guards and
-    :class:`~kg.errors.ViolationsError` when the reasoner finds an inconsistency.
-    """
+def choose_engine(engine: str, n_input: int) -> str:
     if engine not in ENGINES:
         raise ValueError(f"unknown reasoning engine {engine!r}")
+    if engine == "auto":
+        return "owlrl" if n_input <= AUTO_THRESHOLD else "rules"
+    return engine
+
+
+def closure(ontology: Graph, data, engine: str = "auto", *,
+            max_growth: int = MAX_GROWTH, max_sameas: int = MAX_SAMEAS,
+            max_seconds: float = MAX_SECONDS) -> set:
+    """The triples OWL 2 RL adds to ``ontology + data`` that users may see.
+
+    ``data`` is an rdflib Graph or any iterable of rdflib triples. Returns a set
+    of triples. Raises :class:`ReasonerLimit` when the closure outgrows its
+    guards and :class:`~kg.errors.ViolationsError` when the reasoner finds an
+    inconsistency.
+    """
+    data = data if isinstance(data, (Graph, set, frozenset)) else set(data)
+    engine = choose_engine(engine, len(data))
+    budget = max(MIN_BUDGET, max_growth * (len(data) + len(ontology)))
+    if engine == "rules":
+        return _rules_closure(ontology, data, budget)
+    return _owlrl_closure(ontology, data, budget, max_sameas, max_seconds)
+
+
+def _rules_closure(ontology: Graph, data, budget: int) -> set:
+    from . import rl_engine
+
+    try:
+        return rl_engine.infer(ontology, data, budget=budget)
+    except rl_engine.GrowthLimit as e:
+        raise ReasonerLimit(
+            f"the reasoner stopped: the closure grew past {e.budget} new triples",
+            hint="an axiom makes the closure explode; check recent ontology changes") from None
+    except rl_engine.Inconsistency as e:
+        raise _inconsistency([str(c) for c in e.clashes]) from None
+    except rl_engine.UnsupportedAxiom as e:
+        raise KgError(f"the compiled reasoner cannot handle this ontology: {e}",
+                      hint="use --reasoner owlrl") from None
+
+
+def _inconsistency(errors: list[str]) -> ViolationsError:
+    errors = sorted(errors)
+    return ViolationsError(
+        f"the reasoner found {len(errors)} inconsistenc{'y' if len(errors) == 1 else 'ies'}:"
+        f" {errors[0]}",
+        report="\n".join(errors),
+        hint="check the types and relations of the resources named above")
+
+
+def _owlrl_closure(ontology: Graph, data, budget: int, max_sameas: int,
+                   max_seconds: float) -> set:
     import owlrl
+
+    from .rl_engine import tbox_terms, user_visible
 
     full = Graph()
     for t in ontology:
         full.add(t)
     for t in data:
         full.add(t)
-    budget = max(MIN_BUDGET, max_growth * len(full))
     owlrl.DeductiveClosure(_guarded_semantics(budget, max_sameas, max_seconds),
                            axiomatic_triples=False, datatype_axioms=False).expand(full)
-    errors = sorted(str(m) for m in full.objects(None, URIRef(ERRNS + "error")))
+    errors = [str(m) for m in full.objects(None, URIRef(ERRNS + "error"))]
     if errors:
-        raise ViolationsError(
-            f"the reasoner found {len(errors)} inconsistenc{'y' if len(errors) == 1 else 'ies'}:"
-            f" {errors[0]}",
-            report="\n".join(errors),
-            hint="check the types and relations of the resources named above")
-    terms = ontology_terms(ontology)
-    inferred = Graph()
-    for t in full:
-        if t in ontology or t in data or any(isinstance(x, BNode) for x in t):
-            continue
-        if user_visible(t, terms):
-            inferred.add(t)
-    return inferred
+        raise _inconsistency(errors)
+    terms = tbox_terms(ontology)
+    return {t for t in full
+            if t not in ontology and t not in data and user_visible(t, terms)}

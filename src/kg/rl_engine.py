@@ -137,6 +137,15 @@ _OWLRL_ERR = "http://www.daml.org/2002/03/agents/agent-ont#"
 # --------------------------------------------------------------------------- errors
 
 
+class GrowthLimit(RuntimeError):
+    """The closure derived more facts than its budget allowed."""
+
+    def __init__(self, derived: int, budget: int):
+        super().__init__(f"the closure grew past {budget} derived facts")
+        self.derived = derived
+        self.budget = budget
+
+
 class UnsupportedAxiom(ValueError):
     """The TBox (or a conclusion) needs something this engine does not do."""
 
@@ -825,8 +834,13 @@ class Engine:
 
     # -- the fixpoint ----------------------------------------------------
 
-    def run(self, agenda: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-        """Process the agenda to fixpoint; return every newly derived fact."""
+    def run(self, agenda: list[tuple[int, int, int]], budget: int | None = None,
+            ) -> list[tuple[int, int, int]]:
+        """Process the agenda to fixpoint; return every newly derived fact.
+
+        Raises :class:`GrowthLimit` when more than ``budget`` facts are derived.
+        """
+        limit = budget if budget is not None else -1
         S, O, P, C = self.S, self.O, self.P, self.C  # noqa: E741
         TYP, SAM = self.type, self.same
         derived: list[tuple[int, int, int]] = []
@@ -867,6 +881,8 @@ class Engine:
         sames = S[SAM]
 
         while stack:
+            if limit >= 0 and len(derived) > limit:
+                raise GrowthLimit(len(derived), limit)
             s, p, o = pop()
             if p == TYP:
                 tp = C.get(o)
@@ -1172,14 +1188,14 @@ class _NoGC:
 
 
 def closure(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple],
-            ) -> tuple[Engine, list[tuple[int, int, int]], int]:
+            budget: int | None = None) -> tuple[Engine, list[tuple[int, int, int]], int]:
     """Run the engine; return it, the derived facts (ids) and the number loaded."""
     with _NoGC():
-        return _closure(tbox, abox)
+        return _closure(tbox, abox, budget)
 
 
 def _closure(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple],
-             ) -> tuple[Engine, list[tuple[int, int, int]], int]:
+             budget: int | None = None) -> tuple[Engine, list[tuple[int, int, int]], int]:
     tb, abox_list = _split(tbox, abox)
     eng = Engine(tb)
     facts = eng.load(itertools.chain(tb.asserted, abox_list))
@@ -1194,7 +1210,7 @@ def _closure(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Tripl
         derived_seed = extra
     else:
         derived_seed = []
-    derived = derived_seed + eng.run(agenda)
+    derived = derived_seed + eng.run(agenda, budget)
     T = eng.terms
     S_same = any(s != o for s, os_ in eng.S.get(eng.same, {}).items() for o in os_)
     for s, p, o in derived:
@@ -1216,22 +1232,25 @@ def check(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple])
 
 
 def infer(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple], *,
-          visible_only: bool = True, raise_on_clash: bool = True) -> set[Triple]:
+          visible_only: bool = True, raise_on_clash: bool = True,
+          budget: int | None = None) -> set[Triple]:
     """The new triples of the OWL 2 RL closure of ``tbox`` + ``abox``.
 
     Returns rdflib triples not in the input.  With ``visible_only`` (default)
     only the triples :func:`user_visible` accepts; otherwise also the
     generalised-RDF intermediate facts (literal subjects, ``owl:Thing`` types,
     facts about schema terms).  Raises :class:`Inconsistency` listing every
-    clash unless ``raise_on_clash`` is false.
+    clash unless ``raise_on_clash`` is false, and :class:`GrowthLimit` when more
+    than ``budget`` facts are derived.
     """
     with _NoGC():
-        return _infer(tbox, abox, visible_only, raise_on_clash)
+        return _infer(tbox, abox, visible_only, raise_on_clash, budget)
 
 
 def _infer(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple],
-           visible_only: bool, raise_on_clash: bool) -> set[Triple]:
-    eng, derived, _n = _closure(tbox, abox)
+           visible_only: bool, raise_on_clash: bool, budget: int | None = None,
+           ) -> set[Triple]:
+    eng, derived, _n = _closure(tbox, abox, budget)
     if raise_on_clash:
         cl = eng.clashes()
         if cl:

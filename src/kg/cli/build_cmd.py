@@ -8,8 +8,10 @@ from .common import resolve_seeds, resolve_store, seeds_option, store_option
 @click.command("build")
 @seeds_option
 @store_option
-@click.option("--reasoner", type=click.Choice(["owlrl"]), default="owlrl", show_default=True,
-              help="OWL 2 RL engine for the closure.")
+@click.option("--reasoner", type=click.Choice(["auto", "owlrl", "rules"]), default="auto",
+              show_default=True,
+              help="OWL 2 RL engine: owlrl (the reference), rules (kg's compiled engine, "
+                   "same results, much faster), or auto (owlrl up to 20,000 input triples).")
 @click.option("--no-check", is_flag=True, help="Skip the SHACL shapes and violation queries.")
 def command(seeds_dir, store_dir, reasoner, no_check):
     """Build the graph from the seeds and write the store.
