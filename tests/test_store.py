@@ -43,3 +43,24 @@ def test_failed_build_keeps_previous_store(kg, seeds_copy, tmp_path):
     assert os.readlink(store / "current") == before
     assert sorted(p.name for p in (store / "builds").iterdir()) == [before.split("/")[-1]]
     assert [p.name for p in store.iterdir() if p.name.startswith("current.tmp")] == []
+
+
+def test_failed_checks_keep_previous_store(kg, seeds_copy, tmp_path):
+    """A graph that fails its shapes is checked in the new build and never swapped in."""
+    store = tmp_path / "store"
+    _build(seeds_copy, store)
+    before = os.readlink(store / "current")
+    ann = seeds_copy / "000_99214e3abbb71cf3.yaml"
+    text = ann.read_text(encoding="utf-8")
+    broken = text.replace("      - \"Ukraine’s ceasefire proposal\"\n    holder: ukraine\n",
+                          "      - \"Ukraine’s ceasefire proposal\"\n", 1)
+    assert broken != text
+    ann.write_text(broken, encoding="utf-8")
+    result = kg("build", "--seeds", str(seeds_copy), "--store", str(store))
+    assert result.exit_code == 3
+    assert result.stderr.startswith("Error: the graph failed its checks\n")
+    assert "position-without-holder-violation: 1 violation(s)" in result.stderr
+    assert result.stderr.endswith(
+        "Hint: fix the annotation files; the store was not written\n")
+    assert os.readlink(store / "current") == before
+    assert sorted(p.name for p in (store / "builds").iterdir()) == [before.split("/")[-1]]

@@ -32,6 +32,7 @@ DEFAULT_STORE = ".kg"
 DEFAULT_SEEDS = "seeds"
 MANIFEST = "manifest.json"
 FORMAT_VERSION = 1
+BATCH = 200_000  # quads per bulk load: bounds the memory of writing a large build
 
 
 def default_store_dir() -> Path:
@@ -139,11 +140,12 @@ def open_store(store_dir: Path, *, check_fresh: bool = True) -> BuiltStore:
     return built
 
 
-def write_store(store_dir: Path, quads, manifest: dict) -> Path:
+def write_store(store_dir: Path, quads, manifest: dict, verify=None) -> Path:
     """Write a new build and make it current atomically. Returns its directory.
 
-    ``quads`` is an iterable of ``pyoxigraph.Quad``. On any failure the new
-    build is removed and the previous one stays current.
+    ``quads`` is an iterable of ``pyoxigraph.Quad``. ``verify``, if given, is
+    called with the new (not yet current) pyoxigraph Store and may raise. On
+    any failure the new build is removed and the previous one stays current.
     """
     import pyoxigraph
 
@@ -152,8 +154,16 @@ def write_store(store_dir: Path, quads, manifest: dict) -> Path:
     build_dir = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=builds))
     try:
         ox = pyoxigraph.Store(str(build_dir / "oxigraph"))
-        ox.bulk_extend(quads)
+        batch: list = []
+        for quad in quads:
+            batch.append(quad)
+            if len(batch) >= BATCH:
+                ox.bulk_extend(batch)
+                batch = []
+        ox.bulk_extend(batch)
         ox.flush()
+        if verify is not None:
+            verify(ox)
         ox.optimize()
         del ox
         manifest = {"format": FORMAT_VERSION, **manifest}

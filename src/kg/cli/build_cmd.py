@@ -12,8 +12,12 @@ from .common import resolve_seeds, resolve_store, seeds_option, store_option
               show_default=True,
               help="OWL 2 RL engine: owlrl (the reference), rules (kg's compiled engine, "
                    "same results, much faster), or auto (owlrl up to 20,000 input triples).")
+@click.option("--shapes", type=click.Choice(["auto", "pyshacl", "sparql"]), default="auto",
+              show_default=True,
+              help="SHACL engine: pyshacl (the reference), sparql (the same shapes compiled to "
+                   "SPARQL on Oxigraph, much faster), or auto (pyshacl up to 20,000 triples).")
 @click.option("--no-check", is_flag=True, help="Skip the SHACL shapes and violation queries.")
-def command(seeds_dir, store_dir, reasoner, no_check):
+def command(seeds_dir, store_dir, reasoner, shapes, no_check):
     """Build the graph from the seeds and write the store.
 
     Reads every article (NAME.txt) and its annotations (NAME.yaml), anchors
@@ -32,7 +36,7 @@ def command(seeds_dir, store_dir, reasoner, no_check):
         click.echo(f"kg build: {message}", err=True)
 
     report = build(resolve_seeds(seeds_dir), resolve_store(store_dir), reasoner=reasoner,
-                   run_checks=not no_check,
+                   run_checks=not no_check, shapes=shapes,
                    progress=progress if sys.stderr.isatty() else (lambda message: None))
     c = report.counts
     total = sum(report.timings.values())
