@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ def _generator():
     spec = importlib.util.spec_from_file_location("generate_corpus",
                                                   ROOT / "bench" / "generate_corpus.py")
     mod = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("generate_corpus", mod)
     spec.loader.exec_module(mod)
     return mod
 

@@ -17,6 +17,8 @@ from .namespaces import is_valid_id
 
 MAX_NODES = 200_000
 MAX_DEPTH = 32
+#: The longest scalar (a label, a quote, a value) in characters.
+MAX_SCALAR_CHARS = 100_000
 
 #: Keys of a record that are not ontology properties.
 RESERVED = {"id", "type", "label", "quote", "quotes", "facts", "wikidata", "proposition",
@@ -138,6 +140,9 @@ class _Reader:
         if not isinstance(node, yaml.ScalarNode):
             self.fail(node, f"{what} must be a single value, not a list or mapping")
         value = node.value
+        if len(value) > MAX_SCALAR_CHARS:
+            self.fail(node, f"{what} is {len(value)} characters long, more than the limit of "
+                      f"{MAX_SCALAR_CHARS}", "quote the words that matter, not whole passages")
         if any(_bad_char(c) for c in value):
             self.fail(node, f"{what} contains a control character or a lone surrogate")
         return value
@@ -188,17 +193,44 @@ def _line(node) -> int:
 def _compose(text: str, path: str):
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as e:
+        # A character YAML does not allow anywhere: C0/C1 controls, lone surrogates, U+FFFE.
+        position = e.position if isinstance(e.position, int) else 0
+        line = text.count("\n", 0, position) + 1
+        char = e.character if isinstance(e.character, int) else ord(text[position])
+        raise InputError(f"character U+{char:04X} is not allowed in a YAML file",
+                         path=path, line=line,
+                         hint="remove it, or write it as an escape (\\t, \\u00e9) inside "
+                              "double quotes") from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else None
-        problem = e.problem or e.context or "invalid YAML"
+        line = mark.line + 1 if mark else 1
+        problem = " ".join(str(e.problem or e.context or "invalid YAML").split())
         raise InputError(f"YAML syntax error: {problem}", path=path, line=line) from None
     except yaml.YAMLError as e:
-        raise InputError(f"YAML error: {e}", path=path) from None
+        raise InputError("YAML error: " + " ".join(str(e).split()), path=path,
+                         line=1) from None
     except RecursionError:
-        raise InputError("YAML nesting is too deep", path=path) from None
+        raise InputError(f"YAML nested deeper than {MAX_DEPTH} levels", path=path,
+                         line=_deepest_line(text)) from None
     _check_size(root, path)
     return root
+
+
+def _deepest_line(text: str) -> int:
+    """The line on which flow brackets first nest deeper than MAX_DEPTH (1 if none)."""
+    depth = 0
+    line = 1
+    for c in text:
+        if c == "\n":
+            line += 1
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif c in "]}":
+            depth -= 1
+    return 1
 
 
 def _check_size(root, path: str) -> None:
@@ -210,7 +242,8 @@ def _check_size(root, path: str) -> None:
         node, depth = stack.pop()
         count += 1
         if count > MAX_NODES:
-            raise InputError(f"more than {MAX_NODES} YAML nodes", path=path)
+            raise InputError(f"more than {MAX_NODES} YAML nodes", path=path, line=_line(node),
+                             hint="split the annotations over several files")
         if depth > MAX_DEPTH:
             raise InputError(f"YAML nested deeper than {MAX_DEPTH} levels", path=path,
                              line=_line(node))

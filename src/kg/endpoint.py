@@ -44,6 +44,7 @@ ENV_USER = "KG_ENDPOINT_USER"
 ENV_PASSWORD = "KG_ENDPOINT_PASSWORD"
 ENV_TOKEN = "KG_ENDPOINT_TOKEN"
 
+MAX_ANSWER_BYTES = 1 << 30  # 1 GiB
 DEFAULT_TIMEOUT = 30.0
 #: Request bodies stay under this many bytes unless told otherwise.
 DEFAULT_MAX_BODY = 4_000_000
@@ -165,18 +166,30 @@ def _request(method: str, url: str, *, what: str, body: bytes | None = None,
     """
     timeout = timeout or None
     deadline = time.monotonic() + timeout if timeout else float("inf")
-    req = urllib.request.Request(url, data=body, method=method,
-                                 headers={**(headers or {}), **_auth_headers(),
-                                          "User-Agent": "kg"})
+    if not re.match(r"^https?://[^/\s]+", url or ""):
+        raise EndpointError(f"{what}: {url!r} is not an http:// or https:// URL",
+                            hint="give the server's SPARQL endpoint, e.g. "
+                                 "http://127.0.0.1:7878/query")
     try:
+        req = urllib.request.Request(url, data=body, method=method,
+                                     headers={**(headers or {}), **_auth_headers(),
+                                              "User-Agent": "kg"})
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             chunks = []
+            size = 0
             while True:
-                if time.monotonic() > deadline:
+                left = deadline - time.monotonic()
+                if left <= 0:
                     raise TimeoutError
-                chunk = resp.read(1 << 16)
+                if left != float("inf"):
+                    _set_read_timeout(resp, left)
+                chunk = resp.read1(1 << 16)
                 if not chunk:
                     break
+                size += len(chunk)
+                if size > MAX_ANSWER_BYTES:
+                    raise EndpointError(f"{what}: the answer from {url} is larger than "
+                                        f"{MAX_ANSWER_BYTES} bytes")
                 chunks.append(chunk)
             ctype = resp.headers.get("Content-Type", "") or ""
             return ctype.split(";")[0].strip().lower(), b"".join(chunks)
@@ -192,6 +205,14 @@ def _request(method: str, url: str, *, what: str, body: bytes | None = None,
         raise _network_error(e, url, what, timeout) from None
     except ValueError as e:  # e.g. a malformed URL
         raise EndpointError(f"{what}: bad URL {url!r} ({e})") from None
+
+
+def _set_read_timeout(resp, seconds: float) -> None:
+    """Make the next read wait at most until the deadline (read1 returns whatever
+    has arrived, so a server that drips bytes cannot hold kg past it)."""
+    sock = getattr(getattr(resp.fp, "raw", None), "_sock", None)
+    if sock is not None:
+        sock.settimeout(max(seconds, 0.001))
 
 
 def _http_error(code: int, url: str, what: str, detail: str) -> EndpointError:
@@ -260,7 +281,18 @@ def run_query(url: str, text: str, *, timeout: float | None = DEFAULT_TIMEOUT,
 
 
 def parse_answer(ctype: str, body: bytes, url: str = "the server") -> ResultSet:
-    """A query's HTTP answer (media type and body) as a ResultSet."""
+    """A query's HTTP answer (media type and body) as a ResultSet.
+
+    An RDF answer that could make the parser fetch something (a remote JSON-LD
+    context, an XML entity) is refused before parsing, naming what it asked for.
+    """
+    from .safety import UnsafeInput, check_rdf
+
+    if ctype in _GRAPH_FORMATS:
+        try:
+            check_rdf(body, ctype, source=f"query: the answer from {url}")
+        except UnsafeInput as e:
+            raise EndpointError(e.message, hint=e.hint) from None
     try:
         if ctype in _RESULTS_FORMATS:
             result = ox.parse_query_results(body, format=_RESULTS_FORMATS[ctype])

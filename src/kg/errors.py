@@ -10,6 +10,7 @@ status documented in the README:
 2     usage error: bad option or argument (click's own)
 3     a check found violations (SHACL shapes, ``*-violation`` queries,
       an inconsistency found by the reasoner)
+130   interrupted (Ctrl-C); nothing half-written is left behind
 ====  =====================================================
 """
 

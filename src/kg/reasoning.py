@@ -113,12 +113,12 @@ def _rules_closure(ontology: Graph, data, budget: int) -> set:
 
 
 def _inconsistency(errors: list[str]) -> ViolationsError:
+    """The clashes, all in the report; the message names the first."""
     errors = sorted(errors)
-    return ViolationsError(
-        f"the reasoner found {len(errors)} inconsistenc{'y' if len(errors) == 1 else 'ies'}:"
-        f" {errors[0]}",
-        report="\n".join(errors),
-        hint="check the types and relations of the resources named above")
+    head = ("the reasoner found an inconsistency" if len(errors) == 1 else
+            f"the reasoner found {len(errors)} inconsistencies, the first")
+    return ViolationsError(f"{head}: {errors[0]}", report="\n".join(errors),
+                           hint="check the types and relations of the resources named above")
 
 
 def _owlrl_closure(ontology: Graph, data, budget: int, max_sameas: int,

@@ -27,14 +27,28 @@ class Article:
 
 
 def read_text_file(path: Path, limit: int) -> tuple[str, bytes]:
+    """The UTF-8 text and bytes of a regular file of at most ``limit`` bytes.
+
+    At most ``limit + 1`` bytes are ever read, so a device, a FIFO or a file
+    that grows while it is read cannot make kg read without end.
+    """
+    import stat
+
     try:
-        size = path.stat().st_size
-        if size > limit:
-            raise InputError(f"file is {size} bytes, more than the limit of {limit}",
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError("not a regular file", path=str(path),
+                             hint="give a plain text file")
+        if st.st_size > limit:
+            raise InputError(f"file is {st.st_size} bytes, more than the limit of {limit}",
                              path=str(path))
-        data = path.read_bytes()
+        with open(path, "rb") as f:
+            data = f.read(limit + 1)
     except OSError as e:
-        raise InputError(f"cannot read: {e.strerror}", path=str(path)) from None
+        raise InputError(f"cannot read: {e.strerror or e}", path=str(path)) from None
+    if len(data) > limit:
+        raise InputError(f"file grew past the limit of {limit} bytes while it was read",
+                         path=str(path))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:

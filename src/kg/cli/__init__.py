@@ -24,7 +24,7 @@ COMMAND_MODULES = {
 
 def report_error(e: KgError) -> None:
     click.echo(f"Error: {e.message}", err=True)
-    if isinstance(e, ViolationsError) and e.report:
+    if isinstance(e, ViolationsError) and e.report and e.report.strip() not in e.message:
         click.echo(e.report.rstrip("\n"), err=True)
     if e.hint:
         click.echo(f"Hint: {e.hint}", err=True)
@@ -35,6 +35,16 @@ class KgGroup(click.Group):
 
     Commands are imported lazily, so that ``kg query`` loads only its own module.
     """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        for arg in args:
+            if any(0xD800 <= ord(c) <= 0xDFFF for c in arg):
+                raw = arg.encode("utf-8", "surrogateescape") if all(
+                    0xDC80 <= ord(c) <= 0xDCFF or not 0xD800 <= ord(c) <= 0xDFFF for c in arg
+                ) else arg.encode("utf-8", "backslashreplace")
+                shown = raw.decode("utf-8", "backslashreplace")
+                raise click.UsageError(f"argument '{shown}' is not valid UTF-8", ctx)
+        return super().parse_args(ctx, args)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMAND_MODULES)
@@ -84,7 +94,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
     \b
     Exit status: 0 ok, 1 runtime error, 2 usage error,
-                 3 a check found violations.
+                 3 a check found violations, 130 interrupted.
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
