@@ -451,7 +451,9 @@ def write_table(results: dict, path: Path) -> None:
         f"{', '.join(f'{x:.1f}' for x in m.get('loadavg_end', ()))} "
         "(a shared machine: wall times are medians; CPU time is given beside them).",
         "",
-        f"Command: `{results['command']}`",
+        f"Command: `{results['command']}`"
+        + (f" (invocations started at {', '.join(results['runs_on'])}; the build code "
+           "changed between them, see the reasoner column)" if results.get("runs_on") else ""),
         "",
         "Corpus: bench/generate_corpus.py (seed "
         f"{results['seed']}); checks = SHACL shapes + violation queries "

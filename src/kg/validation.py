@@ -217,18 +217,18 @@ def validate_store(store, default_graph=None) -> Report:
 
     ``default_graph`` lists the graphs whose union is checked (IRIs as ``str`` or
     ``pyoxigraph.NamedNode``); it must include the ontology graph, as :func:`validate`
-    mixes the ontology in. By default: every graph of a build (``kgg:ontology``,
-    ``kgg:asserted``, ``kgg:background``, ``kgg:evidence``, ``kgg:inferred``). Returns the
-    same :class:`Report` as :func:`validate` (title, violation lines).
+    mixes the ontology in. ``None`` (the default) checks the union of *every* graph of
+    the store, which is 2-3x faster: right for a build's store, which holds exactly
+    ``kgg:ontology``, ``kgg:asserted``, ``kgg:background``, ``kgg:evidence`` and
+    ``kgg:inferred``. Returns the same :class:`Report` as :func:`validate` (title,
+    violation lines); ``report.raise_for_violations()`` exits with status 3.
     """
     import pyoxigraph as ox
 
-    from .namespaces import GRAPH_NAMES, graph_iri
     from .shacl_sparql import run_compiled
 
-    if default_graph is None:
-        default_graph = [graph_iri(name) for name in GRAPH_NAMES]
-    graphs = [ox.NamedNode(g) if isinstance(g, str) else g for g in default_graph]
+    graphs = None if default_graph is None else [
+        ox.NamedNode(g) if isinstance(g, str) else g for g in default_graph]
     return run_compiled(compiled_data_shapes(), store, graphs, "SHACL data shapes")
 
 
