@@ -165,7 +165,6 @@ def check(dataset: Dataset, store=None, *, shapes: str = "auto") -> None:
     """
     from .catalogue import violation_queries
     from .localengine import memory_store
-    from .querying import dataset_graphs
 
     if shapes not in SHAPES_ENGINES:
         raise ValueError(f"unknown shapes engine {shapes!r}")
@@ -183,12 +182,11 @@ def check(dataset: Dataset, store=None, *, shapes: str = "auto") -> None:
     else:
         from .validation import validate_store
 
-        report = validate_store(store, dataset_graphs())
+        report = validate_store(store)  # the store holds only the build's graphs
     if not report.conforms:
         problems.append(report.text())
     for q in violation_queries():
-        rows = list(store.query(q.text, default_graph=dataset_graphs(),
-                                named_graphs=dataset_graphs()))
+        rows = list(store.query(q.text, use_default_graph_as_union=True))
         if rows:
             lines = [f"{q.name}: {len(rows)} violation(s)"]
             for row in rows[:20]:
