@@ -147,7 +147,7 @@ class _Reader:
         if len(value) > MAX_SCALAR_CHARS:
             self.fail(node, f"{what} is {len(value)} characters long, more than the limit of "
                       f"{MAX_SCALAR_CHARS}", "quote the words that matter, not whole passages")
-        if any(_bad_char(c) for c in value):
+        if _BAD_SCALAR_CHAR.search(value):
             self.fail(node, f"{what} contains a control character or a lone surrogate")
         return value
 
@@ -185,9 +185,9 @@ class _Reader:
         return tuple(out)
 
 
-def _bad_char(c: str) -> bool:
-    o = ord(c)
-    return (o < 32 and c not in "\t\n") or o == 127 or 0xD800 <= o <= 0xDFFF
+#: Characters a value may not hold once YAML escapes are decoded: C0 controls
+#: other than tab and newline, DEL, lone surrogates.
+_BAD_SCALAR_CHAR = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 def _line(node) -> int:
