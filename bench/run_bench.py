@@ -545,28 +545,33 @@ def write_plot(results: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 5))
-    for reasoner in sorted({r["reasoner"] for r in results["sizes"]}):
-        rows = sorted((r for r in results["sizes"] if r["reasoner"] == reasoner),
-                      key=lambda r: r["n"])
+    sizes = results["sizes"]
+    series: dict[tuple, list] = {}
+    for r in sizes:  # one line per (engine, checks); a later row replaces an earlier one
+        key = (r["reasoner"], r.get("checks", True))
+        series.setdefault(key, {})[r["n"]] = r
+    for (reasoner, checks), by_n in sorted(series.items()):
+        rows = [by_n[n] for n in sorted(by_n)]
         ns = [r["n"] for r in rows]
-        tag = f" [{reasoner}]"
-        ax1.plot(ns, [r["summary"]["build_wall"] for r in rows], "o-", label="full build" + tag)
-        off = [r for r in rows if not r.get("checks", True)]
-        if off:
-            ax1.plot([r["n"] for r in off], [r["summary"]["build_wall"] for r in off], "o",
-                     mfc="white", color="tab:blue", label="full build, --no-check" + tag)
-        for stage in ("load", "map", "reason", "check", "store"):
-            ys = [r["summary"]["stages"].get(stage, {}).get("wall") for r in rows]
-            if any(y for y in ys):
-                ax1.plot(ns, [y or float("nan") for y in ys], ".--", alpha=0.7,
-                         label=f"{stage}{tag}")
-        ax2.plot(ns, [r["summary"]["peak_mb"] for r in rows], "o-", label="build peak RSS" + tag)
-        nv = [(r["n"], r["summary"]) for r in rows if "naive_total" in r["summary"]]
-        if nv:
-            ax1.plot([n for n, _ in nv], [s["naive_total"] for _, s in nv], "s-", color="black",
-                     label="naive rdflib+owlrl" + tag)
-            ax2.plot([n for n, _ in nv], [s["naive_peak_mb"] for _, s in nv], "s-",
-                     color="black", label="naive peak RSS" + tag)
+        label = f"{reasoner}, checks {'on' if checks else 'off'}"
+        style = "o-" if checks else "o--"
+        line = ax1.plot(ns, [r["summary"]["build_wall"] for r in rows], style,
+                        label=f"full build ({label})")[0]
+        ax1.plot(ns, [r["summary"]["stages"].get("reason", {}).get("wall") or float("nan")
+                      for r in rows], ":", marker=".", color=line.get_color(), alpha=0.6,
+                 label=f"reason stage ({label})")
+        ax2.plot(ns, [r["summary"]["peak_mb"] for r in rows], style, color=line.get_color(),
+                 label=f"build peak RSS ({label})")
+    naive = {}
+    for r in sizes:
+        if "naive_total" in r["summary"]:
+            naive.setdefault(r["n"], []).append(r["summary"])
+    if naive:
+        ns = sorted(naive)
+        ax1.plot(ns, [statistics.median(s["naive_total"] for s in naive[n]) for n in ns], "s-",
+                 color="black", label="naive rdflib parse + owlrl")
+        ax2.plot(ns, [max(s["naive_peak_mb"] for s in naive[n]) for n in ns], "s-",
+                 color="black", label="naive peak RSS")
     for ax, ylabel in ((ax1, "wall time (s)"), (ax2, "peak RSS (MB)")):
         ax.set_xscale("log")
         ax.set_yscale("log")
