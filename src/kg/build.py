@@ -81,18 +81,23 @@ def _quiet(message: str) -> None:
 
 
 @dataclass
-class MappedSeeds:
-    """The seeds read, anchored and mapped, before any reasoning."""
+class LoadedSeeds:
+    """The seeds read and parsed: articles with their annotations, before mapping."""
 
-    articles: list[Article]
     ontology: Graph
-    mapped: Mapped
+    vocab: object
+    pairs: list
+    background: tuple
+    wikidata: dict | None
     timings: dict[str, float]
 
+    @property
+    def articles(self) -> list[Article]:
+        return [a for a, _ in self.pairs]
 
-def map_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet) -> MappedSeeds:
-    """Read every article and annotation file of ``seeds_dir`` and map them to triples."""
-    timings: dict[str, float] = {}
+
+def load_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet) -> LoadedSeeds:
+    """Read every article, annotation file and reference table of ``seeds_dir``."""
     t0 = time.perf_counter()
     seeds_dir = Path(seeds_dir)
     ontology = load_ontology()
@@ -108,13 +113,34 @@ def map_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet) -> M
     if bg_path.is_file():
         text, _ = read_text_file(bg_path, 5_000_000)
         background = ((_display(bg_path), parse_background(text, _display(bg_path))),)
-    timings["load"] = time.perf_counter() - t0
+    return LoadedSeeds(ontology, vocab, pairs, background, read_wikidata_table(seeds_dir),
+                       {"load": time.perf_counter() - t0})
 
+
+@dataclass
+class MappedSeeds:
+    """The seeds read, anchored and mapped, before any reasoning."""
+
+    articles: list[Article]
+    ontology: Graph
+    mapped: Mapped
+    timings: dict[str, float]
+
+
+def map_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet) -> MappedSeeds:
+    """Read every article and annotation file of ``seeds_dir`` and map them to triples."""
+    seeds = load_seeds(seeds_dir, progress=progress)
     t0 = time.perf_counter()
     progress("mapping annotations to RDF")
-    mapped = map_articles(pairs, vocab, background, read_wikidata_table(seeds_dir))
-    timings["map"] = time.perf_counter() - t0
-    return MappedSeeds(articles, ontology, mapped, timings)
+    mapped = map_articles(seeds.pairs, seeds.vocab, seeds.background, seeds.wikidata)
+    timings = {**seeds.timings, "map": time.perf_counter() - t0}
+    return MappedSeeds(seeds.articles, seeds.ontology, mapped, timings)
+
+
+def partition(ontology: set, asserted: set, background: set) -> tuple[set, set]:
+    """Asserted and background triples less any that an earlier graph already holds."""
+    asserted = asserted - ontology
+    return asserted, background - ontology - asserted
 
 
 def compile_dataset(seeds_dir: Path, *, reasoner: str = "auto",
@@ -158,27 +184,39 @@ SHAPES_ENGINES = ("auto", "pyshacl", "sparql")
 
 
 def check(dataset: Dataset, store=None, *, shapes: str = "auto") -> None:
-    """Run the SHACL shapes and the *-violation queries; raise on violations.
+    """Check an in-memory dataset (see :func:`check_store`)."""
+    from .localengine import memory_store
 
-    ``store`` is a pyoxigraph Store holding the dataset (the build being
-    written); without one, an in-memory store is made.
+    size = len(dataset.triples["asserted"]) + len(dataset.triples["background"])
+    check_store(store if store is not None else memory_store(dataset), dataset.ontology,
+                shapes=shapes, size=size)
+
+
+def check_store(store, ontology: Graph, *, shapes: str = "auto", size: int = 0) -> None:
+    """Run the SHACL shapes and the *-violation queries on a build; raise on violations.
+
+    ``store`` is a pyoxigraph Store holding exactly the build's graphs. The
+    shapes run in pySHACL (the reference) for small builds and, above
+    SHAPES_AUTO_THRESHOLD asserted + background triples, as kg's SPARQL
+    compilation of the same shapes on Oxigraph.
     """
     from .catalogue import violation_queries
-    from .localengine import memory_store
 
     if shapes not in SHAPES_ENGINES:
         raise ValueError(f"unknown shapes engine {shapes!r}")
     if shapes == "auto":
-        size = len(dataset.triples["asserted"]) + len(dataset.triples["background"])
         shapes = "pyshacl" if size <= SHAPES_AUTO_THRESHOLD else "sparql"
-    if store is None:
-        store = memory_store(dataset)
     problems: list[str] = []
     if shapes == "pyshacl":
+        from .rdfterms import from_ox
         from .validation import validate
 
-        report = validate(dataset.union(("asserted", "background", "evidence", "inferred")),
-                          dataset.graph("ontology"))
+        data = Graph()
+        skip = ns.graph_iri("ontology")
+        for q in store.quads_for_pattern(None, None, None, None):
+            if q.graph_name.value != skip:
+                data.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+        report = validate(data, ontology)
     else:
         from .validation import validate_store
 
@@ -200,42 +238,71 @@ def check(dataset: Dataset, store=None, *, shapes: str = "auto") -> None:
 def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
           run_checks: bool = True, shapes: str = "auto",
           progress: Callable[[str], None] = _quiet) -> BuildReport:
-    """Compile, check and write the store; the previous build stays on failure."""
-    from .rdfterms import quads
-    from .store import fingerprint, packaged_fingerprint, write_store
+    """Map, reason, check and write the store; the previous build stays on failure.
+
+    The evidence graph is streamed into the new store article by article and
+    everything else is written after the closure, so memory does not grow
+    with the evidence. The checks run on the new store before it is swapped in.
+    """
+    from .mapping import stream_articles
+    from .rdfterms import nquads
+    from .store import fingerprint, graph_counts, packaged_fingerprint, write_store
 
     seeds_dir = Path(seeds_dir).resolve()
     inputs = fingerprint(input_files(seeds_dir), seeds_dir)
-    dataset = compile_dataset(seeds_dir, reasoner=reasoner, progress=progress)
-    t0 = time.perf_counter()
+    seeds = load_seeds(seeds_dir, progress=progress)
+    timings = dict(seeds.timings)
+    mapped, evidence_batches = stream_articles(seeds.pairs, seeds.vocab, seeds.background,
+                                               seeds.wikidata)
+    ontology = set(seeds.ontology)
+    state: dict = {}
+    t_write = time.perf_counter()
+
+    def chunks():
+        t0 = time.perf_counter()
+        evidence_iri = ns.graph_iri("evidence")
+        progress("mapping annotations to RDF and writing the evidence")
+        for i, batch in enumerate(evidence_batches, 1):
+            yield nquads(evidence_iri, batch)
+            if i % 100 == 0:
+                progress(f"mapped {i}/{len(seeds.pairs)} articles")
+        timings["map"] = time.perf_counter() - t0
+        asserted, background = partition(ontology, mapped.asserted, mapped.background)
+        t0 = time.perf_counter()
+        engine = choose_engine(reasoner, len(asserted) + len(background))
+        progress(f"reasoning ({engine}) over {len(asserted)} asserted triples")
+        inferred = closure(seeds.ontology, asserted | background, engine=engine)
+        inferred -= ontology | asserted | background
+        timings["reason"] = time.perf_counter() - t0
+        state.update(engine=engine, size=len(asserted) + len(background))
+        progress("writing the store")
+        for name, triples in (("ontology", ontology), ("asserted", asserted),
+                              ("background", background), ("inferred", inferred)):
+            yield nquads(ns.graph_iri(name), triples)
 
     def verify(store) -> None:
-        """Check the new build before it replaces the current one."""
+        if fingerprint(input_files(seeds_dir), seeds_dir) != inputs:
+            raise InputError("the inputs changed while the build was running",
+                             path=str(seeds_dir), hint="run `kg build` again")
         if run_checks:
             progress("checking shapes and violation queries")
-            t1 = time.perf_counter()
-            check(dataset, store, shapes=shapes)
-            dataset.timings["check"] = time.perf_counter() - t1
+            t0 = time.perf_counter()
+            check_store(store, seeds.ontology, shapes=shapes, size=state["size"])
+            timings["check"] = time.perf_counter() - t0
 
-    def all_quads():
-        for name in ns.GRAPH_NAMES:
-            yield from quads(ns.graph_iri(name), dataset.triples[name])
+    def manifest(store) -> dict:
+        state["counts"] = graph_counts(store)
+        return {
+            "kg_version": __version__,
+            "packaged": packaged_fingerprint(),
+            "seeds_dir": str(seeds_dir),
+            "inputs": inputs,
+            "counts": state["counts"],
+            "reasoner": state["engine"],
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }
 
-    manifest = {
-        "kg_version": __version__,
-        "packaged": packaged_fingerprint(),
-        "seeds_dir": str(seeds_dir),
-        "inputs": inputs,
-        "counts": dataset.counts(),
-        "reasoner": choose_engine(reasoner, len(dataset.mapped.asserted)
-                                  + len(dataset.mapped.background)),
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
-    if fingerprint(input_files(seeds_dir), seeds_dir) != inputs:
-        raise InputError("the inputs changed while the build was running",
-                         path=str(seeds_dir), hint="run `kg build` again")
-    progress(f"writing the store to {store_dir}")
-    write_store(Path(store_dir), all_quads(), manifest, verify=verify)
-    dataset.timings["store"] = time.perf_counter() - t0 - dataset.timings.get("check", 0.0)
-    return BuildReport(Path(store_dir), dataset.counts(), dataset.timings,
-                       len({s.doc_id for s in dataset.mapped.spans}))
+    write_store(Path(store_dir), chunks(), manifest, verify=verify)
+    timings["store"] = (time.perf_counter() - t_write - timings.get("map", 0.0)
+                        - timings.get("reason", 0.0) - timings.get("check", 0.0))
+    return BuildReport(Path(store_dir), state["counts"], timings, len(seeds.pairs))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from rdflib import RDF, RDFS, XSD, Literal, URIRef
@@ -70,6 +70,11 @@ class _Mapper:
         self.ids = ids  # record id -> (file, line) of first definition
         self.wikidata = wikidata
         self.out = Mapped()
+
+    def take_evidence(self) -> set:
+        """The evidence triples mapped since the last call."""
+        evidence, self.out.evidence = self.out.evidence, set()
+        return evidence
 
     # -- terms -------------------------------------------------------------
     def fail(self, path: str, line: int, message: str, hint: str | None = None):
@@ -353,17 +358,43 @@ def _close_matches(word: str, choices: Iterable[str]) -> str | None:
     return " or ".join(repr(f) for f in found) if found else None
 
 
-def map_articles(pairs: list[tuple[Article, AnnotationFile]], vocab: Vocabulary,
-                 background: tuple[tuple[str, tuple[BackgroundFact, ...]], ...] = (),
-                 wikidata: dict[str, str] | None = None) -> Mapped:
-    """Map every article with its annotations, then the background facts."""
+def _ids(pairs) -> dict[str, tuple[str, int]]:
     ids: dict[str, tuple[str, int]] = {}
     for _, ann in pairs:
         for rec in ann.records:
             ids.setdefault(rec.id, (ann.path, rec.line))
-    mapper = _Mapper(vocab, ids, wikidata)
+    return ids
+
+
+def map_articles(pairs: list[tuple[Article, AnnotationFile]], vocab: Vocabulary,
+                 background: tuple[tuple[str, tuple[BackgroundFact, ...]], ...] = (),
+                 wikidata: dict[str, str] | None = None) -> Mapped:
+    """Map every article with its annotations, then the background facts."""
+    mapper = _Mapper(vocab, _ids(pairs), wikidata)
     for article, ann in pairs:
         mapper.map_file(article, ann)
     for path, facts in background:
         mapper.map_background(facts, path, "en")
     return mapper.out
+
+
+def stream_articles(pairs: list[tuple[Article, AnnotationFile]], vocab: Vocabulary,
+                    background: tuple[tuple[str, tuple[BackgroundFact, ...]], ...] = (),
+                    wikidata: dict[str, str] | None = None) -> tuple[Mapped, Iterator[set]]:
+    """Like :func:`map_articles`, but the evidence comes out article by article.
+
+    Returns the Mapped result (filled as the iterator runs; its ``evidence``
+    stays empty) and an iterator over each article's evidence triples, so
+    that a large build never holds the whole evidence graph in memory.
+    """
+    mapper = _Mapper(vocab, _ids(pairs), wikidata)
+
+    def batches() -> Iterator[set]:
+        for article, ann in pairs:
+            mapper.map_file(article, ann)
+            yield mapper.take_evidence()
+        for path, facts in background:
+            mapper.map_background(facts, path, "en")
+        yield mapper.take_evidence()
+
+    return mapper.out, batches()

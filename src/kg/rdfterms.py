@@ -36,3 +36,41 @@ def quads(graph_iri: str, triples):
     g = ox.NamedNode(graph_iri)
     for s, p, o in triples:
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), g)
+
+
+# -- N-Quads text, for streaming large builds into the store -----------------
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def nt(term) -> str:
+    """A term in N-Triples syntax (IRIs are already valid: rdflib checked them)."""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        text = '"' + str(term).translate(_ESCAPES) + '"'
+        if term.language:
+            return f"{text}@{term.language}"
+        if term.datatype is not None and str(term.datatype) != _XSD_STRING:
+            return f"{text}^^<{term.datatype}>"
+        return text
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def nquads(graph_iri: str, triples) -> bytes:
+    """The triples as N-Quads in one graph; each distinct term is serialised once."""
+    cache: dict = {}
+    g = f" <{graph_iri}> .\n"
+    out = []
+    for triple in triples:
+        parts = []
+        for term in triple:
+            text = cache.get(term)
+            if text is None:
+                text = cache[term] = nt(term)
+            parts.append(text)
+        out.append(" ".join(parts) + g)
+    return "".join(out).encode("utf-8")
