@@ -126,43 +126,24 @@ def child_build(args: argparse.Namespace) -> int:
     st = Stages()
     st.open("import")
     import kg.build as kb
-    import kg.store as ks
 
     captured: dict = {}
-    fp_calls = [0]
-    orig_fp, orig_map, orig_closure = ks.fingerprint, kb.map_articles, kb.closure
-    orig_check, orig_write = kb.check, ks.write_store
-
-    def fingerprint(*a, **kw):
-        out = orig_fp(*a, **kw)
-        fp_calls[0] += 1
-        if fp_calls[0] == 1:
-            st.open("load")
-        return out
-
-    def map_articles(*a, **kw):
-        st.open("map")
-        return orig_map(*a, **kw)
+    orig_closure = kb.closure
 
     def closure(*a, **kw):
-        st.open("reason")
         captured["data"] = a[1] if len(a) > 1 else kw.get("data")
         return orig_closure(*a, **kw)
 
-    def check(*a, **kw):
-        st.open("check")
-        try:
-            return orig_check(*a, **kw)
-        finally:
-            st.open("store")  # whatever follows the check is the store's again
+    kb.closure = closure
+    # The build announces its stages through its progress callback; the map stage
+    # includes streaming the evidence into the new store, which runs alongside it.
+    stage_of = (("loaded", "load"), ("mapping", "map"), ("reasoning", "reason"),
+                ("writing the store", "store"), ("checking", "check"))
 
-    def write_store(*a, **kw):
-        if st.current != "store":
-            st.open("store")
-        return orig_write(*a, **kw)
-
-    ks.fingerprint, kb.map_articles, kb.closure = fingerprint, map_articles, closure
-    kb.check, ks.write_store = check, write_store
+    def progress(message: str) -> None:
+        for prefix, stage in stage_of:
+            if message.startswith(prefix) and st.current != stage:
+                st.open(stage)
 
     profiler = None
     if args.profile_out:
@@ -174,7 +155,7 @@ def child_build(args: argparse.Namespace) -> int:
     if profiler:
         profiler.enable()
     report = kb.build(Path(args.seeds), Path(args.store), reasoner=args.reasoner,
-                      run_checks=not args.no_check)
+                      run_checks=not args.no_check, progress=progress)
     if profiler:
         profiler.disable()
     build_wall = time.perf_counter() - t_build

@@ -180,9 +180,3 @@ def test_endpoint_runs_the_same_bound_query(kg, built_store, monkeypatch):
     assert (url, timeout, accept_graph) == ("http://sparql.invalid/q", 7.0, False)
     assert "VALUES (?actor) { (<https://w3id.org/kg/id/russia>) }" in text
     assert "https://w3id.org/kg/graph/inferred" in graphs
-
-
-@pytest.mark.skip(reason="for the issue-6 engineer: remote tests against a real "
-                         "`oxigraph serve` once kg.endpoint lands")
-def test_endpoint_against_a_real_server():  # pragma: no cover
-    pass

@@ -166,13 +166,16 @@ def test_failed_build_leaves_the_store(kg, store, before, seeds_copy):
 def test_build_interrupted_while_writing_leaves_the_store(kg, store, before, monkeypatch):
     import kg.rdfterms as rdfterms
 
-    real = rdfterms.quads
+    real = rdfterms.nquads
+    calls = []
 
     def interrupted(graph, triples):
-        yield from list(real(graph, triples))[:10]
-        raise KeyboardInterrupt
+        calls.append(graph)
+        if len(calls) > 1:  # after the first article, while the new store is open
+            raise KeyboardInterrupt
+        return real(graph, triples)
 
-    monkeypatch.setattr(rdfterms, "quads", interrupted)
+    monkeypatch.setattr(rdfterms, "nquads", interrupted)
     r = kg("build", "--store", str(store))
     assert r.exit_code == 130
     assert r.stderr == "Error: interrupted\n"
