@@ -158,16 +158,7 @@ def write_store(store_dir: Path, chunks, manifest, verify=None) -> Path:
     build_dir = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=builds))
     try:
         ox = pyoxigraph.Store(str(build_dir / "oxigraph"))
-        batch: list[bytes] = []
-        size = 0
-        for chunk in chunks:
-            batch.append(chunk)
-            size += len(chunk)
-            if size >= LOAD_BATCH_BYTES:
-                ox.bulk_load(b"".join(batch), format=pyoxigraph.RdfFormat.N_QUADS)
-                batch, size = [], 0
-        if batch:
-            ox.bulk_load(b"".join(batch), format=pyoxigraph.RdfFormat.N_QUADS)
+        _load_in_background(ox, chunks)
         ox.flush()
         if verify is not None:
             verify(ox)
@@ -190,6 +181,55 @@ def write_store(store_dir: Path, chunks, manifest, verify=None) -> Path:
         raise
     _remove_old_builds(store_dir, keep=build_dir)
     return build_dir
+
+
+def _load_in_background(ox, chunks) -> None:
+    """Bulk-load N-Quads chunks in batches, on a second thread.
+
+    Oxigraph loads a batch without holding the GIL, so the caller's
+    generator (mapping the next articles) runs meanwhile on the other core.
+    An error on either side stops both and is raised here.
+    """
+    import queue
+    import threading
+
+    import pyoxigraph
+
+    batches: queue.Queue = queue.Queue(maxsize=2)
+    failure: list[BaseException] = []
+
+    def writer() -> None:
+        while True:
+            data = batches.get()
+            if data is None:
+                return
+            if failure:
+                continue  # drain after a failure so the producer never blocks
+            try:
+                ox.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
+            except BaseException as e:  # noqa: BLE001 - re-raised in the caller
+                failure.append(e)
+
+    thread = threading.Thread(target=writer, name="kg-store-writer", daemon=True)
+    thread.start()
+    try:
+        batch: list[bytes] = []
+        size = 0
+        for chunk in chunks:
+            if failure:
+                break
+            batch.append(chunk)
+            size += len(chunk)
+            if size >= LOAD_BATCH_BYTES:
+                batches.put(b"".join(batch))
+                batch, size = [], 0
+        if batch and not failure:
+            batches.put(b"".join(batch))
+    finally:
+        batches.put(None)
+        thread.join()
+    if failure:
+        raise failure[0]
 
 
 def graph_counts(ox) -> dict[str, int]:
