@@ -197,13 +197,14 @@ def _load_in_background(ox, chunks) -> None:
 
     batches: queue.Queue = queue.Queue(maxsize=2)
     failure: list[BaseException] = []
+    cancelled: list[bool] = []
 
     def writer() -> None:
         while True:
             data = batches.get()
             if data is None:
                 return
-            if failure:
+            if failure or cancelled:
                 continue  # drain after a failure so the producer never blocks
             try:
                 ox.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
@@ -212,6 +213,7 @@ def _load_in_background(ox, chunks) -> None:
 
     thread = threading.Thread(target=writer, name="kg-store-writer", daemon=True)
     thread.start()
+    completed = False
     try:
         batch: list[bytes] = []
         size = 0
@@ -225,11 +227,35 @@ def _load_in_background(ox, chunks) -> None:
                 batch, size = [], 0
         if batch and not failure:
             batches.put(b"".join(batch))
+        completed = True
+    except BaseException:
+        cancelled.append(True)  # the writer skips what is still queued
+        raise
     finally:
-        batches.put(None)
-        thread.join()
+        # Whatever happened (a Ctrl-C included), let the writer finish its batch
+        # before the caller removes the directory it writes into.
+        interrupted = _stop_writer(batches, thread)
     if failure:
         raise failure[0]
+    if interrupted is not None and completed:
+        raise interrupted
+
+
+def _stop_writer(batches, thread) -> BaseException | None:
+    """Tell the writer thread to stop and wait for it, even through Ctrl-C."""
+    interrupted = None
+    while True:
+        try:
+            batches.put(None)
+            break
+        except KeyboardInterrupt as e:
+            interrupted = e
+    while thread.is_alive():
+        try:
+            thread.join()
+        except KeyboardInterrupt as e:
+            interrupted = e
+    return interrupted
 
 
 def graph_counts(ox) -> dict[str, int]:
