@@ -119,34 +119,23 @@ def syntax_error_message(name: str, text: str, error: str) -> str:
             f"{' ' * (len(gutter) - 2)}| {' ' * (caret - 1)}^")
 
 
-_Q3 = '"' * 3
-_A3 = "'" * 3
-_TOKEN = re.compile("|".join([
-    r"(?P<comment>#[^\n]*)",
-    r"(?P<iri><[^<>\"{}|^`\\\s]*>)",
-    "(?P<string>" + _Q3 + r'(?:[^"\\]|\\.|"(?!""))*' + _Q3
-    + "|" + _A3 + r"(?:[^'\\]|\\.|'(?!''))*" + _A3
-    + r'|"(?:[^"\\\n]|\\.)*"' + r"|'(?:[^'\\\n]|\\.)*')",
-    r"(?P<open>\{)", r"(?P<close>\})", r"(?P<where>\bWHERE\b)", r"(?P<other>.)",
-]), re.I | re.S)
-
-
 def bind_values(text: str, bindings: dict) -> str:
     """Insert ``VALUES (?a ?b) { (term term) }`` first in the top-level WHERE group."""
+    from .sparql_guard import tokens
+
     depth = 0
     seen_where = False
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind == "where" and depth == 0:
+    for tok in tokens(text):
+        if tok.kind == "word" and depth == 0 and tok.text.upper() == "WHERE":
             seen_where = True
-        elif kind == "open":
+        elif tok.kind == "other" and tok.text == "{":
             if depth == 0 and seen_where:
                 names = sorted(bindings)
                 block = (" VALUES (" + " ".join("?" + n for n in names) + ") { ("
                          + " ".join(str(bindings[n]) for n in names) + ") } ")
-                return text[: m.end()] + block + text[m.end():]
+                return text[: tok.start + 1] + block + text[tok.start + 1:]
             depth += 1
-        elif kind == "close":
+        elif tok.kind == "other" and tok.text == "}":
             depth -= 1
     raise QueryError("cannot bind parameters: the query has no top-level WHERE { ... }",
                      hint="write the WHERE keyword before the query's pattern")

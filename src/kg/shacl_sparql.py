@@ -628,17 +628,12 @@ def compile_shapes(shapes: Graph, only: Iterable[URIRef] | None = None) -> list[
 
 
 def _to_rdflib(term):
-    import pyoxigraph as ox
+    from .rdfterms import from_ox
 
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    return Literal(str(term))
+    try:
+        return from_ox(term)
+    except TypeError:  # an RDF-star triple term: shown as text
+        return Literal(str(term))
 
 
 def _default_message(compiled: CompiledShape) -> str:
