@@ -137,10 +137,28 @@ def map_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet) -> M
     return MappedSeeds(seeds.articles, seeds.ontology, mapped, timings)
 
 
-def partition(ontology: set, asserted: set, background: set) -> tuple[set, set]:
-    """Asserted and background triples less any that an earlier graph already holds."""
-    asserted = asserted - ontology
-    return asserted, background - ontology - asserted
+@dataclass
+class Reasoned:
+    """The stated graphs made disjoint, and what OWL 2 RL adds to them."""
+
+    asserted: set
+    background: set
+    inferred: set
+    engine: str
+
+
+def reason(ontology: Graph, asserted: set, background: set, *, reasoner: str = "auto",
+           progress: Callable[[str], None] = _quiet) -> Reasoned:
+    """Keep each triple in the first graph that has it (ontology, asserted,
+    background) and compute the closure, less everything already stated."""
+    stated = set(ontology)
+    asserted = asserted - stated
+    background = background - stated - asserted
+    engine = choose_engine(reasoner, len(asserted) + len(background))
+    progress(f"reasoning ({engine}) over {len(asserted)} asserted triples")
+    inferred = closure(ontology, asserted | background, engine=engine)
+    inferred -= stated | asserted | background
+    return Reasoned(asserted, background, inferred, engine)
 
 
 def compile_dataset(seeds_dir: Path, *, reasoner: str = "auto",
@@ -148,24 +166,17 @@ def compile_dataset(seeds_dir: Path, *, reasoner: str = "auto",
     """Read the seeds, map them, reason, and return the graphs (nothing is written)."""
     seeds = map_seeds(seeds_dir, progress=progress)
     ontology, mapped, timings = seeds.ontology, seeds.mapped, seeds.timings
-    triples: dict[str, set] = {"ontology": set(ontology), "asserted": mapped.asserted,
-                               "background": mapped.background, "evidence": mapped.evidence}
-
     t0 = time.perf_counter()
-    progress(f"reasoning ({reasoner}) over {len(mapped.asserted)} asserted triples")
-    triples["inferred"] = closure(ontology, mapped.asserted | mapped.background,
-                                  engine=reasoner)
+    r = reason(ontology, mapped.asserted, mapped.background, reasoner=reasoner,
+               progress=progress)
     timings["reason"] = time.perf_counter() - t0
-    _make_disjoint(triples)
+    triples: dict[str, set] = {
+        "ontology": set(ontology), "asserted": r.asserted, "background": r.background,
+        # evidence describes documents and quotes (kgd: subjects): apart by construction
+        "evidence": mapped.evidence - set(ontology) - r.asserted - r.background,
+        "inferred": r.inferred - mapped.evidence,
+    }
     return Dataset(triples, ontology, mapped, Path(seeds_dir), timings)
-
-
-def _make_disjoint(triples: dict[str, set]) -> None:
-    """Keep each triple only in the first graph (in GRAPH_NAMES order) that has it."""
-    seen: set = set()
-    for name in ns.GRAPH_NAMES:
-        triples[name] -= seen
-        seen |= triples[name]
 
 
 @dataclass
@@ -267,17 +278,14 @@ def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
             if i % 100 == 0:
                 progress(f"mapped {i}/{len(seeds.pairs)} articles")
         timings["map"] = time.perf_counter() - t0
-        asserted, background = partition(ontology, mapped.asserted, mapped.background)
         t0 = time.perf_counter()
-        engine = choose_engine(reasoner, len(asserted) + len(background))
-        progress(f"reasoning ({engine}) over {len(asserted)} asserted triples")
-        inferred = closure(seeds.ontology, asserted | background, engine=engine)
-        inferred -= ontology | asserted | background
+        r = reason(seeds.ontology, mapped.asserted, mapped.background, reasoner=reasoner,
+                   progress=progress)
         timings["reason"] = time.perf_counter() - t0
-        state.update(engine=engine, size=len(asserted) + len(background))
+        state.update(engine=r.engine, size=len(r.asserted) + len(r.background))
         progress("writing the store")
-        for name, triples in (("ontology", ontology), ("asserted", asserted),
-                              ("background", background), ("inferred", inferred)):
+        for name, triples in (("ontology", ontology), ("asserted", r.asserted),
+                              ("background", r.background), ("inferred", r.inferred)):
             yield nquads(ns.graph_iri(name), triples)
 
     def verify(store) -> None:

@@ -561,10 +561,9 @@ def labels(src: Source, expls: Iterable[Explanation]) -> dict[str, str]:
 
 def _lookup(store: ox.Store):
     """What kg.querying's label functions take: a query runner over the store."""
-    from . import querying
+    from .querying import local_lookup
 
-    make = getattr(querying, "local_lookup", None)
-    return make(store) if make is not None else store
+    return local_lookup(store)
 
 
 def _labelled(term: Node, names: Mapping[str, str], expressions: Mapping[str, str],

@@ -20,7 +20,7 @@ from rdflib import RDF, RDFS, XSD, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from . import namespaces as ns
-from .anchoring import AnchorError, anchor
+from .anchoring import Anchor, AnchorError, anchor
 from .annotations import AnnotationFile, BackgroundFact, Property, QuoteRef, Value
 from .errors import InputError
 from .sources import Article
@@ -111,7 +111,7 @@ class _Mapper:
                              lambda msg: self.fail(path, v.line, f"{p.name}: {msg}"))
 
     # -- evidence ----------------------------------------------------------
-    def quote(self, article: Article, path: str, q: QuoteRef) -> URIRef:
+    def quote(self, article: Article, path: str, q: QuoteRef) -> tuple[URIRef, Anchor]:
         try:
             a = anchor(article.text, q.text, q.occurrence)
         except AnchorError as e:
@@ -133,7 +133,7 @@ class _Mapper:
         ev.add((pos_sel, RDF.type, OA("TextPositionSelector")))
         ev.add((pos_sel, OA("start"), Literal(a.start)))
         ev.add((pos_sel, OA("end"), Literal(a.end)))
-        return qi
+        return qi, a
 
     def annotate(self, ann: URIRef, body: URIRef, targets: Iterable[URIRef],
                  triples: Iterable[Triple], file_name: str, line: int) -> None:
@@ -173,7 +173,7 @@ class _Mapper:
         ev.add((doc, KG("sha256"), Literal(article.sha256)))
         ev.add((doc, KG("fullText"), Literal(article.text)))
         if meta.quote is not None:
-            q = self.quote(article, path, meta.quote)
+            q, _ = self.quote(article, path, meta.quote)
             self.annotate(URIRef(ns.annotation_iri(article.doc_id, meta.line)), doc, [q], [],
                           file_name, meta.line)
         for u in ann_file.unmapped:
@@ -253,10 +253,9 @@ class _Mapper:
     def _emit(self, article, path, file_name, record_id, subject, quotes, triples, line):
         targets = []
         for q in quotes:
-            qi = self.quote(article, path, q)
+            qi, a = self.quote(article, path, q)
             targets.append(qi)
-            start, end = (int(x) for x in str(qi).rsplit("-q", 1)[1].split("-"))
-            self.out.spans.append(Span(article.doc_id, start, end, record_id, line))
+            self.out.spans.append(Span(article.doc_id, a.start, a.end, record_id, line))
         self.out.asserted.update(triples)
         self.annotate(URIRef(ns.annotation_iri(article.doc_id, line)), subject, targets,
                       triples, file_name, line)

@@ -15,10 +15,11 @@ import pyoxigraph as ox
 
 from . import namespaces as ns
 from .errors import UsageError
+from .export import FORMATS as RDF_FORMATS
 from .querying import ResultSet
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
-GRAPH_FORMATS = ("turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml")
+GRAPH_FORMATS = tuple(RDF_FORMATS)  # CONSTRUCT / DESCRIBE results: any export format
 EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".jsonl": "jsonl",
               ".md": "markdown", ".txt": "table", ".ttl": "turtle", ".nt": "ntriples",
               ".nq": "nquads", ".trig": "trig", ".jsonld": "jsonld", ".rdf": "rdfxml",
