@@ -14,12 +14,14 @@ module imports neither rdflib nor click: it is on the path of a cold
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
 import shutil
 import tempfile
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,11 +178,24 @@ def write_store(store_dir: Path, chunks, manifest, verify=None) -> Path:
             link_tmp.unlink()
         os.symlink(os.path.relpath(build_dir, store_dir), link_tmp)
         os.replace(link_tmp, store_dir / "current")
-    except BaseException:
-        shutil.rmtree(build_dir, ignore_errors=True)
+    except BaseException as e:
+        # Close the new store before removing it: RocksDB keeps writing files
+        # while a Store is open, and the traceback's frames still hold it.
+        traceback.clear_frames(e.__traceback__)
+        ox = None  # noqa: F841 - drops this frame's reference, so the store closes
+        gc.collect()
+        _remove_tree(build_dir)
         raise
     _remove_old_builds(store_dir, keep=build_dir)
     return build_dir
+
+
+def _remove_tree(path: Path) -> None:
+    for _ in range(5):
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            return
+        time.sleep(0.1)
 
 
 def _load_in_background(ox, chunks) -> None:
