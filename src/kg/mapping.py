@@ -5,6 +5,11 @@
 * ``evidence``: documents, quotes and their selectors, one ``oa:Annotation``
   per annotation record, one reified ``rdf:Statement`` per supported triple.
 
+The evidence graph is about ten times the size of the asserted graph, so it
+is written straight to N-Triples text (``_Evidence``) rather than built from
+rdflib terms: a large build streams it into the store article by article, and
+``map_articles`` parses it back into rdflib triples for in-memory use.
+
 See docs/design.md for the model.
 """
 
@@ -23,13 +28,13 @@ from . import namespaces as ns
 from .anchoring import Anchor, AnchorError, anchor
 from .annotations import AnnotationFile, BackgroundFact, Property, QuoteRef, Value
 from .errors import InputError
+from .rdfterms import nt, nt_literal
 from .sources import Article
 from .vocabulary import Vocabulary
 
 Triple = tuple
 
 KG = lambda local: URIRef(ns.KG + local)  # noqa: E731
-OA = lambda local: URIRef(ns.OA + local)  # noqa: E731
 
 CONTEXT_CHARS = 24
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
@@ -53,9 +58,107 @@ class Span:
 class Mapped:
     asserted: set = field(default_factory=set)
     background: set = field(default_factory=set)
-    evidence: set = field(default_factory=set)
+    evidence: set = field(default_factory=set)  # filled by map_articles only
     spans: list[Span] = field(default_factory=list)
     unmapped: list[Span] = field(default_factory=list)
+
+
+_RDF_TYPE = f"<{ns.RDF}type>"
+_XSD_INTEGER = f"^^<{ns.XSD}integer>"
+_P = {name: f"<{iri}>" for name, iri in {
+    "SpecificResource": ns.OA + "SpecificResource", "hasSource": ns.OA + "hasSource",
+    "hasSelector": ns.OA + "hasSelector", "TextQuoteSelector": ns.OA + "TextQuoteSelector",
+    "exact": ns.OA + "exact", "prefix": ns.OA + "prefix", "suffix": ns.OA + "suffix",
+    "TextPositionSelector": ns.OA + "TextPositionSelector", "start": ns.OA + "start",
+    "end": ns.OA + "end", "Annotation": ns.OA + "Annotation",
+    "motivatedBy": ns.OA + "motivatedBy", "describing": ns.OA + "describing",
+    "hasBody": ns.OA + "hasBody", "hasTarget": ns.OA + "hasTarget",
+    "annotationFile": ns.KG + "annotationFile", "annotationLine": ns.KG + "annotationLine",
+    "supportsStatement": ns.KG + "supportsStatement", "Statement": ns.RDF + "Statement",
+    "subject": ns.RDF + "subject", "predicate": ns.RDF + "predicate",
+    "object": ns.RDF + "object",
+}.items()}
+
+
+def _int(n: int) -> str:
+    return f'"{n}"{_XSD_INTEGER}'
+
+
+class _Evidence:
+    """The evidence graph as N-Triples statements (``"<s> <p> o"``, no final dot).
+
+    Each quote and each reified statement is written once per batch (the
+    store drops the duplicates that remain across batches).
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self._seen: set[str] = set()
+        self._nt: dict = {}
+
+    def take(self) -> list[str]:
+        lines, self.lines = self.lines, []
+        self._seen.clear()
+        self._nt.clear()
+        return lines
+
+    def add(self, triple: Triple) -> None:
+        """One triple of rdflib terms (for the few triples per document)."""
+        s, p, o = triple
+        self.lines.append(f"{nt(s)} {nt(p)} {nt(o)}")
+
+    def term(self, t) -> str:
+        text = self._nt.get(t)
+        if text is None:
+            text = self._nt[t] = nt(t)
+        return text
+
+    def quote(self, doc: str, qi: str, exact: str, prefix: str, suffix: str,
+              start: int, end: int) -> None:
+        if qi in self._seen:
+            return
+        self._seen.add(qi)
+        q, ts, ps, p = f"<{qi}>", f"<{qi}-text>", f"<{qi}-pos>", _P
+        self.lines += (
+            f"{q} {_RDF_TYPE} {p['SpecificResource']}",
+            f"{q} {p['hasSource']} <{doc}>",
+            f"{q} {p['hasSelector']} {ts}",
+            f"{q} {p['hasSelector']} {ps}",
+            f"{ts} {_RDF_TYPE} {p['TextQuoteSelector']}",
+            f"{ts} {p['exact']} {nt_literal(exact)}",
+            f"{ts} {p['prefix']} {nt_literal(prefix)}",
+            f"{ts} {p['suffix']} {nt_literal(suffix)}",
+            f"{ps} {_RDF_TYPE} {p['TextPositionSelector']}",
+            f"{ps} {p['start']} {_int(start)}",
+            f"{ps} {p['end']} {_int(end)}",
+        )
+
+    def annotation(self, ann: str, body: str, targets: Iterable[str],
+                   triples: Iterable[Triple], file_name: str, line: int,
+                   known: set | frozenset = frozenset()) -> None:
+        """An annotation supporting ``triples``; those in ``known`` were reified earlier."""
+        a, p, lines = f"<{ann}>", _P, self.lines
+        lines += (
+            f"{a} {_RDF_TYPE} {p['Annotation']}",
+            f"{a} {p['motivatedBy']} {p['describing']}",
+            f"{a} {p['hasBody']} <{body}>",
+        )
+        lines.extend(f"{a} {p['hasTarget']} <{t}>" for t in targets)
+        lines.append(f"{a} {p['annotationFile']} {nt_literal(file_name)}")
+        lines.append(f"{a} {p['annotationLine']} {_int(line)}")
+        for triple in triples:
+            st = ns.statement_iri(statement_digest(triple))
+            lines.append(f"{a} {p['supportsStatement']} <{st}>")
+            if st in self._seen or triple in known:
+                continue
+            self._seen.add(st)
+            s = f"<{st}>"
+            lines += (
+                f"{s} {_RDF_TYPE} {p['Statement']}",
+                f"{s} {p['subject']} {self.term(triple[0])}",
+                f"{s} {p['predicate']} {self.term(triple[1])}",
+                f"{s} {p['object']} {self.term(triple[2])}",
+            )
 
 
 def statement_digest(triple: Triple) -> str:
@@ -64,27 +167,35 @@ def statement_digest(triple: Triple) -> str:
 
 
 class _Mapper:
-    def __init__(self, vocab: Vocabulary, ids: dict[str, tuple[str, int]],
-                 wikidata: dict[str, str] | None):
+    def __init__(self, vocab: Vocabulary, wikidata: dict[str, str] | None):
         self.vocab = vocab
-        self.ids = ids  # record id -> (file, line) of first definition
+        self.ids: set[str] = set()  # record ids of the files seen so far
+        self.pending: list[tuple[str, str, int]] = []  # (id, file, line) not yet defined
         self.wikidata = wikidata
         self.out = Mapped()
+        self.ev = _Evidence()
+        self._sources: set[str] = set()
 
-    def take_evidence(self) -> set:
-        """The evidence triples mapped since the last call."""
-        evidence, self.out.evidence = self.out.evidence, set()
-        return evidence
+    def take_evidence(self) -> list[str]:
+        """The evidence (N-Triples statements) mapped since the last call."""
+        return self.ev.take()
+
+    def finish(self) -> None:
+        """Fail on the first reference to a record id that no file defines."""
+        for record_id, path, line in self.pending:
+            if record_id not in self.ids:
+                close = _close_matches(record_id, self.ids)
+                self.fail(path, line, f"unknown record id {record_id!r}",
+                          f"did you mean {close}?" if close else "define a record with this id")
+        self.pending.clear()
 
     # -- terms -------------------------------------------------------------
     def fail(self, path: str, line: int, message: str, hint: str | None = None):
         raise InputError(message, path=path, line=line, hint=hint)
 
     def resource(self, path: str, value: Value) -> URIRef:
-        if value.text not in self.ids:
-            close = _close_matches(value.text, self.ids)
-            self.fail(path, value.line, f"unknown record id {value.text!r}",
-                      f"did you mean {close}?" if close else "define a record with this id")
+        if value.text not in self.ids:  # perhaps defined by a later file: checked in finish()
+            self.pending.append((value.text, path, value.line))
         return URIRef(ns.resource_iri(value.text))
 
     def prop(self, path: str, p: Property) -> URIRef:
@@ -111,58 +222,29 @@ class _Mapper:
                              lambda msg: self.fail(path, v.line, f"{p.name}: {msg}"))
 
     # -- evidence ----------------------------------------------------------
-    def quote(self, article: Article, path: str, q: QuoteRef) -> tuple[URIRef, Anchor]:
+    def quote(self, article: Article, path: str, q: QuoteRef) -> tuple[str, Anchor]:
         try:
             a = anchor(article.text, q.text, q.occurrence)
         except AnchorError as e:
             raise InputError(str(e), path=path, line=q.line, hint=e.hint) from None
-        doc = URIRef(ns.document_iri(article.doc_id))
-        qi = URIRef(ns.quote_iri(article.doc_id, a.start, a.end))
-        text_sel = URIRef(str(qi) + "-text")
-        pos_sel = URIRef(str(qi) + "-pos")
-        ev = self.out.evidence
-        ev.add((qi, RDF.type, OA("SpecificResource")))
-        ev.add((qi, OA("hasSource"), doc))
-        ev.add((qi, OA("hasSelector"), text_sel))
-        ev.add((qi, OA("hasSelector"), pos_sel))
-        ev.add((text_sel, RDF.type, OA("TextQuoteSelector")))
-        ev.add((text_sel, OA("exact"), Literal(a.exact)))
-        ev.add((text_sel, OA("prefix"),
-                Literal(article.text[max(0, a.start - CONTEXT_CHARS):a.start])))
-        ev.add((text_sel, OA("suffix"), Literal(article.text[a.end:a.end + CONTEXT_CHARS])))
-        ev.add((pos_sel, RDF.type, OA("TextPositionSelector")))
-        ev.add((pos_sel, OA("start"), Literal(a.start)))
-        ev.add((pos_sel, OA("end"), Literal(a.end)))
+        qi = ns.quote_iri(article.doc_id, a.start, a.end)
+        text = article.text
+        self.ev.quote(ns.document_iri(article.doc_id), qi, a.exact,
+                      text[max(0, a.start - CONTEXT_CHARS):a.start],
+                      text[a.end:a.end + CONTEXT_CHARS], a.start, a.end)
         return qi, a
-
-    def annotate(self, ann: URIRef, body: URIRef, targets: Iterable[URIRef],
-                 triples: Iterable[Triple], file_name: str, line: int) -> None:
-        ev = self.out.evidence
-        ev.add((ann, RDF.type, OA("Annotation")))
-        ev.add((ann, OA("motivatedBy"), OA("describing")))
-        ev.add((ann, OA("hasBody"), body))
-        for t in targets:
-            ev.add((ann, OA("hasTarget"), t))
-        ev.add((ann, KG("annotationFile"), Literal(file_name)))
-        ev.add((ann, KG("annotationLine"), Literal(line)))
-        for triple in triples:
-            st = URIRef(ns.statement_iri(statement_digest(triple)))
-            ev.add((ann, KG("supportsStatement"), st))
-            ev.add((st, RDF.type, RDF.Statement))
-            ev.add((st, RDF.subject, triple[0]))
-            ev.add((st, RDF.predicate, triple[1]))
-            ev.add((st, RDF.object, triple[2]))
 
     # -- records -----------------------------------------------------------
     def map_file(self, article: Article, ann_file: AnnotationFile) -> None:
         path = ann_file.path
         file_name = article.annotation_path.name
         doc = URIRef(ns.document_iri(article.doc_id))
+        self.ids.update(rec.id for rec in ann_file.records)
         meta = ann_file.document
         lang = meta.language
         if not _LANG.match(lang):
             self.fail(path, meta.line, f"language {lang!r} is not a valid language tag")
-        ev = self.out.evidence
+        ev = self.ev
         ev.add((doc, RDF.type, KG("NewsArticle")))
         ev.add((doc, DCTERMS.title, Literal(meta.title, lang=lang)))
         ev.add((doc, DCTERMS.publisher, self.resource(path, meta.publisher)))
@@ -174,8 +256,8 @@ class _Mapper:
         ev.add((doc, KG("fullText"), Literal(article.text)))
         if meta.quote is not None:
             q, _ = self.quote(article, path, meta.quote)
-            self.annotate(URIRef(ns.annotation_iri(article.doc_id, meta.line)), doc, [q], [],
-                          file_name, meta.line)
+            self.ev.annotation(ns.annotation_iri(article.doc_id, meta.line), str(doc), [q], [],
+                               file_name, meta.line)
         for u in ann_file.unmapped:
             try:
                 a = anchor(article.text, u.quote.text, u.quote.occurrence)
@@ -256,9 +338,9 @@ class _Mapper:
             qi, a = self.quote(article, path, q)
             targets.append(qi)
             self.out.spans.append(Span(article.doc_id, a.start, a.end, record_id, line))
+        self.ev.annotation(ns.annotation_iri(article.doc_id, line), str(subject), targets,
+                           triples, file_name, line, known=self.out.asserted)
         self.out.asserted.update(triples)
-        self.annotate(URIRef(ns.annotation_iri(article.doc_id, line)), subject, targets,
-                      triples, file_name, line)
 
     def _wikidata(self, path, file_name, doc_id, rec, subject) -> None:
         qid = rec.wikidata.text
@@ -269,19 +351,22 @@ class _Mapper:
                       f"Wikidata id {qid} is not in seeds/reference/wikidata.tsv",
                       "link only identifiers checked in the reference table")
         triple = (subject, SKOS.exactMatch, URIRef(ns.WD + qid))
-        self.out.background.add(triple)
-        ann = URIRef(ns.annotation_iri(doc_id, rec.wikidata.line) + "-ref")
+        ann = ns.annotation_iri(doc_id, rec.wikidata.line) + "-ref"
         source = self.reference_source("wikidata", "reference/wikidata.tsv",
                                        "Wikidata identifiers checked for the seed articles")
-        self.annotate(ann, subject, [source], [triple], file_name, rec.wikidata.line)
+        self.ev.annotation(ann, str(subject), [source], [triple], file_name, rec.wikidata.line,
+                           known=self.out.background)
+        self.out.background.add(triple)
 
-    def reference_source(self, name: str, path: str, label: str) -> URIRef:
-        """A reference file that backs triples of the background graph."""
-        src = URIRef(f"{ns.KGD}reference-{name}")
-        ev = self.out.evidence
-        ev.add((src, RDF.type, URIRef(ns.PROV + "Entity")))
-        ev.add((src, RDFS.label, Literal(label, lang="en")))
-        ev.add((src, DCTERMS.source, Literal(path)))
+    def reference_source(self, name: str, path: str, label: str) -> str:
+        """A reference file that backs triples of the background graph (described once)."""
+        src = f"{ns.KGD}reference-{name}"
+        if src not in self._sources:
+            self._sources.add(src)
+            ev, node = self.ev, URIRef(src)
+            ev.add((node, RDF.type, URIRef(ns.PROV + "Entity")))
+            ev.add((node, RDFS.label, Literal(label, lang="en")))
+            ev.add((node, DCTERMS.source, Literal(path)))
         return src
 
     def map_background(self, facts: Iterable[BackgroundFact], path: str, lang: str) -> None:
@@ -291,12 +376,13 @@ class _Mapper:
             for p in f.properties:
                 pred = self.prop(path, p)
                 triples.extend((subject, pred, self.value(path, p, v, lang)) for v in p.values)
-            self.out.background.update(triples)
-            ann = URIRef(f"{ns.KGD}ann-background-L{f.line}")
+            ann = f"{ns.KGD}ann-background-L{f.line}"
             source = self.reference_source("background", "background.yaml",
                                            "Reference facts that are not in any article")
-            self.annotate(ann, subject, [source], triples, "background.yaml", f.line)
-            self.out.evidence.add((ann, DCTERMS.source, Literal(f.source)))
+            self.ev.annotation(ann, str(subject), [source], triples, "background.yaml", f.line,
+                               known=self.out.background)
+            self.out.background.update(triples)
+            self.ev.add((URIRef(ann), DCTERMS.source, Literal(f.source)))
 
 
 def typed_literal(text: str, range_iri: str | None, lang: str, fail) -> Literal:
@@ -357,43 +443,58 @@ def _close_matches(word: str, choices: Iterable[str]) -> str | None:
     return " or ".join(repr(f) for f in found) if found else None
 
 
-def _ids(pairs) -> dict[str, tuple[str, int]]:
-    ids: dict[str, tuple[str, int]] = {}
-    for _, ann in pairs:
-        for rec in ann.records:
-            ids.setdefault(rec.id, (ann.path, rec.line))
-    return ids
-
-
-def map_articles(pairs: list[tuple[Article, AnnotationFile]], vocab: Vocabulary,
+def map_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Vocabulary,
                  background: tuple[tuple[str, tuple[BackgroundFact, ...]], ...] = (),
                  wikidata: dict[str, str] | None = None) -> Mapped:
-    """Map every article with its annotations, then the background facts."""
-    mapper = _Mapper(vocab, _ids(pairs), wikidata)
-    for article, ann in pairs:
-        mapper.map_file(article, ann)
-    for path, facts in background:
-        mapper.map_background(facts, path, "en")
-    return mapper.out
+    """Map every article with its annotations, then the background facts.
+
+    The result's ``evidence`` holds the evidence graph as rdflib triples.
+    """
+    mapped, batches = stream_articles(pairs, vocab, background, wikidata)
+    lines = [line for batch in batches for line in batch]
+    mapped.evidence = parse_evidence(lines)
+    return mapped
 
 
-def stream_articles(pairs: list[tuple[Article, AnnotationFile]], vocab: Vocabulary,
+def stream_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Vocabulary,
                     background: tuple[tuple[str, tuple[BackgroundFact, ...]], ...] = (),
-                    wikidata: dict[str, str] | None = None) -> tuple[Mapped, Iterator[set]]:
-    """Like :func:`map_articles`, but the evidence comes out article by article.
+                    wikidata: dict[str, str] | None = None
+                    ) -> tuple[Mapped, Iterator[list[str]]]:
+    """Map the articles one at a time; the evidence comes out article by article.
 
     Returns the Mapped result (filled as the iterator runs; its ``evidence``
-    stays empty) and an iterator over each article's evidence triples, so
-    that a large build never holds the whole evidence graph in memory.
+    stays empty) and an iterator over each article's evidence, as N-Triples
+    statements (see :func:`evidence_nquads`), so that a large build never
+    holds the whole evidence graph, nor every annotation file, in memory.
+    ``pairs`` may be lazy. A reference to a record id is resolved against
+    every file: the iterator fails at its end if some id is defined nowhere.
     """
-    mapper = _Mapper(vocab, _ids(pairs), wikidata)
+    mapper = _Mapper(vocab, wikidata)
 
-    def batches() -> Iterator[set]:
+    def batches() -> Iterator[list[str]]:
         for article, ann in pairs:
             mapper.map_file(article, ann)
             yield mapper.take_evidence()
         for path, facts in background:
             mapper.map_background(facts, path, "en")
+        mapper.finish()
         yield mapper.take_evidence()
 
     return mapper.out, batches()
+
+
+def evidence_nquads(lines: list[str], graph_iri: str) -> bytes:
+    """Evidence statements as N-Quads in the named graph ``graph_iri``."""
+    tail = f" <{graph_iri}> .\n"
+    return (tail.join(lines) + tail).encode("utf-8") if lines else b""
+
+
+def parse_evidence(lines: list[str]) -> set:
+    """Evidence statements as a set of rdflib triples."""
+    import pyoxigraph as ox
+
+    from .rdfterms import from_ox
+
+    data = "".join(line + " .\n" for line in lines)
+    return {(from_ox(t.subject), from_ox(t.predicate), from_ox(t.object))
+            for t in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}

@@ -44,6 +44,11 @@ _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
+def nt_literal(text: str) -> str:
+    """A plain (xsd:string) literal in N-Triples syntax."""
+    return '"' + text.translate(_ESCAPES) + '"'
+
+
 def nt(term) -> str:
     """A term in N-Triples syntax (IRIs are already valid: rdflib checked them)."""
     if isinstance(term, URIRef):

@@ -57,7 +57,6 @@ Public API: :func:`infer`, :func:`compile_tbox`, :class:`Inconsistency`,
 
 from __future__ import annotations
 
-import gc
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -66,6 +65,8 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
+
+from .gcpause import paused_gc
 
 Triple = tuple[Node, Node, Node]
 
@@ -1174,23 +1175,10 @@ def _split(tbox: Graph | Iterable[Triple] | TBox,
     return tb, abox_list
 
 
-class _NoGC:
-    """Pause the cyclic garbage collector: the engine allocates millions of
-    acyclic tuples and sets, and every full collection would walk all of them."""
-
-    def __enter__(self) -> None:
-        self.was = gc.isenabled()
-        gc.disable()
-
-    def __exit__(self, *exc: object) -> None:
-        if self.was:
-            gc.enable()
-
-
 def closure(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple],
             budget: int | None = None) -> tuple[Engine, list[tuple[int, int, int]], int]:
     """Run the engine; return it, the derived facts (ids) and the number loaded."""
-    with _NoGC():
+    with paused_gc():
         return _closure(tbox, abox, budget)
 
 
@@ -1243,7 +1231,7 @@ def infer(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple],
     clash unless ``raise_on_clash`` is false, and :class:`GrowthLimit` when more
     than ``budget`` facts are derived.
     """
-    with _NoGC():
+    with paused_gc():
         return _infer(tbox, abox, visible_only, raise_on_clash, budget)
 
 

@@ -649,20 +649,32 @@ def _fill(message: str, bindings: dict) -> str:
 
 
 def run_compiled(compiled: Sequence[CompiledShape], store, default_graph,
-                 title: str = "SHACL data shapes"):
+                 title: str = "SHACL data shapes", pool=None):
     """Run compiled shapes on a pyoxigraph store; the query's default graph is ``default_graph``.
 
     ``default_graph`` is a list of graph names (``pyoxigraph.NamedNode``), or None for
     the union of every graph of the store (Oxigraph's ``use_default_graph_as_union``,
-    2-3x faster than listing the same graphs).
+    2-3x faster than listing the same graphs). With ``pool`` (a
+    ``concurrent.futures.Executor``) the queries run side by side, the longest
+    first: Oxigraph evaluates a query without holding the GIL.
     """
     from .validation import Report, Violation, _show
 
     options = ({"use_default_graph_as_union": True} if default_graph is None
                else {"default_graph": list(default_graph)})
+
+    def run(cs: CompiledShape) -> list:
+        return list(store.query(cs.query, **options))
+
+    if pool is None:
+        results = [run(cs) for cs in compiled]
+    else:
+        futures = {id(cs): pool.submit(run, cs)
+                   for cs in sorted(compiled, key=lambda c: -len(c.query))}
+        results = [futures[id(cs)].result() for cs in compiled]
     violations = []
-    for cs in compiled:
-        for row in store.query(cs.query, **options):
+    for cs, rows in zip(compiled, results, strict=True):
+        for row in rows:
             this = _to_rdflib(row["this"])
             try:
                 value = row["value"]

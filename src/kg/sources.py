@@ -8,6 +8,7 @@ An article is ``NAME.txt`` (UTF-8); its annotations and metadata are
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from .errors import InputError
 
 MAX_ARTICLE_BYTES = 5_000_000
 MAX_ANNOTATION_BYTES = 5_000_000
+#: An article's name (its file name less ``.txt``) becomes part of IRIs
+#: (``kgd:NAME``, ``kgd:NAME-q3-10``), so it is kept to characters no IRI escapes.
+_DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,10 @@ def discover(seeds_dir: Path) -> list[Article]:
                          hint="run kg from the project root or pass --seeds DIR")
     articles = []
     for text_path in sorted(seeds_dir.glob("*.txt")):
+        if not _DOC_ID.match(text_path.stem):
+            raise InputError("an article's file name may hold only ASCII letters, digits, "
+                             "'.', '_' and '-' (it names the article's IRI)",
+                             path=str(text_path), hint="rename the .txt and its .yaml")
         ann = text_path.with_suffix(".yaml")
         if not ann.is_file():
             raise InputError("article has no annotation file beside it", path=str(text_path),

@@ -162,11 +162,11 @@ def write_store(store_dir: Path, chunks, manifest, verify=None) -> Path:
         ox = pyoxigraph.Store(str(build_dir / "oxigraph"))
         _load_in_background(ox, chunks)
         ox.flush()
+        ox.optimize()
         if verify is not None:
             verify(ox)
         if callable(manifest):
             manifest = manifest(ox)
-        ox.optimize()
         del ox
         manifest = {"format": FORMAT_VERSION, **manifest}
         tmp_manifest = build_dir / (MANIFEST + ".tmp")
@@ -222,7 +222,7 @@ def _load_in_background(ox, chunks) -> None:
             if failure or cancelled:
                 continue  # drain after a failure so the producer never blocks
             try:
-                ox.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS)
+                ox.bulk_load(data, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
             except BaseException as e:  # noqa: BLE001 - re-raised in the caller
                 failure.append(e)
 

@@ -212,7 +212,7 @@ def compiled_data_shapes() -> tuple:
     return tuple(compile_shapes(shapes_graph(DATA_SHAPE)))
 
 
-def validate_store(store, default_graph=None) -> Report:
+def validate_store(store, default_graph=None, pool=None) -> Report:
     """Run the data shapes, compiled to SPARQL, over a pyoxigraph store (the fast engine).
 
     ``default_graph`` lists the graphs whose union is checked (IRIs as ``str`` or
@@ -222,6 +222,7 @@ def validate_store(store, default_graph=None) -> Report:
     ``kgg:ontology``, ``kgg:asserted``, ``kgg:background``, ``kgg:evidence`` and
     ``kgg:inferred``. Returns the same :class:`Report` as :func:`validate` (title,
     violation lines); ``report.raise_for_violations()`` exits with status 3.
+    With ``pool`` (an Executor), the shapes' queries run on it side by side.
     """
     import pyoxigraph as ox
 
@@ -229,7 +230,7 @@ def validate_store(store, default_graph=None) -> Report:
 
     graphs = None if default_graph is None else [
         ox.NamedNode(g) if isinstance(g, str) else g for g in default_graph]
-    return run_compiled(compiled_data_shapes(), store, graphs, "SHACL data shapes")
+    return run_compiled(compiled_data_shapes(), store, graphs, "SHACL data shapes", pool=pool)
 
 
 def check_ontology_style(ontology: Graph) -> Report:

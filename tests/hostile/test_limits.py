@@ -130,6 +130,15 @@ def test_oversized_annotation_file_is_refused(kg, seeds_copy, store, before):
                 f"of {MAX_ANNOTATION_BYTES}")
 
 
+@pytest.mark.parametrize("name", ["a b", "a>b", "über", "-dash-first"])
+def test_article_whose_name_cannot_name_an_iri_is_refused(kg, seeds_copy, store, before, name):
+    for ext in ("txt", "yaml"):
+        (seeds_copy / f"{ARTICLE_NAME}.{ext}").rename(seeds_copy / f"{name}.{ext}")
+    build_fails(kg, seeds_copy, store, before,
+                f"Error: {seeds_copy / (name + '.txt')}: an article's file name may hold only "
+                "ASCII letters, digits, '.', '_' and '-' (it names the article's IRI)")
+
+
 def _append_record(seeds, text: str):
     ann = seeds / f"{ARTICLE_NAME}.yaml"
     body = ann.read_text(encoding="utf-8")
