@@ -50,7 +50,7 @@ def test_prefix_of_a_larger_corpus(corpus, tmp_path):
 def test_builds_with_the_real_loader_and_passes_checks(corpus, tmp_path):
     from kg.build import build
 
-    report = build(corpus, tmp_path / "store", run_checks=True)
+    report = build(corpus, tmp_path / "store", checks="all")
     assert report.articles == 5
     c = report.counts
     # about 200-250 asserted triples per article, entities shared across articles
@@ -69,3 +69,20 @@ def test_entities_are_shared_across_articles(corpus):
     shared = set.intersection(*ids_per_file[:1]) & set.union(*ids_per_file[1:])
     assert len(ids_per_file) == 5
     assert shared, "no record id recurs across articles"
+
+
+def test_a_corpus_past_the_auto_thresholds_passes_every_check(tmp_path):
+    """--checks auto leaves the evidence-integrity checks out of large builds; they
+    still hold there: a 100-article corpus (past every auto threshold) passes them all
+    with the fast engines."""
+    import json
+
+    from kg.build import CHECKS_AUTO_THRESHOLD, build
+
+    corpus = tmp_path / "corpus"
+    _generator().generate(100, corpus, seed=3)
+    report = build(corpus, tmp_path / "store", checks="all", shapes="sparql", reasoner="rules")
+    c = report.counts
+    assert c["asserted"] + c["background"] > CHECKS_AUTO_THRESHOLD
+    manifest = json.loads((tmp_path / "store" / "current" / "manifest.json").read_text())
+    assert (manifest["checks"], manifest["reasoner"]) == ("all", "rules")

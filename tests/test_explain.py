@@ -34,7 +34,7 @@ def store(tmp_path_factory):
     from kg.build import build
 
     path = tmp_path_factory.mktemp("explain") / ".kg"
-    build(SEEDS, path, run_checks=False)
+    build(SEEDS, path, checks="none")
     return path
 
 

@@ -155,7 +155,7 @@ def test_two_builds_of_the_same_inputs_give_the_same_bytes(exports, tmp_path):
     from kg.build import build
 
     other = tmp_path / ".kg"
-    build(SEEDS, other, run_checks=False)
+    build(SEEDS, other, checks="none")
     for fmt in FORMATS:
         assert export(other, fmt=fmt)[0] == exports[fmt], fmt
 

@@ -106,6 +106,10 @@ CASES = {
     "quote-that-does-not-slice-to-its-text": (
         "kgd:doc-q0-6-text oa:exact \"Russia\" .", "kgd:doc-q0-6-text oa:exact \"Russi\" .",
         {("kgd:doc", None, "kgsh:QuoteShape")}),
+    "quote-running-past-the-end-of-the-text": (
+        "kgd:doc-q26-48-text oa:exact \"Dymov said Russia lies\" . kgd:doc-q26-48-pos oa:end 48 .",
+        "kgd:doc-q26-48-text oa:exact \"Dymov said Russia lies.\" . kgd:doc-q26-48-pos oa:end 60 .",
+        {("kgd:doc", None, "kgsh:QuoteShape")}),
     "start-after-end": (
         "kgd:doc-q0-6-pos oa:start 0 .", "kgd:doc-q0-6-pos oa:start 7 .",
         {("kgd:doc-q0-6-pos", "oa:start", "kgsh:TextPositionSelectorShape"),

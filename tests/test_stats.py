@@ -19,7 +19,7 @@ def store(tmp_path_factory):
     from kg.build import build
 
     path = tmp_path_factory.mktemp("stats") / ".kg"
-    report = build(SEEDS, path, run_checks=False)
+    report = build(SEEDS, path, checks="none")
     return path, report
 
 

@@ -8,7 +8,10 @@ leading comment lines are its metadata::
     # param: actor = kgr:russia ; the actor (an IRI, a prefixed name or a label)
 
 Queries whose name ends in ``-violation`` are checks: they must return no
-rows, and ``kg build`` runs them.
+rows, and ``kg build`` runs them, except those with a ``# covered-by:``
+header naming the SHACL shapes that check the same in the build. A check
+with ``# scope: evidence`` checks the evidence graph kg writes itself (no
+input can fail it, only a kg bug); ``kg build --checks data`` leaves it out.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ class CannedQuery:
     description: str
     params: tuple[Param, ...]
     text: str
+    covered_by: str | None = None
+    scope: str = "data"
 
     @property
     def is_check(self) -> bool:
@@ -58,7 +63,7 @@ def parse_query_file(name: str, text: str) -> CannedQuery:
         if not stripped.startswith("#"):
             break
         body = stripped.lstrip("#").strip()
-        m = re.match(r"^(title|description|param)\s*:\s*(.*)$", body)
+        m = re.match(r"^(title|description|param|covered-by|scope)\s*:\s*(.*)$", body)
         if m:
             meta.setdefault(m.group(1), []).append(m.group(2).strip())
         elif body and "description" in meta and not re.match(r"^\w+\s*:", body):
@@ -73,8 +78,13 @@ def parse_query_file(name: str, text: str) -> CannedQuery:
             raise InputError(f"malformed param header {raw!r}", path=f"queries/{name}.rq",
                              hint="write '# param: name = default ; description'")
         params.append(Param(m.group("name"), m.group("default"), (m.group("doc") or "").strip()))
+    covered = meta.get("covered-by")
+    scope = meta.get("scope", ["data"])[0]
+    if scope not in ("data", "evidence"):
+        raise InputError(f"unknown scope {scope!r} (data or evidence)",
+                         path=f"queries/{name}.rq")
     return CannedQuery(name, meta["title"][0], " ".join(meta.get("description", [])),
-                       tuple(params), text)
+                       tuple(params), text, covered[0] if covered else None, scope)
 
 
 def all_queries() -> list[CannedQuery]:

@@ -36,6 +36,8 @@ KGSH = Namespace("https://w3id.org/kg/shapes#")
 DATA_SHAPE = KGSH.DataShape
 #: Marks a shape of ``shapes.ttl`` as checking the ontology itself.
 STYLE_SHAPE = KGSH.StyleShape
+#: Marks a data shape as checking only the evidence graph kg writes itself.
+EVIDENCE_SHAPE = KGSH.EvidenceIntegrityShape
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,19 @@ def _show(term, graph: Graph | None = None) -> str:
     return "[]" if isinstance(term, BNode) else str(term)
 
 
-def validate(data: Graph, ontology: Graph, engine: str = "pyshacl") -> Report:
+@cache
+def evidence_integrity_shapes() -> frozenset[str]:
+    """The data shapes (as shown, ``kgsh:Name``) that check only what kg itself writes."""
+    return frozenset(_show(s) for s in _shapes_graph().subjects(RDF.type, EVIDENCE_SHAPE))
+
+
+def _without(report: Report, shapes: frozenset[str]) -> Report:
+    kept = [v for v in report.violations if v.shape not in shapes]
+    return Report(report.title, not kept, kept)
+
+
+def validate(data: Graph, ontology: Graph, engine: str = "pyshacl",
+             skip: frozenset[str] = frozenset()) -> Report:
     """Run the data shapes over a built graph (asserted + background + evidence + inferred).
 
     The ontology is mixed into a copy of the data so that ``sh:class`` sees the class
@@ -183,6 +197,7 @@ def validate(data: Graph, ontology: Graph, engine: str = "pyshacl") -> Report:
     ``engine="pyshacl"`` (the default) is the reference engine; ``engine="sparql"``
     loads both graphs into an in-memory Oxigraph store and runs the shapes compiled
     to SPARQL (:func:`validate_store`), which must find the same violations.
+    Shapes named in ``skip`` (``kgsh:Name``) are left out.
     """
     if engine == "sparql":
         import pyoxigraph as ox
@@ -193,7 +208,7 @@ def validate(data: Graph, ontology: Graph, engine: str = "pyshacl") -> Report:
         g = ox.NamedNode("https://w3id.org/kg/graph/validation-data")
         store.bulk_extend(quads(g.value, data))
         store.bulk_extend(quads(g.value, ontology))
-        return validate_store(store, [g])
+        return validate_store(store, [g], skip=skip)
     if engine != "pyshacl":
         raise ValueError(f"unknown SHACL engine {engine!r} (pyshacl or sparql)")
     mixed = Graph()
@@ -201,7 +216,7 @@ def validate(data: Graph, ontology: Graph, engine: str = "pyshacl") -> Report:
         mixed.add(triple)
     for triple in ontology:
         mixed.add(triple)
-    return _run_shacl(mixed, shapes_graph(DATA_SHAPE), "SHACL data shapes")
+    return _without(_run_shacl(mixed, shapes_graph(DATA_SHAPE), "SHACL data shapes"), skip)
 
 
 @cache
@@ -212,7 +227,8 @@ def compiled_data_shapes() -> tuple:
     return tuple(compile_shapes(shapes_graph(DATA_SHAPE)))
 
 
-def validate_store(store, default_graph=None, pool=None) -> Report:
+def validate_store(store, default_graph=None, pool=None,
+                   skip: frozenset[str] = frozenset()) -> Report:
     """Run the data shapes, compiled to SPARQL, over a pyoxigraph store (the fast engine).
 
     ``default_graph`` lists the graphs whose union is checked (IRIs as ``str`` or
@@ -223,6 +239,7 @@ def validate_store(store, default_graph=None, pool=None) -> Report:
     ``kgg:inferred``. Returns the same :class:`Report` as :func:`validate` (title,
     violation lines); ``report.raise_for_violations()`` exits with status 3.
     With ``pool`` (an Executor), the shapes' queries run on it side by side.
+    Shapes named in ``skip`` (``kgsh:Name``) are left out.
     """
     import pyoxigraph as ox
 
@@ -230,7 +247,8 @@ def validate_store(store, default_graph=None, pool=None) -> Report:
 
     graphs = None if default_graph is None else [
         ox.NamedNode(g) if isinstance(g, str) else g for g in default_graph]
-    return run_compiled(compiled_data_shapes(), store, graphs, "SHACL data shapes", pool=pool)
+    compiled = [c for c in compiled_data_shapes() if _show(c.shape) not in skip]
+    return run_compiled(compiled, store, graphs, "SHACL data shapes", pool=pool)
 
 
 def check_ontology_style(ontology: Graph) -> Report:

@@ -16,8 +16,14 @@ from .common import resolve_seeds, resolve_store, seeds_option, store_option
               show_default=True,
               help="SHACL engine: pyshacl (the reference), sparql (the same shapes compiled to "
                    "SPARQL on Oxigraph, much faster), or auto (pyshacl up to 20,000 triples).")
-@click.option("--no-check", is_flag=True, help="Skip the SHACL shapes and violation queries.")
-def command(seeds_dir, store_dir, reasoner, shapes, no_check):
+@click.option("--checks", type=click.Choice(["auto", "all", "data", "none"]), default="auto",
+              show_default=True,
+              help="Checks on the new build before it goes live: all (every SHACL shape and "
+                   "violation query), data (leaves out the evidence-integrity checks, which "
+                   "only a kg defect can fail), none, or auto (all up to 20,000 triples, "
+                   "data above).")
+@click.option("--no-check", is_flag=True, help="The same as --checks none.")
+def command(seeds_dir, store_dir, reasoner, shapes, checks, no_check):
     """Build the graph from the seeds and write the store.
 
     Reads every article (NAME.txt) and its annotations (NAME.yaml), anchors
@@ -36,7 +42,7 @@ def command(seeds_dir, store_dir, reasoner, shapes, no_check):
         click.echo(f"kg build: {message}", err=True)
 
     report = build(resolve_seeds(seeds_dir), resolve_store(store_dir), reasoner=reasoner,
-                   run_checks=not no_check, shapes=shapes,
+                   checks="none" if no_check else checks, shapes=shapes,
                    progress=progress if sys.stderr.isatty() else (lambda message: None))
     c = report.counts
     total = sum(report.timings.values())
