@@ -204,10 +204,10 @@ class BuildReport:
     articles: int
 
 
-#: Above this many asserted + background triples, the shapes are checked by kg's
-#: SPARQL compilation of ontology/shapes.ttl on Oxigraph instead of pySHACL (the
-#: reference); a differential test shows both report the same violations.
-SHAPES_AUTO_THRESHOLD = 20_000
+#: ``--shapes auto`` checks the shapes with kg's SPARQL compilation of
+#: ontology/shapes.ttl on Oxigraph at every size: a differential test shows it
+#: reports the same violations as pySHACL (the reference, ``--shapes pyshacl``),
+#: and it is 3-9 times faster even on small builds (10 articles: 0.8 against 6.6 s).
 SHAPES_ENGINES = ("auto", "pyshacl", "sparql")
 CHECKS = ("auto", "all", "data", "none")
 #: Up to this many asserted + background triples ``--checks auto`` runs every
@@ -249,16 +249,15 @@ def check_store(store, ontology: Graph, *, shapes: str = "auto", size: int = 0,
     out too: those shapes check the same (and more) in the same run.
 
     ``store`` is a pyoxigraph Store holding exactly the build's graphs. The
-    shapes run in pySHACL (the reference) for small builds and, above
-    SHAPES_AUTO_THRESHOLD asserted + background triples, as kg's SPARQL
-    compilation of the same shapes on Oxigraph.
+    shapes run as kg's SPARQL compilation on Oxigraph (``auto``, ``sparql``)
+    or in pySHACL, the reference (``pyshacl``).
     """
     from .catalogue import violation_queries
 
     if shapes not in SHAPES_ENGINES:
         raise ValueError(f"unknown shapes engine {shapes!r}")
     if shapes == "auto":
-        shapes = "pyshacl" if size <= SHAPES_AUTO_THRESHOLD else "sparql"
+        shapes = "sparql"
     checks = choose_checks(checks, size)
     if checks == "none":
         return
@@ -339,7 +338,7 @@ def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
         progress("writing the store")
         for name, triples in (("ontology", seeds.ontology), ("asserted", r.asserted),
                               ("background", r.background), ("inferred", r.inferred)):
-            yield nquads(ns.graph_iri(name), triples)
+            yield from nquads(ns.graph_iri(name), triples)
 
     def verify(store) -> None:
         if fingerprint(input_files(seeds_dir), seeds_dir) != inputs:

@@ -65,8 +65,12 @@ def nt(term) -> str:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def nquads(graph_iri: str, triples) -> bytes:
-    """The triples as N-Quads in one graph; each distinct term is serialised once."""
+def nquads(graph_iri: str, triples, chunk: int = 100_000):
+    """The triples as N-Quads in one graph, in pieces of ``chunk`` triples (bytes).
+
+    Pieces keep the text of a large graph from being held all at once; within
+    a piece, each distinct term is serialised once.
+    """
     cache: dict = {}
     g = f" <{graph_iri}> .\n"
     out = []
@@ -78,4 +82,9 @@ def nquads(graph_iri: str, triples) -> bytes:
                 text = cache[term] = nt(term)
             parts.append(text)
         out.append(" ".join(parts) + g)
-    return "".join(out).encode("utf-8")
+        if len(out) >= chunk:
+            yield "".join(out).encode("utf-8")
+            out = []
+            cache.clear()
+    if out:
+        yield "".join(out).encode("utf-8")

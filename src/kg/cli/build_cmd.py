@@ -15,7 +15,7 @@ from .common import resolve_seeds, resolve_store, seeds_option, store_option
 @click.option("--shapes", type=click.Choice(["auto", "pyshacl", "sparql"]), default="auto",
               show_default=True,
               help="SHACL engine: pyshacl (the reference), sparql (the same shapes compiled to "
-                   "SPARQL on Oxigraph, much faster), or auto (pyshacl up to 20,000 triples).")
+                   "SPARQL on Oxigraph, same violations, much faster), or auto (sparql).")
 @click.option("--checks", type=click.Choice(["auto", "all", "data", "none"]), default="auto",
               show_default=True,
               help="Checks on the new build before it goes live: all (every SHACL shape and "
