@@ -45,7 +45,7 @@ def command(seeds_dir, store_dir, reasoner, shapes, checks, no_check):
                    checks="none" if no_check else checks, shapes=shapes,
                    progress=progress if sys.stderr.isatty() else (lambda message: None))
     c = report.counts
-    total = sum(report.timings.values())
+    total = report.seconds
     click.echo(f"Built {report.store} from {report.articles} article(s): "
                f"{c['asserted']} asserted, {c['inferred']} inferred, {c['background']} background,"
                f" {c['evidence']} evidence, {c['ontology']} ontology triples in {total:.2f} s.")
