@@ -22,6 +22,8 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections import deque
+from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -41,19 +43,25 @@ QUAD_FORMATS = {"nquads", "trig", "jsonld"}
 COMMENT_FORMATS = {"turtle", "ntriples", "nquads", "trig"}
 GRAPH_CHOICES = (*ns.GRAPH_NAMES, "all")
 
+# Compiled on first use: ``kg query`` imports this module for FORMATS alone.
 # Characters XML 1.0 cannot represent, not even as character references.
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_FORBIDDEN = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
 # The end of an IRI that can be an XML element's local name (NCName).
 _NAME_START = ("A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
                "\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf"
                "\ufdf0-\ufffd\U00010000-\U000effff")
-_NCNAME_TAIL = re.compile(f"[{_NAME_START}][{_NAME_START}\\-.0-9\u00b7\u0300-\u036f"
-                          f"\u203f-\u2040]*$")
+_NCNAME_TAIL = (f"[{_NAME_START}][{_NAME_START}\\-.0-9\u00b7\u0300-\u036f"
+                f"\u203f-\u2040]*$")
 
 
 # A local name every Turtle reader reads back: no escapes, no percent signs,
 # no trailing dot (rdflib, for one, rejects ``kgr:a.b\.``).
-_PLAIN_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$|^$")
+_PLAIN_LOCAL = r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$|^$"
+
+
+@cache
+def _compiled(pattern: str | bytes, flags: int = 0) -> re.Pattern:
+    return re.compile(pattern, flags)
 
 
 def _key(term) -> tuple:
@@ -116,14 +124,15 @@ def expand_graphs(choice: list[str]) -> list[str]:
 
 def check_rdfxml(triples) -> None:
     """Refuse what RDF/XML cannot carry (see the module docstring)."""
+    ncname_tail, xml_forbidden = _compiled(_NCNAME_TAIL), _compiled(_XML_FORBIDDEN)
     for t in triples:
         p = t.predicate.value
-        if not _NCNAME_TAIL.search(p):
+        if not ncname_tail.search(p):
             raise KgError(f"RDF/XML cannot write the predicate <{p}>: it does not end in an "
                           "XML name", hint="export --format turtle or ntriples instead")
         for term in (t.subject, t.object):
             if isinstance(term, ox.Literal):
-                m = _XML_FORBIDDEN.search(term.value)
+                m = xml_forbidden.search(term.value)
                 if m:
                     raise KgError(
                         f"RDF/XML cannot write the character U+{ord(m.group()):04X} of a "
@@ -151,17 +160,43 @@ def usable_prefixes(quads) -> dict[str, str]:
     Such IRIs are valid in Turtle as ``kgr:a.b\.`` but not every reader
     takes them; without the prefix they are written in full.
     """
-    iris = {term.value for q in quads for term in (q.subject, q.predicate, q.object)
-            if isinstance(term, ox.NamedNode)}
-    return {prefix: base for prefix, base in ns.PREFIXES.items()
-            if all(_PLAIN_LOCAL.match(iri[len(base):]) for iri in iris if iri.startswith(base))}
+    return _usable_prefixes({term.value for q in quads
+                             for term in (q.subject, q.predicate, q.object)
+                             if isinstance(term, ox.NamedNode)})
+
+
+def _usable_prefixes(iris: set[str]) -> dict[str, str]:
+    """:func:`usable_prefixes` of the subject, predicate and object IRIs ``iris``."""
+    from bisect import bisect_left
+
+    ordered = sorted(iris)  # the IRIs under a base are side by side
+    plain_local = _compiled(_PLAIN_LOCAL)
+    out = {}
+    for prefix, base in ns.PREFIXES.items():
+        i = bisect_left(ordered, base)
+        while i < len(ordered) and ordered[i].startswith(base):
+            if not plain_local.match(ordered[i][len(base):]):
+                break
+            i += 1
+        else:
+            out[prefix] = base
+    return out
 
 
 def serialize_quads(quads, fmt: str) -> bytes:
-    """The body of an export: ``quads`` canonicalised, sorted and written as ``fmt``."""
+    """The body of an export: ``quads`` canonicalised, sorted and written as ``fmt``.
+
+    ``quads`` may be :class:`CanonicalLines`, already canonical and sorted.
+    """
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}", hint="one of " + ", ".join(FORMATS))
-    quads = canonical_quads(quads)
+    if isinstance(quads, CanonicalLines):
+        return quads.serialize(fmt)
+    return _serialize_canonical(canonical_quads(quads), fmt)
+
+
+def _serialize_canonical(quads: list[ox.Quad], fmt: str) -> bytes:
+    """Quads already canonically labelled and sorted, written as ``fmt``."""
     prefixes = None if fmt in ("ntriples", "nquads") else usable_prefixes(quads)
     if fmt in QUAD_FORMATS:
         return ox.serialize(quads, format=FORMATS[fmt], prefixes=prefixes)
@@ -184,11 +219,208 @@ def export_bytes(store: ox.Store, fmt: str, graphs: list[str]) -> bytes:
     """The chosen ``graphs`` of a built store as ``fmt``, header comment first."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}", hint="one of " + ", ".join(FORMATS))
-    quads = []
-    for name in graphs:
-        quads.extend(store.quads_for_pattern(None, None, None,
-                                             ox.NamedNode(ns.graph_iri(name))))
+    blocks = canonical_lines(store, graphs)
+    if blocks is not None:
+        quads = CanonicalLines(blocks)
+    else:  # triple terms: the general path
+        quads = []
+        for name in graphs:
+            quads.extend(store.quads_for_pattern(None, None, None,
+                                                 ox.NamedNode(ns.graph_iri(name))))
     return header(fmt, graphs) + serialize_quads(quads, fmt)
+
+
+class CanonicalLines:
+    """Quads canonically labelled and sorted, as :func:`canonical_lines` gives them.
+
+    N-Quads and N-Triples are written from the lines as they are; other
+    formats read the lines back as quads (iterating gives those quads).
+    """
+
+    def __init__(self, blocks: list[tuple[bytes, list[bytes]]]):
+        self.blocks = blocks
+
+    def nquads(self) -> bytes:
+        return b"".join(_terminated(lines, b" " + graph + b" .\n")
+                        for graph, lines in self.blocks)
+
+    def __iter__(self):
+        # Oxigraph's own dump, read back without validating it again
+        return iter(ox.parse(self.nquads(), format=ox.RdfFormat.N_QUADS, lenient=True))
+
+    def ntriples(self) -> bytes:
+        """The distinct triples, in their first order (as :func:`merged_triples`)."""
+        seen: set[bytes] = set()
+        merged = []
+        for _, lines in self.blocks:
+            for line in lines:
+                if line not in seen:
+                    seen.add(line)
+                    merged.append(line)
+        return _terminated(merged, b" .\n")
+
+    def serialize(self, fmt: str) -> bytes:
+        """As :func:`serialize_quads` writes the same quads."""
+        if fmt == "nquads":
+            return self.nquads()
+        if fmt in QUAD_FORMATS:
+            data = self.nquads()
+            return ox.serialize(ox.parse(data, format=ox.RdfFormat.N_QUADS, lenient=True),
+                                format=FORMATS[fmt], prefixes=_usable_prefixes(_iris(data)))
+        data = self.ntriples()
+        if fmt == "ntriples":
+            return data
+        prefixes = _usable_prefixes(_iris(data))
+        triples = ox.parse(data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        if fmt != "rdfxml":
+            return ox.serialize(triples, format=FORMATS[fmt], prefixes=prefixes)
+        triples = list(triples)
+        check_rdfxml(triples)
+        return ox.serialize(triples, format=FORMATS[fmt], prefixes=prefixes).replace(b"\r",
+                                                                                      b"&#xD;")
+
+
+# The IRIs of N-Triples / N-Quads lines as Oxigraph writes them (one space between
+# terms, IRIs unescaped): subject, predicate, and object when it is an IRI.
+_LINE_IRIS = (rb"^<([^>]*)>", rb"^(?:<[^>]*>|_:\S+) <([^>]*)>",
+              rb"^(?:<[^>]*>|_:\S+) <[^>]*> <([^>]*)>")
+
+
+def _iris(data: bytes) -> set[str]:
+    """The subject, predicate and object IRIs of ``data`` (not graph names or datatypes)."""
+    found: set[bytes] = set()
+    for pattern in _LINE_IRIS:
+        found.update(_compiled(pattern, re.M).findall(data))
+    return {iri.decode("utf-8") for iri in found}
+
+
+def _terminated(lines: list[bytes], end: bytes) -> bytes:
+    return end.join(lines) + end if lines else b""
+
+
+def canonical_lines(store: ox.Store, graphs: list[str]) -> list[tuple[bytes, list[bytes]]] | None:
+    """The chosen graphs as N-Triples lines, exactly as :func:`canonical_quads` orders them.
+
+    Returns ``(graph term, lines)`` per graph in the order of the graph terms,
+    each line ``S P O`` (no `` .``) with RDFC-1.0 blank node labels, in the
+    order of :func:`_quad_key`; or None when a graph holds a triple term (or
+    is named twice): :func:`canonical_quads` then does it.
+
+    The graphs are dumped by Oxigraph as N-Triples, and sorted as bytes: a
+    term's N-Triples form is its ``str``, IRIs end with ``>``, no raw byte
+    below a space is ever written, and UTF-8 bytes sort as code points, so
+    for triples without blank nodes the byte order of the lines is the order
+    of :func:`_quad_key` (a literal, ``"``, before an IRI, ``<``). Only the
+    (few) triples with blank nodes are parsed, relabelled as in
+    :func:`canonical_quads` and put in place by their key.
+    """
+    if len(set(graphs)) != len(graphs):
+        return None  # a graph twice: its quads twice, interleaved by the general path
+    dumps = []
+    for name, data in _dump_graphs(store, graphs):
+        graph = str(ox.NamedNode(ns.graph_iri(name))).encode()
+        found = _lines_with_blank_nodes(data)
+        if found is None:
+            return None
+        lines = data.split(b" .\n")
+        del data
+        lines.pop()  # what follows the last line's end
+        if found:
+            lines = [line for line in lines if line not in found]
+        dumps.append((graph, lines, found))
+    dumps.sort(key=lambda d: d[0].decode())
+    relabelled = _canonical_blank_lines(dumps)
+    blocks = []
+    for graph, lines, _ in dumps:
+        lines.sort()
+        extra = relabelled.get(graph)
+        if extra:
+            lines = _merge_in(lines, extra)
+        blocks.append((graph, lines))
+    return blocks
+
+
+def _dump_graphs(store: ox.Store, graphs: list[str]):
+    """(name, the graph's triples as unsorted N-Triples) for each of ``graphs``.
+
+    Oxigraph spends most of an export looking up the terms' strings, without
+    the GIL: each graph is read one predicate at a time on as many threads as
+    there are cores (a whole graph at once would keep one core busy).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def part(graph: str, predicate: str) -> bytes:
+        return store.query("CONSTRUCT { ?s %s ?o } WHERE { GRAPH <%s> { ?s %s ?o } }"
+                           % (predicate, graph, predicate)).serialize(
+            format=ox.RdfFormat.N_TRIPLES)
+
+    with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 8)) as pool:
+        for name in graphs:
+            graph = ns.graph_iri(name)
+            predicates = [str(row[0]) for row in store.query(
+                "SELECT DISTINCT ?p WHERE { GRAPH <%s> { ?s ?p ?o } }" % graph)]
+            parts = list(pool.map(lambda p, g=graph: part(g, p), predicates))
+            yield name, b"".join(parts)
+
+
+def _lines_with_blank_nodes(data: bytes) -> set[bytes] | None:
+    """The lines (less `` .``) of an N-Triples dump whose subject or object is a blank
+    node; None if a subject or object is a triple term."""
+    found: set[bytes] = set()
+    for marker in (b"_:", b"<<"):
+        i = data.find(marker)
+        while i != -1:
+            start = data.rfind(b"\n", 0, i) + 1
+            end = data.find(b"\n", i)
+            line = data[start:end - 2]
+            subject, _, obj = line.split(b" ", 2)
+            if subject.startswith(b"<<") or obj.startswith(b"<<"):
+                return None
+            if subject.startswith(b"_:") or obj.startswith(b"_:"):
+                found.add(line)
+            i = data.find(marker, end)
+    return found
+
+
+def _canonical_blank_lines(dumps) -> dict[bytes, list[bytes]]:
+    """Graph term -> the lines with blank nodes, relabelled by RDFC-1.0 over all of them."""
+    text = b"".join(line + b" " + graph + b" .\n"
+                    for graph, _, found in dumps for line in sorted(found))
+    if not text:
+        return {}
+    d = ox.Dataset(ox.parse(text, format=ox.RdfFormat.N_QUADS, lenient=True))
+    d.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    out: dict[bytes, list[bytes]] = {}
+    for q in d:
+        out.setdefault(str(q.graph_name).encode(), []).append(
+            f"{q.subject} {q.predicate} {q.object}".encode())
+    return out
+
+
+def _blank_key(line: bytes) -> bytes:
+    """A line's sort key among lines without blank nodes: a blank node subject or
+    object sorts first (as ``_quad_key``'s ``BlankNode`` < ``Literal`` < ``NamedNode``)."""
+    subject, predicate, obj = line.split(b" ", 2)
+    if subject.startswith(b"_:"):
+        subject = b"\x01" + subject[1:]
+    if obj.startswith(b"_:"):
+        obj = b"\x01" + obj[1:]
+    return b" ".join((subject, predicate, obj))
+
+
+def _merge_in(lines: list[bytes], extra: list[bytes]) -> list[bytes]:
+    """Sorted ``lines`` (each its own key) with ``extra`` put in place by :func:`_blank_key`."""
+    from bisect import bisect_right
+
+    out: list[bytes] = []
+    at = 0
+    for key, line in sorted((_blank_key(line), line) for line in extra):
+        i = bisect_right(lines, key, at)
+        out.extend(lines[at:i])
+        out.append(line)
+        at = i
+    out.extend(lines[at:])
+    return out
 
 
 def write_atomically(path: Path, data: bytes, fmt: str | None = None) -> None:
@@ -211,7 +443,7 @@ def write_atomically(path: Path, data: bytes, fmt: str | None = None) -> None:
             os.fsync(f.fileno())
         if fmt in FORMATS:
             try:
-                list(ox.parse(path=tmp, format=FORMATS[fmt]))
+                deque(ox.parse(path=tmp, format=FORMATS[fmt]), maxlen=0)
             except (SyntaxError, ValueError) as e:
                 raise KgError(f"the {fmt} output did not re-parse ({e}); {path} left as it was")\
                     from None

@@ -74,7 +74,7 @@ def execute(store: ox.Store, text: str, *, bindings: dict | None = None,
 def _materialise(result) -> ResultSet:
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
-        rows = [tuple(sol[v] for v in variables) for sol in result]
+        rows = list(map(tuple, result))  # a solution iterates its values in variable order
         return ResultSet("select", variables, rows)
     if isinstance(result, ox.QueryBoolean):
         return ResultSet("ask", boolean=bool(result))
@@ -239,13 +239,56 @@ def resolve_params(lookup: Lookup, query, given: dict[str, str]) -> dict:
 
 
 def labels(lookup: Lookup, iris: set[str]) -> dict[str, str]:
-    """IRI -> label for the IRIs that have one (English preferred)."""
+    """IRI -> label for the IRIs that have one (English preferred).
+
+    Where an IRI has several labels, the first in the order ``DESC(LANGMATCHES(
+    LANG(?l), 'en')) ?l`` is taken. Ordering every label in the query is slow
+    for thousands of IRIs (and ``VALUES ?s {...} VALUES ?p {...} ?s ?p ?l``
+    is planned as a scan: minutes at 10,000 articles), so all the labels are
+    fetched unordered, in a few pieces side by side, and only the IRIs with
+    two different ones are asked for again with the ordering.
+    """
     if not iris:
         return {}
-    out: dict[str, str] = {}
-    values = " ".join(str(ox.NamedNode(i)) for i in sorted(iris))
-    q = ("SELECT ?s ?l WHERE { VALUES ?s { %s } VALUES ?p { <%s> <%s> } ?s ?p ?l } "
-         "ORDER BY ?s DESC(LANGMATCHES(LANG(?l), 'en')) ?l" % (values, *LABEL_PREDICATES))
-    for s, lab in lookup(q).rows:
-        out.setdefault(s.value, lab.value)
-    return out
+    found: dict[str, set[str]] = {}
+    for rows in _side_by_side(lookup, [_labels_query(piece, ordered=False)
+                                       for piece in _pieces(sorted(iris))]):
+        for s, lab in rows:
+            found.setdefault(s.value, set()).add(lab.value)
+    several = sorted(s for s, values in found.items() if len(values) > 1)
+    chosen: dict[str, str] = {}
+    for rows in _side_by_side(lookup, [_labels_query(piece, ordered=True)
+                                       for piece in _pieces(several)]):
+        for s, lab in rows:
+            chosen.setdefault(s.value, lab.value)
+    return {s: chosen[s] if s in chosen else next(iter(found[s])) for s in sorted(found)}
+
+
+def _labels_query(iris: list[str], *, ordered: bool) -> str:
+    values = " ".join(str(ox.NamedNode(i)) for i in iris)
+    q = ("SELECT ?s ?l WHERE { VALUES ?s { %s } { ?s <%s> ?l } UNION { ?s <%s> ?l } }"
+         % (values, *LABEL_PREDICATES))
+    return q + " ORDER BY ?s DESC(LANGMATCHES(LANG(?l), 'en')) ?l" if ordered else q
+
+
+_PIECE = 1000  # IRIs at least, in each piece but the last
+
+
+def _pieces(iris: list[str]) -> list[list[str]]:
+    """``iris`` in one piece per core (one if they are few), in order."""
+    import os
+
+    n = max(1, min(os.cpu_count() or 1, 8, len(iris) // _PIECE))
+    size = max(1, -(-len(iris) // n))
+    return [iris[i:i + size] for i in range(0, len(iris), size)]
+
+
+def _side_by_side(lookup: Lookup, queries: list[str]) -> list[list[tuple]]:
+    """The rows of each query, in order; run on threads when there are several
+    (Oxigraph evaluates without holding the GIL)."""
+    if len(queries) <= 1:
+        return [lookup(q).rows for q in queries]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(queries)) as pool:
+        return [r.rows for r in pool.map(lookup, queries)]

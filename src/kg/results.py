@@ -127,8 +127,9 @@ def table(variables: list[str], cells: list[list[str]], width: int = 80,
     n = len(variables)
     if n == 0:
         return f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n"
-    natural = [max([len(v)] + [len(" ".join(r[i].split())) for r in cells])
-               for i, v in enumerate(variables)]
+    # Each cell's whitespace collapsed once, for its width and for clipping.
+    flat = [[" ".join(c.split()) for c in r] for r in cells]
+    natural = [max([len(v)] + [len(r[i]) for r in flat]) for i, v in enumerate(variables)]
     avail = max(width - 3 * (n - 1), n * 4)
     widths = list(natural)
     while sum(widths) > avail:
@@ -141,9 +142,10 @@ def table(variables: list[str], cells: list[list[str]], width: int = 80,
     lines = [sep.join(_clip(v, w).ljust(w) for v, w in zip(variables, widths, strict=True))
              .rstrip(),
              sep.join("-" * w for w in widths)]
-    for r in cells:
-        lines.append(sep.join(_clip(c, w).ljust(w) for c, w in zip(r, widths, strict=True))
-                     .rstrip())
+    cut = [max(w - 1, 0) for w in widths]
+    for r in flat:
+        lines.append(sep.join((c if len(c) <= w else c[:k] + "…").ljust(w)
+                              for c, w, k in zip(r, widths, cut, strict=True)).rstrip())
     lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
     return "\n".join(lines) + "\n"
 
