@@ -87,8 +87,9 @@ def _int(n: int) -> str:
 class _Evidence:
     """The evidence graph as N-Triples statements (``"<s> <p> o"``, no final dot).
 
-    Each quote and each reified statement is written once per batch (the
-    store drops the duplicates that remain across batches).
+    A quote is written once per batch (the store drops a repeat in a later
+    batch); a reified statement once per build, as a triple asserted by an
+    earlier article comes in ``known``.
     """
 
     def __init__(self) -> None:
