@@ -54,7 +54,7 @@ def nt(term) -> str:
     if isinstance(term, URIRef):
         return f"<{term}>"
     if isinstance(term, Literal):
-        text = '"' + str(term).translate(_ESCAPES) + '"'
+        text = nt_literal(str(term))
         if term.language:
             return f"{text}@{term.language}"
         if term.datatype is not None and str(term.datatype) != _XSD_STRING:

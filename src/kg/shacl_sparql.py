@@ -54,6 +54,8 @@ from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 
+from .validation import owning_shape
+
 _RDF_TYPE_PATH = ("<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/"
                   "<http://www.w3.org/2000/01/rdf-schema#subClassOf>*")
 
@@ -286,8 +288,8 @@ class _Compiler:
     def name(self, node) -> str:
         if isinstance(node, URIRef):
             return self.g.namespace_manager.normalizeUri(node)
-        return f"[] (a blank node of {self.name(_owner(self.g, node))})" \
-            if _owner(self.g, node) != node else "[]"
+        owner = owning_shape(self.g, node)
+        return f"[] (a blank node of {self.name(owner)})" if owner != node else "[]"
 
     def one(self, node, p):
         values = list(self.g.objects(node, p))
@@ -329,7 +331,7 @@ class _Compiler:
             return "(" + "/".join(self.path(p) for p in Collection(self.g, node)) + ")"
         preds = sorted(self.g.qname(p) for p in self.g.predicates(node, None))
         raise UnsupportedShapeError(f"unsupported sh:path form ({', '.join(preds)}) in "
-                                    f"{self.name(_owner(self.g, node))}")
+                                    f"{self.name(owning_shape(self.g, node))}")
 
     # targets ---------------------------------------------------------------
 
@@ -390,8 +392,8 @@ class _Compiler:
             return []
         path_node = self.one(prop, SH.path)
         if path_node is None:
-            raise UnsupportedShapeError(f"a property shape of {self.name(_owner(g, prop))} has "
-                                        "no sh:path")
+            raise UnsupportedShapeError(
+                f"a property shape of {self.name(owning_shape(g, prop))} has no sh:path")
         path = self.path(path_node)
         msgs = self.messages(prop)
         out: list[_Failure] = []
@@ -557,17 +559,6 @@ def _datatype_ok(v: str, d) -> str:
     if d in _CASTABLE:
         ok += f" && COALESCE(isLiteral({_term(d)}(STR({v}))), false)"
     return f"({ok})"
-
-
-def _owner(shapes: Graph, node):
-    seen = set()
-    while isinstance(node, BNode) and node not in seen:
-        seen.add(node)
-        parent = next(shapes.subjects(None, node), None)
-        if parent is None:
-            break
-        node = parent
-    return node
 
 
 def _prefix_block(prefixes: dict[str, str]) -> str:

@@ -132,7 +132,7 @@ def _run_shacl(data: Graph, shapes: Graph, title: str) -> Report:
     # top-level results only: the sh:detail of a failed sh:node repeats what they say
     for result in results.objects(None, SH.result):
         shape = results.value(result, SH.sourceShape)
-        owner = _owning_shape(shapes, shape)
+        owner = owning_shape(shapes, shape)
         path = results.value(result, SH.resultPath)
         value = results.value(result, SH.value)
         messages = sorted(str(m) for m in results.objects(result, SH.resultMessage))
@@ -148,7 +148,7 @@ def _run_shacl(data: Graph, shapes: Graph, title: str) -> Report:
     return Report(title, bool(conforms), violations)
 
 
-def _owning_shape(shapes: Graph, shape):
+def owning_shape(shapes: Graph, shape):
     """The named node shape a (possibly blank) property shape belongs to."""
     seen = set()
     while isinstance(shape, BNode) and shape not in seen:
