@@ -2,8 +2,9 @@
 
 pyoxigraph parses and runs a query in one call and exposes no syntax tree,
 so the text is inspected with a small SPARQL tokenizer that knows the
-tokens in which a keyword cannot hide: comments, IRIs, strings (short and
-long, with escapes), variables, prefixed names and blank node labels.
+tokens in which a keyword cannot hide: comments, IRIs (with their ``\\uXXXX``
+and ``\\UXXXXXXXX`` escapes, decoded before any comparison), strings (short
+and long, with escapes), variables, prefixed names and blank node labels.
 What remains are the bare words, and those decide:
 
 * ``INSERT``, ``DELETE``, ``LOAD``, ``CLEAR``, ``DROP``, ``CREATE``, ``ADD``,
@@ -16,10 +17,24 @@ What remains are the bare words, and those decide:
 The last two are refused unless the caller allows remote access; the
 message names the blocked IRI. Prefixed names are expanded with the
 query's own ``PREFIX`` declarations and the predeclared prefixes.
+
+The guard fails closed where its reading could differ from Oxigraph's:
+
+* ``<`` is either an IRI's start or "less than". The tokenizer's IRIs are
+  a superset of Oxigraph's (every character Oxigraph allows, plus escapes),
+  so a ``<`` it does not read as an IRI is "less than" for Oxigraph too.
+  The other way round, an IRI holding a raw ``#`` or ``'`` would, read as
+  "less than", start a comment or a string; that second reading is
+  tokenized as well, and a keyword it reveals refuses the query.
+* An unterminated string is refused (Oxigraph would refuse it too).
+* Text longer than :data:`MAX_QUERY_CHARS`, or brackets nested deeper than
+  :data:`MAX_NESTING` (Oxigraph's recursive parser overflows its stack at
+  a few thousand), is refused before anything parses it.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -29,6 +44,15 @@ from .errors import QueryError
 UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD",
                           "MOVE", "COPY", "WITH"})
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+#: Words whose presence the guard must see: a second reading that reveals one is refused.
+WATCHED = UPDATE_WORDS | {"SERVICE", "FROM"}
+
+#: The longest query text accepted, in characters.
+MAX_QUERY_CHARS = 1_000_000
+#: The deepest nesting of ( [ { accepted (Oxigraph's parser overflows at a few thousand).
+MAX_NESTING = 256
+#: How much second-reading tokenization one query may cost, in tokens, per character.
+_SECOND_READING_BUDGET = 4
 
 _PN_CHARS_BASE = (r"A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D"
                   r"\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF"
@@ -38,13 +62,14 @@ _PNAME_NS = rf"(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)?:"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
 _PN_LOCAL = (rf"(?:[{_PN_CHARS_BASE}_:0-9]|{_PLX})"
              rf"(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?")
+_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _Q3 = '"' * 3
 _A3 = "'" * 3
 
-_TOKEN = re.compile("|".join([
+_TOKEN_SOURCE = "|".join([
     r"(?P<ws>\s+)",
     r"(?P<comment>#[^\r\n]*)",
-    r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
+    r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|" + _UCHAR + r")*>)",
     "(?P<string>" + _Q3 + r'(?:[^"\\]|\\.|"(?!""))*' + _Q3
     + "|" + _A3 + r"(?:[^'\\]|\\.|'(?!''))*" + _A3
     + r'|"(?:[^"\\\r\n]|\\.)*"' + r"|'(?:[^'\\\r\n]|\\.)*')",
@@ -54,7 +79,18 @@ _TOKEN = re.compile("|".join([
     r"(?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
     r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
     r"(?P<other>.)",
-]), re.S)
+])
+
+
+@functools.cache
+def _token_re() -> re.Pattern:
+    """The tokenizer's pattern, compiled on first use (not at import: ``kg query`` is fast)."""
+    return re.compile(_TOKEN_SOURCE, re.S)
+
+
+@functools.cache
+def _uchar_re() -> re.Pattern:
+    return re.compile(_UCHAR)
 
 
 @dataclass(frozen=True)
@@ -67,11 +103,110 @@ class Token:
 def tokens(text: str) -> list[Token]:
     """The significant tokens of ``text`` (whitespace dropped; comments kept)."""
     out = []
-    for m in _TOKEN.finditer(text):
+    for m in _token_re().finditer(text):
         kind = m.lastgroup
         if kind != "ws":
             out.append(Token(kind, m.group(), m.start()))
     return out
+
+
+def decode_uchars(text: str) -> str:
+    """``\\uXXXX`` and ``\\UXXXXXXXX`` replaced by their characters (as SPARQL reads an IRI)."""
+    if "\\" not in text:
+        return text
+
+    def one(m: re.Match) -> str:
+        try:
+            return chr(int(m.group()[2:], 16))
+        except (ValueError, OverflowError):
+            return m.group()
+
+    return _uchar_re().sub(one, text)
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def check_shape(text: str, label: str = "query") -> None:
+    """Refuse text too long, nested too deep, with an unterminated string or a second reading.
+
+    Run before anything parses ``text``; raises :class:`QueryError`.
+    """
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"{label}: the query is {len(text):,} characters long, more than the "
+                         f"limit of {MAX_QUERY_CHARS:,}",
+                         hint="a query this long is usually data; load it with `kg build`")
+    pattern = _token_re()
+    starts: set[int] = set()
+    depth = 0
+    ambiguous: list[re.Match] = []
+    for m in pattern.finditer(text):
+        starts.add(m.start())
+        kind = m.lastgroup
+        if kind == "other":
+            c = m.group()
+            if c in "([{":
+                depth += 1
+                if depth > MAX_NESTING:
+                    line, col = _line_col(text, m.start())
+                    raise QueryError(f"{label}: line {line}, column {col}: brackets nested "
+                                     f"deeper than {MAX_NESTING} levels",
+                                     hint="flatten the query; kg refuses deeper nesting "
+                                          "before parsing it")
+            elif c in ")]}":
+                depth -= 1
+            elif c in "\"'":
+                line, col = _line_col(text, m.start())
+                raise QueryError(f"{label}: line {line}, column {col}: unterminated string "
+                                 f"(a {c} that is never closed on its line)",
+                                 hint="close the string, or escape the quote as \\" + c)
+        elif kind == "iri" and ("#" in m.group() or "'" in m.group()):
+            ambiguous.append(m)
+    if ambiguous:
+        _second_readings(text, pattern, starts, ambiguous, label)
+
+
+def _second_readings(text: str, pattern: re.Pattern, starts: set[int],
+                     ambiguous: list[re.Match], label: str) -> None:
+    """Tokenize again from each ambiguous ``<`` read as "less than", until back in step.
+
+    Tokenizing from a position is deterministic, so a second reading that
+    reaches a position where the first reading has a token reads the rest
+    the same way. Every position is visited once: linear in the text.
+    """
+    budget = _SECOND_READING_BUDGET * len(text) + 1000
+    visited: set[int] = set()
+    work = [(m.start() + 1, m) for m in ambiguous]
+    while work:
+        pos, origin = work.pop()
+        while pos < len(text) and pos not in starts and pos not in visited:
+            visited.add(pos)
+            budget -= 1
+            if budget < 0:
+                line, col = _line_col(text, origin.start())
+                raise QueryError(f"{label}: line {line}, column {col}: too many IRIs that "
+                                 "could also be read as 'less than'",
+                                 hint="write # and ' inside IRIs as \\u0023 and \\u0027")
+            m = pattern.match(text, pos)
+            kind, word = m.lastgroup, m.group()
+            if kind == "word" and word.upper() in WATCHED:
+                line, col = _line_col(text, origin.start())
+                wline, wcol = _line_col(text, m.start())
+                raise QueryError(
+                    f"{label}: line {line}, column {col}: {_shown(origin.group())} can also be "
+                    f"read as 'less than', and read so the query holds {word.upper()} "
+                    f"(line {wline}, column {wcol}) where kg's reading does not: refused",
+                    hint="put a space after a '<' that compares, and write # and ' inside "
+                         "IRIs as \\u0023 and \\u0027")
+            if kind == "iri" and ("#" in word or "'" in word):
+                work.append((pos + 1, origin))
+            pos = m.end()
 
 
 @dataclass
@@ -108,7 +243,7 @@ def inspect(text: str, prefixes: dict[str, str] | None = None) -> Inspection:
         if tok is None:
             return None
         if tok.kind == "iri":
-            iri = tok.text[1:-1]
+            iri = decode_uchars(tok.text[1:-1])
             if base and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", iri):
                 iri = base + iri
             return iri
@@ -132,7 +267,7 @@ def inspect(text: str, prefixes: dict[str, str] | None = None) -> Inspection:
             i += 3
             continue
         if word == "BASE" and nxt is not None and nxt.kind == "iri":
-            base = nxt.text[1:-1]
+            base = decode_uchars(nxt.text[1:-1])
             i += 2
             continue
         if word in QUERY_FORMS and out.form is None:
@@ -163,6 +298,7 @@ def local_graphs() -> set[str]:
 def check(text: str, *, allow_remote: bool = False, prefixes: dict[str, str] | None = None,
           label: str = "query") -> Inspection:
     """Refuse SPARQL Update always, and SERVICE / outside FROM unless ``allow_remote``."""
+    check_shape(text, label)
     found = inspect(text, prefixes)
     if found.is_update:
         raise QueryError(f"{label}: SPARQL Update is refused ({found.update_words[0]}): "
