@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections import deque
 from functools import cache
 from pathlib import Path
@@ -423,34 +422,131 @@ def _merge_in(lines: list[bytes], extra: list[bytes]) -> list[bytes]:
     return out
 
 
+class StdoutError(KgError):
+    """Standard output could not take every byte (a full disk, a closed descriptor)."""
+
+
+def write_stdout(data: bytes) -> None:
+    """Write every byte of ``data`` to standard output, or raise :class:`StdoutError`.
+
+    Writes straight to the descriptor, looping over short writes, so that a
+    full disk or a device that refuses bytes is an error rather than a
+    truncated output and exit status 0.
+    """
+    import sys
+
+    stream = sys.stdout
+    if stream is None:
+        raise StdoutError("cannot write to stdout: it is closed",
+                          hint="redirect it to a file, or pass -o FILE")
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        fd = None  # not a real descriptor (a test runner's buffer)
+    try:
+        stream.flush()
+        if fd is None:
+            stream.buffer.write(data)
+            stream.flush()
+            return
+        view = memoryview(data)
+        while view:
+            n = os.write(fd, view[: 1 << 20])
+            if n <= 0:
+                raise OSError(5, "the output took no bytes")
+            view = view[n:]
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        raise StdoutError(f"cannot write to stdout: {e.strerror or e}") from None
+
+
+def _temporary(directory: Path, name: str, mode: int) -> tuple[int, str]:
+    """A new file beside the target, created with ``mode`` (less the umask)."""
+    import secrets
+
+    for _ in range(100):
+        tmp = os.path.join(directory, f".{name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC,
+                           mode), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(17, "no free temporary file name")
+
+
+def _check_reparses(data: bytes, fmt: str | None, path: Path, tmp: str | None = None) -> None:
+    if fmt not in FORMATS:
+        return
+    try:
+        if tmp is None:
+            deque(ox.parse(data, format=FORMATS[fmt]), maxlen=0)
+        else:
+            deque(ox.parse(path=tmp, format=FORMATS[fmt]), maxlen=0)
+    except (SyntaxError, ValueError) as e:
+        raise KgError(f"the {fmt} output did not re-parse ({e}); {path} left as it was") \
+            from None
+
+
+def _write_in_place(path: Path, data: bytes, fmt: str | None) -> None:
+    """A device, a FIFO or a socket: checked first, then written through, never replaced."""
+    _check_reparses(data, fmt, path)
+    try:
+        with open(path, "wb", buffering=0) as f:
+            view = memoryview(data)
+            while view:
+                n = f.write(view[: 1 << 20])
+                if not n:
+                    raise OSError(5, "the output took no bytes")
+                view = view[n:]
+    except OSError as e:
+        raise KgError(f"cannot write {path}: {e.strerror or e}") from None
+
+
 def write_atomically(path: Path, data: bytes, fmt: str | None = None) -> None:
     """Write ``data`` to ``path`` via a temporary file, re-parsed first when RDF.
 
     On any failure the previous ``path`` is left byte-identical and the
-    temporary file is removed; an OS error becomes a one-line KgError.
+    temporary file is removed; an OS error becomes a one-line KgError. A
+    new file gets the umask's mode, an existing one keeps its mode; a
+    symlink is followed (its target is replaced, the link stays); a device,
+    FIFO or socket (``/dev/null``, ``/proc/self/fd/1``) is written in place.
     """
+    import stat
+
     path = Path(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as e:
+        raise KgError(f"cannot write {path}: {e.strerror or e}") from None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        if stat.S_ISDIR(st.st_mode):
+            raise KgError(f"cannot write {path}: it is a directory")
+        _write_in_place(path, data, fmt)
+        return
+    shown = path
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     directory = path.parent if str(path.parent) else Path(".")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        fd, tmp = _temporary(directory, path.name, 0o666 if st is None else 0o600)
     except OSError as e:
-        raise KgError(f"cannot write {path}: {e.strerror or e}",
+        raise KgError(f"cannot write {shown}: {e.strerror or e}",
                       hint="check that the directory exists and is writable") from None
     try:
         with os.fdopen(fd, "wb") as f:
+            if st is not None:
+                os.fchmod(fd, stat.S_IMODE(st.st_mode))
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        if fmt in FORMATS:
-            try:
-                deque(ox.parse(path=tmp, format=FORMATS[fmt]), maxlen=0)
-            except (SyntaxError, ValueError) as e:
-                raise KgError(f"the {fmt} output did not re-parse ({e}); {path} left as it was")\
-                    from None
+        _check_reparses(data, fmt, shown, tmp)
         os.replace(tmp, path)
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)
-        raise KgError(f"cannot write {path}: {e.strerror or e}; {path} left as it was") \
+        raise KgError(f"cannot write {shown}: {e.strerror or e}; {shown} left as it was") \
             from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -7,6 +7,7 @@ Command modules import the library lazily so that ``kg query`` starts fast.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import click
@@ -22,12 +23,74 @@ COMMAND_MODULES = {
 }
 
 
+#: The longest line of an error message; longer ones (echoed queries) end in "…".
+MAX_MESSAGE_LINE = 1000
+
+
+def shown(text: str) -> str:
+    """Message text for a terminal: controls escaped, every line at most MAX_MESSAGE_LINE."""
+    from ..visible import visible
+
+    lines = visible(text).split("\n")
+    return "\n".join(line if len(line) <= MAX_MESSAGE_LINE else
+                     line[: MAX_MESSAGE_LINE - 1] + "…" for line in lines)
+
+
+def _say(text: str) -> None:
+    """One message on stderr; nothing (and no crash) when stderr is closed or broken."""
+    if sys.stderr is None:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(text, err=True)
+
+
 def report_error(e: KgError) -> None:
-    click.echo(f"Error: {e.message}", err=True)
+    _say(f"Error: {shown(e.message)}")
     if isinstance(e, ViolationsError) and e.report and e.report.strip() not in e.message:
-        click.echo(e.report.rstrip("\n"), err=True)
+        _say(shown(e.report.rstrip("\n")))
     if e.hint:
-        click.echo(f"Hint: {e.hint}", err=True)
+        _say(f"Hint: {shown(e.hint)}")
+
+
+def _stdout_failed() -> bool:
+    """After an OSError: was it stdout that could not take the bytes? (Then stop trying.)"""
+    stream = sys.stdout
+    if stream is None:
+        return False
+    try:
+        stream.flush()
+        return False
+    except OSError:
+        pass
+    _silence_stdout()
+    return True
+
+
+def _silence_stdout() -> None:
+    """Point fd 1 at /dev/null so that the interpreter's last flush cannot fail again."""
+    import os
+
+    try:
+        fd = sys.stdout.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+        sys.stdout.flush()
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
+def _as_utf8(arg: str) -> str:
+    """An argument decoded as UTF-8 whatever the locale (an ASCII locale leaves its bytes
+    as surrogates); unchanged when its bytes are not UTF-8 either."""
+    import os
+
+    if not any(0xDC80 <= ord(c) <= 0xDCFF for c in arg):
+        return arg
+    try:
+        return os.fsencode(arg).decode("utf-8")
+    except (UnicodeError, ValueError):
+        return arg
 
 
 class KgGroup(click.Group):
@@ -37,6 +100,7 @@ class KgGroup(click.Group):
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        args[:] = [_as_utf8(arg) for arg in args]
         for arg in args:
             if any(0xD800 <= ord(c) <= 0xDFFF for c in arg):
                 raw = arg.encode("utf-8", "surrogateescape") if all(
@@ -62,21 +126,30 @@ class KgGroup(click.Group):
         except KgError as e:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
+            from ..export import StdoutError
+
+            if isinstance(e, StdoutError):
+                _silence_stdout()
             report_error(e)
             ctx.exit(e.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo("Error: interrupted", err=True)
+            _say("Error: interrupted")
             ctx.exit(130)
         except BrokenPipeError:
-            sys.stderr.close()
+            _silence_stdout()
+            if sys.stderr is not None:
+                sys.stderr.close()
             ctx.exit(EXIT_RUNTIME)
         except Exception as e:  # noqa: BLE001 - the last line of defence
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"Error: internal error ({type(e).__name__}: {e})", err=True)
-            click.echo("Hint: rerun with --debug for the traceback, and report it", err=True)
+            if isinstance(e, OSError) and _stdout_failed():
+                _say(f"Error: cannot write to stdout: {e.strerror or e}")
+                ctx.exit(EXIT_RUNTIME)
+            _say(f"Error: internal error ({type(e).__name__}: {shown(str(e))})")
+            _say("Hint: rerun with --debug for the traceback, and report it")
             ctx.exit(EXIT_RUNTIME)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -30,12 +29,38 @@ def resolve_seeds(seeds_dir: Path | None) -> Path:
     return seeds_dir if seeds_dir is not None else default_seeds_dir()
 
 
+class Seconds(click.ParamType):
+    """A finite number of seconds from 0 (no limit) to :data:`MAX_SECONDS`."""
+
+    name = "seconds"
+    MAX_SECONDS = 86400.0
+
+    def convert(self, value, param, ctx):
+        import math
+
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            number = float(value)
+        else:
+            try:
+                number = float(str(value).strip())
+            except ValueError:
+                number = math.nan
+        if not math.isfinite(number) or not 0 <= number <= self.MAX_SECONDS:
+            self.fail(f"{value!r} is not a number of seconds from 0 (no limit) to "
+                      f"{self.MAX_SECONDS:g}", param, ctx)
+        return number
+
+
+SECONDS = Seconds()
+
+
 def emit(text: str | bytes, output: Path | None, fmt: str | None = None) -> None:
-    """Print to stdout, or write to ``output`` atomically."""
-    data = text.encode("utf-8") if isinstance(text, str) else text
+    """Print to stdout (every byte, or an error), or write to ``output`` atomically."""
+    data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
     if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        from ..export import write_stdout
+
+        write_stdout(data)
         return
     from ..export import write_atomically
 

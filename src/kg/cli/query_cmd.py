@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, output_option, resolve_store, store_option
+from .common import SECONDS, emit, output_option, resolve_store, store_option
 
 FORMATS = ["table", "csv", "tsv", "json", "jsonl", "markdown"]
 
 timeout_option = click.option(
-    "--timeout", type=click.FloatRange(min=0), default=30.0, show_default=True, metavar="SECONDS",
+    "--timeout", type=SECONDS, default=30.0, show_default=True, metavar="SECONDS",
     help="Stop the query after SECONDS (0: no limit).")
 endpoint_option = click.option(
     "--endpoint", metavar="URL", default=None,

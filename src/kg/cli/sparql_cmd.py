@@ -4,6 +4,7 @@ import sys
 
 import click
 
+from ..errors import InputError
 from .common import emit, output_option, resolve_store, store_option
 from .query_cmd import endpoint_option, timeout_option
 
@@ -42,12 +43,10 @@ def command(query, file_, fmt, output, iris, asserted_only, allow_remote, timeou
       kg sparql 'CONSTRUCT WHERE { kgr:russia ?p ?o }' -o russia.ttl
     """
     if file_ == "-" or query == "-" or (query is None and file_ is None
-                                        and not sys.stdin.isatty()):
-        text, label = sys.stdin.read(), "<stdin>"
+                                        and sys.stdin is not None and not sys.stdin.isatty()):
+        text, label = read_stdin(), "<stdin>"
     elif file_:
-        with open(file_, encoding="utf-8") as f:
-            text = f.read()
-        label = file_
+        text, label = read_query_file(file_), file_
     elif query:
         text, label = query, "<argument>"
     else:
@@ -57,3 +56,56 @@ def command(query, file_, fmt, output, iris, asserted_only, allow_remote, timeou
     emit(run_sparql(None if endpoint else resolve_store(store_dir), text, fmt=fmt,
                     output=output, iris=iris, asserted_only=asserted_only, label=label,
                     timeout=timeout, allow_remote=allow_remote, endpoint=endpoint), output)
+
+
+#: The most bytes a query file or stdin may hold (kg.sparql_guard.MAX_QUERY_CHARS characters).
+MAX_QUERY_BYTES = 1_000_000
+
+
+def _decode(data: bytes, label: str) -> str:
+    if len(data) > MAX_QUERY_BYTES:
+        raise InputError(f"the query is more than {MAX_QUERY_BYTES:,} bytes long",
+                         path=label, hint="a query this long is usually data; load it with "
+                                          "`kg build`")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise InputError(f"not valid UTF-8 (byte {e.start})", path=label, line=line,
+                         hint="save the query as UTF-8") from None
+
+
+def read_query_file(name: str) -> str:
+    """The text of a query file: a regular file of at most MAX_QUERY_BYTES, UTF-8."""
+    import os
+    import stat
+
+    try:
+        st = os.stat(name)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError("not a regular file", path=name,
+                             hint="give a query file, or '-' to read the query from stdin")
+        if st.st_size > MAX_QUERY_BYTES:
+            raise InputError(f"the query is {st.st_size:,} bytes long, more than the limit "
+                             f"of {MAX_QUERY_BYTES:,}", path=name,
+                             hint="a query this long is usually data; load it with "
+                                  "`kg build`")
+        with open(name, "rb") as f:
+            data = f.read(MAX_QUERY_BYTES + 1)
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror or e}", path=name) from None
+    return _decode(data, name)
+
+
+def read_stdin() -> str:
+    """The query on stdin: at most MAX_QUERY_BYTES are read, whatever stdin is."""
+    if sys.stdin is None:
+        raise InputError("stdin is closed", path="<stdin>",
+                         hint="give the query as an argument or with -f FILE")
+    stream = getattr(sys.stdin, "buffer", None)
+    try:
+        data = stream.read(MAX_QUERY_BYTES + 1) if stream is not None else \
+            sys.stdin.read(MAX_QUERY_BYTES + 1).encode("utf-8", "surrogateescape")
+    except OSError as e:
+        raise InputError(f"cannot read: {e.strerror or e}", path="<stdin>") from None
+    return _decode(data, "<stdin>")
