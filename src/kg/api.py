@@ -134,7 +134,8 @@ def sparql_result(text: str, *, store_dir: Path | None = None, endpoint: str | N
     """
     from .sparql_guard import check
 
-    found = check(text, allow_remote=allow_remote, prefixes=ns.PREFIXES, label=label)
+    found = check(text, allow_remote=allow_remote, prefixes=ns.PREFIXES, label=label,
+                  asserted_only=asserted_only)
     target = _Target(store_dir, endpoint, asserted_only=asserted_only, timeout=timeout)
     result = target.run(text, prefixes=ns.PREFIXES, name=label, form=found.form,
                         query_dataset=found.has_dataset, timeout=timeout)

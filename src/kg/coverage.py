@@ -117,7 +117,9 @@ class CoverageReport:
                 lines.append("      " + ", ".join(sc.statements))
             for reason in sc.reasons:
                 lines.append(f"      reason: {reason}")
-        return "\n".join(lines)
+        from .visible import visible
+
+        return visible("\n".join(lines))  # article text may hold terminal escapes
 
     def as_dict(self) -> dict:
         return {

@@ -603,7 +603,9 @@ def to_text(expl: Explanation | list[Explanation], labels: Mapping[str, str] | N
         lines: list[str] = []
         _text_node(root, names, root.expressions, 0, lines, set())
         blocks.append("\n".join(lines))
-    return "\n\n".join(blocks) + "\n"
+    from .visible import visible
+
+    return visible("\n\n".join(blocks) + "\n")  # quotes and labels may hold escapes
 
 
 def _text_node(e: Explanation, names, exprs, indent: int, lines: list[str], seen: set

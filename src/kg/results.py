@@ -17,6 +17,7 @@ from . import namespaces as ns
 from .errors import UsageError
 from .export import FORMATS as RDF_FORMATS
 from .querying import ResultSet
+from .visible import visible
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonl", "markdown")
 GRAPH_FORMATS = tuple(RDF_FORMATS)  # CONSTRUCT / DESCRIBE results: any export format
@@ -40,6 +41,10 @@ def term_json(term) -> dict | None:
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
         return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Triple):  # an RDF 1.2 triple term (SPARQL 1.2 results JSON)
+        return {"type": "triple", "value": {"subject": term_json(term.subject),
+                                            "predicate": term_json(term.predicate),
+                                            "object": term_json(term.object)}}
     d = {"type": "literal", "value": term.value}
     if term.language:
         d["xml:lang"] = term.language
@@ -57,7 +62,16 @@ def _plain(term, names: dict[str, str] | None, iris: bool) -> str:
         return ns.shorten(term.value) if not iris else term.value
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
+    if isinstance(term, ox.Triple):
+        return "<<( " + " ".join(_plain(t, names, iris) for t in term) + " )>>"
     return term.value
+
+
+def _term_text(term) -> str:
+    """A term as N-Triples text; a triple term as ``<<( s p o )>>`` (RDF 1.2)."""
+    if isinstance(term, ox.Triple):
+        return "<<( " + " ".join(_term_text(t) for t in term) + " )>>"
+    return str(term)
 
 
 def render(result: ResultSet, fmt: str, *, names: dict[str, str] | None = None,
@@ -81,7 +95,7 @@ def render(result: ResultSet, fmt: str, *, names: dict[str, str] | None = None,
                                   ensure_ascii=False) + "\n" for row in result.rows)
     if fmt in ("csv", "tsv"):
         return _delimited(result, fmt)
-    cells = [[_plain(t, names, iris) for t in row] for row in result.rows]
+    cells = [[visible(_plain(t, names, iris)) for t in row] for row in result.rows]
     if fmt == "markdown":
         return _markdown(result.variables, cells)
     if fmt == "table":
@@ -95,12 +109,13 @@ def _delimited(result: ResultSet, fmt: str) -> str:
         w = csv.writer(buf, lineterminator="\r\n")
         w.writerow(result.variables)
         for row in result.rows:
-            w.writerow(["" if t is None else (t.value if not isinstance(t, ox.BlankNode)
-                                              else "_:" + t.value) for t in row])
+            w.writerow(["" if t is None else ("_:" + t.value if isinstance(t, ox.BlankNode)
+                                              else _term_text(t) if isinstance(t, ox.Triple)
+                                              else t.value) for t in row])
         return buf.getvalue()
     buf.write("\t".join("?" + v for v in result.variables) + "\n")
     for row in result.rows:
-        buf.write("\t".join("" if t is None else str(t) for t in row) + "\n")
+        buf.write("\t".join("" if t is None else _term_text(t) for t in row) + "\n")
     return buf.getvalue()
 
 

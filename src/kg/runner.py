@@ -12,12 +12,20 @@ so it stays usable after a timeout. A fork costs a few milliseconds (see
 Frames on the pipe: one status byte, then the payload: ``0`` the function's
 bytes; ``1`` a JSON error ``[module, class, message, hint]`` rebuilt in the
 parent as the same exception class.
+
+The child never outlives its parent or its deadline, whatever happens to the
+parent (SIGTERM, SIGHUP, SIGKILL, a closed terminal): on Linux it asks the
+kernel for SIGKILL when the parent dies (``prctl(PR_SET_PDEATHSIG)``), a
+thread watches the parent's pid as a fallback elsewhere, and it carries its
+own deadline, an alarm (SIGALRM, default action: terminate) one second after
+the parent's.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import select
 import signal
@@ -25,7 +33,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from .errors import KgError, QueryError, QueryTimeout
+from .errors import KgError, QueryError, QueryTimeout, UsageError
 
 DEFAULT_TIMEOUT = 30.0
 _OK, _ERR = b"0", b"1"
@@ -43,15 +51,22 @@ def call(func: Callable[[], bytes], *, timeout: float | None = DEFAULT_TIMEOUT,
     process without a deadline. Errors raised by ``func`` are raised here
     with their class and message; a timeout raises :class:`QueryTimeout`.
     """
+    if timeout is not None and not math.isfinite(timeout):
+        raise UsageError(f"{what}: the timeout must be a finite number of seconds, "
+                         f"not {timeout!r}")
     if not timeout or timeout <= 0 or not can_fork():
         return func()
     read_fd, write_fd = os.pipe()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):  # None when the descriptor was closed
+        if stream is not None:
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: never returns into the parent's stack
         status = 70
         try:
+            _bind_to_parent(parent, timeout)
             os.close(read_fd)
             try:
                 payload = _OK + func()
@@ -64,6 +79,43 @@ def call(func: Callable[[], bytes], *, timeout: float | None = DEFAULT_TIMEOUT,
             os._exit(status)
     os.close(write_fd)
     return _collect(pid, read_fd, timeout, what)
+
+
+#: Seconds the child's own alarm waits beyond the parent's deadline.
+CHILD_GRACE = 1.0
+_PR_SET_PDEATHSIG = 1
+
+
+def _bind_to_parent(parent: int, timeout: float) -> None:
+    """In the child: die with the parent, and at the deadline (plus a grace) at the latest."""
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(min(max(1, math.ceil(timeout + CHILD_GRACE)), 2**31 - 1))
+    if sys.platform.startswith("linux") and _set_pdeathsig():
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os._exit(70)
+        return
+    _watch_parent(parent)
+
+
+def _set_pdeathsig() -> bool:
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(70)
+
+    threading.Thread(target=watch, name="kg-parent-watch", daemon=True).start()
 
 
 def _collect(pid: int, read_fd: int, timeout: float, what: str) -> bytes:

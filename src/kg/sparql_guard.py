@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import namespaces as ns
-from .errors import QueryError
+from .errors import QueryError, UsageError
 
 UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD",
                           "MOVE", "COPY", "WITH"})
@@ -296,10 +296,21 @@ def local_graphs() -> set[str]:
 
 
 def check(text: str, *, allow_remote: bool = False, prefixes: dict[str, str] | None = None,
-          label: str = "query") -> Inspection:
-    """Refuse SPARQL Update always, and SERVICE / outside FROM unless ``allow_remote``."""
+          label: str = "query", asserted_only: bool = False) -> Inspection:
+    """Refuse SPARQL Update always, and SERVICE / outside FROM unless ``allow_remote``.
+
+    With ``asserted_only``, a FROM or FROM NAMED naming the inferred graph is
+    refused (a usage error): the query's own dataset would bring back what
+    the option leaves out.
+    """
     check_shape(text, label)
     found = inspect(text, prefixes)
+    inferred = ns.graph_iri("inferred")
+    if asserted_only and inferred in found.from_graphs + found.from_named:
+        keyword = "FROM" if inferred in found.from_graphs else "FROM NAMED"
+        raise UsageError(f"{label}: --asserted-only leaves out kgg:inferred, but the query "
+                         f"names it ({keyword} <{inferred}>)",
+                         hint="drop --asserted-only, or the FROM naming kgg:inferred")
     if found.is_update:
         raise QueryError(f"{label}: SPARQL Update is refused ({found.update_words[0]}): "
                          "queries are read-only",

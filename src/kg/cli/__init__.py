@@ -66,6 +66,18 @@ def _stdout_failed() -> bool:
     return True
 
 
+def _echoed_to_stdout(e: BaseException) -> bool:
+    """Was ``e`` raised inside ``click.echo`` printing to stdout (a command's report)?"""
+    tb = e.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_name == "echo" and "click" in frame.f_code.co_filename \
+                and not frame.f_locals.get("err"):
+            return True
+        tb = tb.tb_next
+    return False
+
+
 def _silence_stdout() -> None:
     """Point fd 1 at /dev/null so that the interpreter's last flush cannot fail again."""
     import os
@@ -145,7 +157,8 @@ class KgGroup(click.Group):
         except Exception as e:  # noqa: BLE001 - the last line of defence
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            if isinstance(e, OSError) and _stdout_failed():
+            if isinstance(e, OSError) and (_echoed_to_stdout(e) or _stdout_failed()):
+                _silence_stdout()
                 _say(f"Error: cannot write to stdout: {e.strerror or e}")
                 ctx.exit(EXIT_RUNTIME)
             _say(f"Error: internal error ({type(e).__name__}: {shown(str(e))})")
