@@ -113,6 +113,12 @@ def syntax_error_message(name: str, text: str, error: str) -> str:
     lines = text.splitlines() or [""]
     source = lines[line - 1] if 0 < line <= len(lines) else ""
     caret = min(max(column, 1), len(source) + 1)
+    if len(source) > 160:  # a long line: 60 characters either side of the column
+        start = max(caret - 61, 0)
+        window = source[start: caret + 60]
+        lead = "…" if start else ""
+        source = lead + window + ("…" if caret + 60 < len(source) else "")
+        caret = caret - start + len(lead)
     gutter = f"{line:>4} | "
     return (f"{name}: SPARQL syntax error at line {line}, column {column}: {what}\n"
             f"{gutter}{source.expandtabs(1)}\n"
