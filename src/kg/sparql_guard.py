@@ -54,14 +54,18 @@ MAX_NESTING = 256
 #: How much second-reading tokenization one query may cost, in tokens, per character.
 _SECOND_READING_BUDGET = 4
 
-_PN_CHARS_BASE = (r"A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D"
-                  r"\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF"
-                  r"\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
-_PN_CHARS = _PN_CHARS_BASE + r"_0-9\u00B7\u0300-\u036F\u203F-\u2040\-"
-_PNAME_NS = rf"(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)?:"
+# Name characters. ASCII exactly as the SPARQL grammar has them; beyond ASCII, any
+# character but whitespace. That is broader than the grammar's PN_CHARS ranges (and
+# compiles in 2 ms, where those ranges take 60): it changes the reading only of text
+# holding a non-ASCII character outside a string, IRI or comment that is not a name
+# character, which Oxigraph refuses to parse, so nothing runs.
+_NA = r"[^\x00-\x7f\s]"
+_PN_CHARS_BASE = rf"(?:[A-Za-z]|{_NA})"
+_PN_CHARS = rf"(?:[A-Za-z_0-9\-]|{_NA})"
+_PNAME_NS = rf"(?:{_PN_CHARS_BASE}(?:(?:{_PN_CHARS}|\.)*{_PN_CHARS})?)?:"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
-_PN_LOCAL = (rf"(?:[{_PN_CHARS_BASE}_:0-9]|{_PLX})"
-             rf"(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?")
+_PN_LOCAL = (rf"(?:[A-Za-z_:0-9]|{_NA}|{_PLX})"
+             rf"(?:(?:{_PN_CHARS}|[.:]|{_PLX})*(?:{_PN_CHARS}|:|{_PLX}))?")
 _UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
 _Q3 = '"' * 3
 _A3 = "'" * 3
@@ -73,8 +77,8 @@ _TOKEN_SOURCE = "|".join([
     "(?P<string>" + _Q3 + r'(?:[^"\\]|\\.|"(?!""))*' + _Q3
     + "|" + _A3 + r"(?:[^'\\]|\\.|'(?!''))*" + _A3
     + r'|"(?:[^"\\\r\n]|\\.)*"' + r"|'(?:[^'\\\r\n]|\\.)*')",
-    rf"(?P<var>[?$][{_PN_CHARS_BASE}_0-9][{_PN_CHARS_BASE}_0-9\u00B7\u0300-\u036F\u203F-\u2040]*)",
-    rf"(?P<bnode>_:[{_PN_CHARS_BASE}_0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
+    rf"(?P<var>[?$](?:[A-Za-z_0-9]|{_NA})+)",
+    rf"(?P<bnode>_:(?:[A-Za-z_0-9]|{_NA})(?:(?:{_PN_CHARS}|\.)*{_PN_CHARS})?)",
     rf"(?P<pname>{_PNAME_NS}(?:{_PN_LOCAL})?)",
     r"(?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
     r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
