@@ -534,3 +534,23 @@ def test_ascii_locale_accepts_utf8_arguments(store):
                   env=env)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.decode("utf-8") == "l\r\nForeign Minister of Türkiye (Hakan Fidan)\r\n"
+
+
+@pytest.mark.parametrize("raw,shown", [
+    ("plain text, accents é and CJK 日本", "plain text, accents é and CJK 日本"),
+    ("tab\tand\nnewline stay", "tab\tand\nnewline stay"),
+    ("\x1b[31mred\x1b[0m", "\\x1b[31mred\\x1b[0m"),
+    ("\x1b]8;;http://x\x07link\x1b]8;;\x07", "\\x1b]8;;http://x\\x07link\\x1b]8;;\\x07"),
+    ("cr\roverwrite", "cr\\x0doverwrite"),
+    ("c1\x9bcsi \x85nel", "c1\\x9bcsi \\x85nel"),
+    ("kgr:\u202eaissur", "kgr:\\u202eaissur"),
+    ("Rus\u200bsia Rus\u200dsia Rus\u2060sia \ufeffRussia", "Rus\\u200bsia Rus\\u200dsia "
+     "Rus\\u2060sia \\ufeffRussia"),
+    ("iso\u2066late\u2069", "iso\\u2066late\\u2069"),
+    ("tag\U000e0041", "tag\\U000e0041"),
+    ("lone \udcff byte", "lone \\udcff byte"),
+])
+def test_visible_escapes_controls_bidi_and_invisibles(raw, shown):
+    from kg.visible import visible
+
+    assert visible(raw) == shown
