@@ -554,3 +554,34 @@ def test_visible_escapes_controls_bidi_and_invisibles(raw, shown):
     from kg.visible import visible
 
     assert visible(raw) == shown
+
+
+@pytest.fixture(scope="module")
+def bidi_store(tmp_path_factory):
+    """The seed with Russia labelled "Rus<RIGHT-TO-LEFT OVERRIDE>sia<ZERO WIDTH SPACE>"."""
+    import shutil
+
+    from kg.build import build
+
+    root = tmp_path_factory.mktemp("bidi")
+    seeds = root / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    yaml_file = seeds / "000_99214e3abbb71cf3.yaml"
+    text = yaml_file.read_text(encoding="utf-8")
+    yaml_file.write_text(text.replace("    type: State\n    label: Russia\n",
+                                      '    type: State\n    label: "Rus\\u202esia\\u200b"\n', 1),
+                         encoding="utf-8")
+    build(seeds, root / "store")
+    return root / "store"
+
+
+def test_bidi_label_is_escaped_in_explain_and_query_tables(kg, bidi_store):
+    r = kg("explain", "--store", str(bidi_store), "kgr:russia", "kg:participatesIn",
+           "kgr:istanbul-talks-2025")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines()[0].startswith(
+        "kgr:russia (Rus\\u202esia\\u200b) kg:participatesIn (participates in) ")
+    r = kg("sparql", "--store", str(bidi_store), "SELECT ?x WHERE { BIND(kgr:russia AS ?x) }")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines()[2] == "Rus\\u202esia\\u200b"
+    assert "\u202e" not in r.stdout and "\u200b" not in r.stdout
