@@ -43,7 +43,8 @@ class UnsafeInput(KgError):
 
 
 _JSONLD = {"application/ld+json", "jsonld", "json-ld"}
-_RDFXML = {"application/rdf+xml", "rdfxml", "rdf/xml", "application/xml", "text/xml"}
+_RDFXML = {"application/rdf+xml", "rdfxml", "rdf/xml", "application/xml", "text/xml",
+           "application/sparql-results+xml"}
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE\b", re.I)
 _ENTITY = re.compile(
