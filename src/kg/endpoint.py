@@ -57,6 +57,7 @@ DEFAULT_MAX_BODY = 4_000_000
 #: Virtuoso compiles each INSERT into SQL, and refuses one of more than
 #: ~10,000 lines of SQL ("SP031 ... exceeded 10000 lines"): smaller pieces.
 VIRTUOSO_UPDATE_BODY = 100_000
+VIRTUOSO_UPDATE_TRIPLES = 500
 
 QUERY_ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
                 "application/n-triples;q=0.9, text/turtle;q=0.8, application/rdf+xml;q=0.5")
@@ -257,19 +258,25 @@ def units(triples: Iterable[ox.Triple]) -> list[bytes]:
     return plain + [b"".join(sorted(lines)) for _, lines in sorted(groups.items())]
 
 
-def chunks(pieces: list[bytes], budget: int) -> list[bytes]:
-    """Pack ``pieces`` in order into bodies of at most ``budget`` bytes."""
+def chunks(pieces: list[bytes], budget: int, max_triples: int | None = None) -> list[bytes]:
+    """Pack ``pieces`` in order into bodies of at most ``budget`` bytes (and at most
+    ``max_triples`` lines, unless one piece alone has more)."""
     out: list[bytes] = []
     current: list[bytes] = []
-    size = 0
+    size = lines = 0
     for piece in pieces:
+        n = piece.count(b"\n")
+        if max_triples and lines + n > max_triples and current:
+            out.append(b"".join(current))
+            current, size, lines = [], 0, 0
+        lines += n
         if len(piece) > budget:
             raise UsageError(f"one triple (or blank-node group) takes {len(piece)} bytes, more "
                              f"than --max-body allows ({budget} bytes for the triples)",
                              hint="pass a larger --max-body")
         if size + len(piece) > budget and current:
             out.append(b"".join(current))
-            current, size = [], 0
+            current, size, lines = [], 0, n
         current.append(piece)
         size += len(piece)
     if current:
@@ -362,7 +369,9 @@ def push(quads: Iterable[ox.Quad], endpoints: Endpoints, *, graph_iri: str | Non
     overhead = max(len(insert(t, b"")) for t in tmp.values()) if method == "update" \
         else 0
     bodies = [(target, body) for target, triples in by_target.items()
-              for body in chunks(units(triples), max_body - overhead)]
+              for body in chunks(units(triples), max_body - overhead,
+                                 VIRTUOSO_UPDATE_TRIPLES if insert is _insert_template
+                                 and method == "update" else None)]
     sent = {target: len(triples) for target, triples in by_target.items()}
     report = PushReport(shown(endpoints.query), method, sent, {})
     touched: list[str] = []  # temporary graphs a request may have written to
@@ -401,7 +410,7 @@ def push(quads: Iterable[ox.Quad], endpoints: Endpoints, *, graph_iri: str | Non
                     _update(endpoints.update, insert(tmp[target], body),
                             what=f"upload {i}/{len(bodies)}", creds=creds, timeout=timeout)
             except EndpointError as e:
-                if transport.never_reached(e) and \
+                if transport.wrote_nothing(e) and \
                         not any(t == target for t, _ in bodies[:i - 1]):
                     touched.remove(tmp[target])
                 raise

@@ -33,6 +33,7 @@ through the same opener and rules.
 from __future__ import annotations
 
 import base64
+import hashlib
 import http.client
 import re
 import socket
@@ -102,7 +103,7 @@ class _Digest(urllib.request.HTTPDigestAuthHandler):
     https_request = http_request
 
 
-_DIGEST: dict[tuple[str, str], _Digest] = {}
+_DIGEST: dict[tuple[str, str, str], _Digest] = {}
 _DIGEST_LOCK = threading.Lock()
 
 
@@ -111,8 +112,14 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def _key(url: str, creds: Credentials) -> tuple[str, str, str]:
+    """One Digest handler per server and credentials (a changed password gets a new one)."""
+    secret = hashlib.sha256(f"{creds.user}\0{creds.password}".encode()).hexdigest()
+    return _origin(url), creds.user or "", secret
+
+
 def _digest_for(url: str, creds: Credentials) -> _Digest:
-    key = (_origin(url), creds.user or "")
+    key = _key(url, creds)
     with _DIGEST_LOCK:
         handler = _DIGEST.get(key)
         if handler is None:
@@ -123,7 +130,7 @@ def _digest_for(url: str, creds: Credentials) -> _Digest:
 
 
 def _digest_known(url: str, creds: Credentials) -> bool:
-    handler = _DIGEST.get((_origin(url), creds.user or ""))
+    handler = _DIGEST.get(_key(url, creds))
     return bool(handler and handler.challenge)
 
 
@@ -181,7 +188,20 @@ def send(req: urllib.request.Request, *, what: str, creds: Credentials,
     req.kg_digest = False
     try:
         opener = _opener(url, creds)
-        with opener.open(req, timeout=timeout) as resp:
+        try:
+            resp = opener.open(req, timeout=timeout)
+        except urllib.error.HTTPError as e:
+            if not _basic_refused_unasked(e, req, creds):
+                raise
+            # Virtuoso answers Basic credentials with a bare 401: ask again without
+            # them, so that the server's Digest challenge comes back and is answered.
+            e.close()
+            req.remove_header("Authorization")
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError from None
+            resp = opener.open(req, timeout=None if left == float("inf") else left)
+        with resp:
             return _read_all(resp, deadline, what, url)
     except urllib.error.HTTPError as e:
         try:
@@ -204,6 +224,15 @@ def send(req: urllib.request.Request, *, what: str, creds: Credentials,
         if "header" in first.lower():
             first = "a header value is invalid"
         raise EndpointError(f"{what}: bad URL {shown(url)!r} ({printable(first)})") from None
+
+
+def _basic_refused_unasked(e: urllib.error.HTTPError, req, creds: Credentials) -> bool:
+    """A 401 to credentials sent up front as Basic, with no Digest challenge in it."""
+    if e.code != 401 or not creds.user:
+        return False
+    sent = req.get_header("Authorization") or ""
+    asked = (e.headers.get("WWW-Authenticate") or "") if e.headers else ""
+    return sent.startswith("Basic ") and "digest" not in asked.lower()
 
 
 def _read_all(resp, deadline: float, what: str, url: str) -> tuple[str, bytes]:
@@ -363,7 +392,9 @@ def network_error(reason, url: str, what: str, timeout: float | None) -> Endpoin
     return EndpointError(f"{what}: cannot reach {where}: {printable(str(reason))}")
 
 
-def never_reached(error: EndpointError) -> bool:
-    """Whether the failed request certainly never reached the server (nothing was sent)."""
+def wrote_nothing(error: EndpointError) -> bool:
+    """Whether the failed request certainly changed nothing on the server: it never
+    reached it, or the server refused it (HTTP 4xx: refused access, bad request, ...)."""
     return ": cannot connect to " in error.message or \
-        ": cannot resolve the host of " in error.message
+        ": cannot resolve the host of " in error.message or \
+        re.search(r"\(HTTP 4\d\d\)", error.message) is not None
