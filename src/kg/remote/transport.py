@@ -394,7 +394,9 @@ def network_error(reason, url: str, what: str, timeout: float | None) -> Endpoin
 
 def wrote_nothing(error: EndpointError) -> bool:
     """Whether the failed request certainly changed nothing on the server: it never
-    reached it, or the server refused it (HTTP 4xx: refused access, bad request, ...)."""
+    reached it, the server sent it elsewhere (HTTP 3xx, not followed), or refused it
+    (HTTP 4xx: refused access, bad request, ...)."""
+    status = re.search(r"\(HTTP (\d{3})\)", error.message)  # the first: the body comes after
     return ": cannot connect to " in error.message or \
         ": cannot resolve the host of " in error.message or \
-        re.search(r"\(HTTP 4\d\d\)", error.message) is not None
+        (status is not None and status.group(1)[0] in "34")
