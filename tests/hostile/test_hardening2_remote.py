@@ -310,3 +310,33 @@ def test_digest_with_a_wrong_password_is_refused(kg):
         "Hint: check the credentials in KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD "
         "(the server asked for HTTP Digest)"]
     assert len(server.seen) <= 8
+
+
+# ---------------------------------------------------------------------------
+# The answer: a size cap, and XML results checked before parsing
+
+
+def test_an_answer_larger_than_the_cap_is_refused(monkeypatch):
+    from kg.errors import EndpointError
+    from kg.remote import transport
+
+    monkeypatch.setattr(transport, "MAX_ANSWER_BYTES", 1000)
+    big = json.dumps({"head": {}, "boolean": True, "pad": "x" * 5000}).encode()
+    with Canned(status=200, body=big, ctype=JSON) as server:
+        url = server.base + "/query"
+        with pytest.raises(EndpointError) as e:
+            run_query(url, "ASK {}", creds=Credentials())
+    assert e.value.message == f"query: the answer from {url} is larger than 1000 bytes"
+
+
+def test_xml_results_with_entities_are_refused_before_parsing(kg):
+    body = (b'<?xml version="1.0"?><!DOCTYPE sparql [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+            b'<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+            b'<boolean>&xxe;</boolean></sparql>')
+    with quiet(Canned(status=200, body=body, ctype="application/sparql-results+xml")) as server:
+        url = server.base + "/query"
+        r = kg("sparql", "ASK {}", "--endpoint", url, env=NO_CREDS)
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[0] == (
+        f"Error: query: the answer from {url}: the XML external entity 'xxe' "
+        "<file:///etc/passwd> is refused: kg reads no file or URL named inside a document")
