@@ -340,3 +340,84 @@ def test_xml_results_with_entities_are_refused_before_parsing(kg):
     assert r.stderr.splitlines()[0] == (
         f"Error: query: the answer from {url}: the XML external entity 'xxe' "
         "<file:///etc/passwd> is refused: kg reads no file or URL named inside a document")
+
+
+# ---------------------------------------------------------------------------
+# The deadline covers the whole request: headers and error bodies that drip
+
+
+class DripServer:
+    """Accepts; sends ``head``, then one byte of ``drip`` every 0.1 s, forever."""
+
+    def __init__(self, head: bytes, drip: bytes):
+        import socket
+        import threading
+
+        self.head, self.drip = head, drip
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.1)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.base = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def serve(self, conn):
+        import time
+
+        try:
+            conn.recv(65536)
+            conn.sendall(self.head)
+            while not self.stop.is_set():
+                conn.sendall(self.drip)
+                time.sleep(0.1)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def run(self):
+        import threading
+
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(timeout=5)
+        self.sock.close()
+
+
+@pytest.mark.parametrize("head,drip,expected", [
+    (b"HTTP/1.1 200 OK\r\nX-Slow: ", b"a", "query: no complete answer from {host} within 1 s"),
+    (b"HTTP/1.1 500 Oops\r\nContent-Type: text/plain\r\nContent-Length: 1000000\r\n\r\n",
+     b"e", "query: server error at {url} (HTTP 500)"),
+], ids=["headers", "error-body"])
+def test_a_dripping_server_is_cut_off_at_the_deadline(head, drip, expected):
+    import threading
+
+    from kg.errors import EndpointError
+
+    with DripServer(head, drip) as server:
+        url = server.base + "/query"
+        box: dict = {}
+
+        def call():
+            try:
+                run_query(url, "ASK {}", timeout=1.0, creds=Credentials())
+            except EndpointError as e:
+                box["error"] = e
+
+        t = threading.Thread(target=call, daemon=True)
+        t.start()
+        t.join(timeout=6)  # not a speed goal: a hang would otherwise last for hours
+        assert not t.is_alive(), "still waiting long after the deadline"
+    assert box["error"].message == expected.format(url=url, host=url.split("/")[2])

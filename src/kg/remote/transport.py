@@ -33,6 +33,8 @@ through the same opener and rules.
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import hashlib
 import http.client
 import re
@@ -134,11 +136,92 @@ def _digest_known(url: str, creds: Credentials) -> bool:
     return bool(handler and handler.challenge)
 
 
-def _opener(url: str, creds: Credentials) -> urllib.request.OpenerDirector:
+class _Watch:
+    """The sockets of one request, shut down when its deadline passes.
+
+    urllib's timeout bounds each socket operation; a server that sends its
+    headers a byte at a time, or a Digest exchange of two requests, would
+    outlast it. A timer shuts the request's sockets down at the deadline, and
+    whatever read was waiting fails at once.
+    """
+
+    def __init__(self, deadline: float):
+        self.deadline = deadline
+        self.sockets: list = []
+        self.expired = False
+        self.lock = threading.Lock()
+        self.timer: threading.Timer | None = None
+        if deadline != float("inf"):
+            self.timer = threading.Timer(max(deadline - time.monotonic(), 0), self.expire)
+            self.timer.daemon = True
+            self.timer.start()
+
+    def add(self, sock) -> None:
+        with self.lock:
+            self.sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def expire(self) -> None:
+        with self.lock:
+            self.expired = True
+            for sock in self.sockets:
+                _shut(sock)
+
+    def cancel(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+
+
+def _shut(sock) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _WatchedHTTP(http.client.HTTPConnection):
+    def __init__(self, *args, watch: _Watch, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kg_watch = watch
+
+    def connect(self):
+        super().connect()
+        self.kg_watch.add(self.sock)
+
+
+class _WatchedHTTPS(http.client.HTTPSConnection):
+    def __init__(self, *args, watch: _Watch, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kg_watch = watch
+
+    def connect(self):
+        super().connect()
+        self.kg_watch.add(self.sock)
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, watch: _Watch):
+        super().__init__()
+        self.watch = watch
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(_WatchedHTTP, watch=self.watch), req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, watch: _Watch):
+        super().__init__()
+        self.watch = watch
+
+    def https_open(self, req):
+        return self.do_open(functools.partial(_WatchedHTTPS, watch=self.watch), req,
+                            context=self._context)
+
+
+def _opener(url: str, creds: Credentials, watch: _Watch) -> urllib.request.OpenerDirector:
     """An opener for http(s) only: no redirect, ftp, file or data handler."""
     opener = urllib.request.OpenerDirector()
-    for handler in (urllib.request.ProxyHandler(), urllib.request.HTTPHandler(),
-                    urllib.request.HTTPSHandler(), urllib.request.HTTPDefaultErrorHandler(),
+    for handler in (urllib.request.ProxyHandler(), _HTTPHandler(watch), _HTTPSHandler(watch),
+                    urllib.request.HTTPDefaultErrorHandler(),
                     urllib.request.HTTPErrorProcessor()):
         opener.add_handler(handler)
     if creds.user:
@@ -186,8 +269,9 @@ def send(req: urllib.request.Request, *, what: str, creds: Credentials,
     timeout = timeout or None
     deadline = time.monotonic() + timeout if timeout else float("inf")
     req.kg_digest = False
+    watch = _Watch(deadline)
     try:
-        opener = _opener(url, creds)
+        opener = _opener(url, creds, watch)
         try:
             resp = opener.open(req, timeout=timeout)
         except urllib.error.HTTPError as e:
@@ -202,20 +286,23 @@ def send(req: urllib.request.Request, *, what: str, creds: Credentials,
                 raise TimeoutError from None
             resp = opener.open(req, timeout=None if left == float("inf") else left)
         with resp:
-            return _read_all(resp, deadline, what, url)
+            answer = _read_all(resp, deadline, what, url)
+        if watch.expired:  # the timer shut the socket: what was read ends early
+            raise TimeoutError
+        return answer
     except urllib.error.HTTPError as e:
-        try:
-            detail = _excerpt(e.read(MAX_ERROR_BYTES) if e.fp is not None else b"")
-        except (OSError, http.client.HTTPException, ValueError):
-            detail = ""
+        body = _read_error(e, deadline)
+        detail = "" if watch.expired else _excerpt(body)
         location = e.headers.get("Location") if e.headers else None
         raise http_error(e.code, url, what, detail, creds=creds,
                          digest=getattr(req, "kg_digest", False),
                          location=location) from None
     except urllib.error.URLError as e:
-        raise network_error(e.reason, url, what, timeout) from None
+        reason = TimeoutError() if watch.expired else e.reason
+        raise network_error(reason, url, what, timeout) from None
     except (OSError, http.client.HTTPException) as e:
-        raise network_error(e, url, what, timeout) from None
+        raise network_error(TimeoutError() if watch.expired else e, url, what,
+                            timeout) from None
     except UnicodeError:  # a credential or header urllib cannot encode
         raise EndpointError(f"{what}: a header for {shown(url)} cannot be sent (not Latin-1)",
                             hint=f"check {ENV_USER}, {ENV_PASSWORD} and {ENV_TOKEN}") from None
@@ -224,6 +311,29 @@ def send(req: urllib.request.Request, *, what: str, creds: Credentials,
         if "header" in first.lower():
             first = "a header value is invalid"
         raise EndpointError(f"{what}: bad URL {shown(url)!r} ({printable(first)})") from None
+    finally:
+        watch.cancel()
+
+
+def _read_error(e: urllib.error.HTTPError, deadline: float) -> bytes:
+    """As much of an error answer as the excerpt needs; nothing if it does not arrive
+    (whole, or as far as the excerpt needs) before the deadline."""
+    if e.fp is None:
+        return b""
+    got = b""
+    try:
+        while len(got) < MAX_ERROR_BYTES:
+            if time.monotonic() >= deadline:
+                return b""
+            _set_read_timeout(e.fp, deadline - time.monotonic())
+            chunk = e.fp.read1(MAX_ERROR_BYTES - len(got)) if hasattr(e.fp, "read1") \
+                else e.fp.read(MAX_ERROR_BYTES - len(got))
+            if not chunk:
+                break
+            got += chunk
+    except (OSError, http.client.HTTPException, ValueError):
+        return b""
+    return got
 
 
 def _basic_refused_unasked(e: urllib.error.HTTPError, req, creds: Credentials) -> bool:
@@ -263,7 +373,7 @@ def _read_all(resp, deadline: float, what: str, url: str) -> tuple[str, bytes]:
 def _set_read_timeout(resp, seconds: float) -> None:
     """Make the next read wait at most until the deadline (read1 returns whatever
     has arrived, so a server that drips bytes cannot hold kg past it)."""
-    sock = getattr(getattr(resp.fp, "raw", None), "_sock", None)
+    sock = getattr(getattr(getattr(resp, "fp", None), "raw", None), "_sock", None)
     if sock is not None:
         sock.settimeout(max(seconds, 0.001))
 
