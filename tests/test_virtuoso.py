@@ -62,11 +62,11 @@ def local_count(store_dir, where: str) -> int:
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory, built_store):
     """A fresh Virtuoso holding the seed graph, pushed over HTTP Digest to /sparql-auth."""
-    with VirtuosoServer(tmp_path_factory.mktemp("virtuoso")) as srv, \
-            pytest.MonkeyPatch.context() as mp:
-        for k, v in CREDS.items():
-            mp.setenv(k, v)
-        srv.report = api.push(built_store, srv.auth_url)
+    with VirtuosoServer(tmp_path_factory.mktemp("virtuoso")) as srv:
+        with pytest.MonkeyPatch.context() as mp:
+            for k, v in CREDS.items():
+                mp.setenv(k, v)
+            srv.report = api.push(built_store, srv.auth_url)
         yield srv
 
 
@@ -95,6 +95,15 @@ def test_canned_query_agrees_with_local(name, virtuoso, built_store, monkeypatch
     local, _ = api.canned_result(query, {}, store_dir=built_store)
     remote, _ = api.canned_result(query, {}, endpoint=virtuoso.query_url)
     assert rows(remote) == rows(local)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_query_over_digest_equals_local(fmt, kg, virtuoso, built_store):
+    """kg query on the authenticated endpoint (labels looked up side by side, over Digest)."""
+    local = kg("query", "talks", "--store", str(built_store), "--format", fmt)
+    remote = kg("query", "talks", "--endpoint", virtuoso.auth_url, "--format", fmt, env=CREDS)
+    assert local.exit_code == 0 and remote.exit_code == 0, remote.output
+    assert remote.stdout == local.stdout
 
 
 def test_update_method_with_blank_nodes_and_durations(kg, virtuoso, built_store):

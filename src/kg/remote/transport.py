@@ -77,6 +77,7 @@ class _Digest(urllib.request.HTTPDigestAuthHandler):
         super().__init__(manager)
         self.challenge: dict | None = None
         self.lock = threading.Lock()
+        self.count_lock = threading.Lock()
 
     def http_error_auth_reqed(self, auth_header, host, req, headers):
         said = headers.get(auth_header, "") or ""
@@ -91,6 +92,10 @@ class _Digest(urllib.request.HTTPDigestAuthHandler):
                 filter(None, urllib.request.parse_http_list(challenge)))
         req.kg_digest = True
         return super().retry_http_digest_auth(req, auth)
+
+    def get_authorization(self, req, chal):
+        with self.count_lock:  # the nonce count goes up once per request, across threads
+            return super().get_authorization(req, chal)
 
     def http_request(self, req):
         with self.lock:
