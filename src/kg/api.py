@@ -51,16 +51,17 @@ class _Target:
         self.endpoint = endpoint
         self.asserted_only = asserted_only
         self.timeout = timeout
-        if endpoint:
+        if endpoint is not None:
             try:
                 from . import endpoint as remote
             except ImportError:
                 raise QueryError("--endpoint is not available in this version of kg",
                                  hint="kg.endpoint (remote SPARQL servers) is missing") \
                     from None
-            from .remote.credentials import from_environment, refuse_userinfo
+            from .remote.credentials import from_environment
+            from .remote.layouts import check_endpoint_url
 
-            refuse_userinfo(endpoint)
+            check_endpoint_url(endpoint)
             self.creds = from_environment()  # checked before anything is sent
             self._remote = remote
             self.store = None

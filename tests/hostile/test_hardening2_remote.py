@@ -421,3 +421,30 @@ def test_a_dripping_server_is_cut_off_at_the_deadline(head, drip, expected):
         t.join(timeout=6)  # not a speed goal: a hang would otherwise last for hours
         assert not t.is_alive(), "still waiting long after the deadline"
     assert box["error"].message == expected.format(url=url, host=url.split("/")[2])
+
+
+# ---------------------------------------------------------------------------
+# Endpoint URLs that are not URLs: a usage error before anything runs
+
+
+@pytest.mark.parametrize("url,shown_as", [
+    ("", ""),  # an unset variable: "--endpoint $URL" must not fall back to the local store
+    ("http://[::1", "http://[::1"),
+    ("http://127.0.0.1:abc/q", "http://127.0.0.1:abc/q"),
+    ("http://127.0.0.1:0/q", "http://127.0.0.1:0/q"),
+    ("http://a b/q", "http://a b/q"),
+    ("http://127.0.0.1:9/q\x1b[2J", "http://127.0.0.1:9/q\\x1b[2J"),
+    ("ftp://127.0.0.1/q", "ftp://127.0.0.1/q"),
+    ("127.0.0.1:7878/query", "127.0.0.1:7878/query"),
+], ids=["empty", "ipv6-unclosed", "port-letters", "port-zero", "space", "escape", "ftp",
+        "no-scheme"])
+@pytest.mark.parametrize("command", ["query", "push"])
+def test_endpoint_that_is_not_a_url(url, shown_as, command, kg, store, before):
+    args = ["query", "talks"] if command == "query" else ["push"]
+    r = kg(*args, "--endpoint", url, "--store", str(store), env=NO_CREDS)
+    assert r.exit_code == 2
+    assert r.stdout == ""
+    assert r.stderr.splitlines() == [
+        f"Error: --endpoint '{shown_as}' is not an http(s) URL",
+        "Hint: give the query endpoint, e.g. http://127.0.0.1:7878/query"]
+    assert store_state(store) == before

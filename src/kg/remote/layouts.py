@@ -58,13 +58,21 @@ def guess_store(path: str) -> str:
     return "generic"
 
 
-def _check_http(url: str, option: str) -> urllib.parse.SplitResult:
+def check_endpoint_url(url: str, option: str = "--endpoint") -> urllib.parse.SplitResult:
+    """``url`` split, if it is an http(s) URL kg can send to; else a UsageError (exit 2).
+
+    Refused: another scheme, no host, a port that is not a number from 1 to
+    65535, white space or control characters, and user information
+    (credentials come from the environment only).
+    """
     try:
-        parts = urllib.parse.urlsplit(url)
+        parts = urllib.parse.urlsplit(url or "")
+        port = parts.port
     except ValueError:
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"{option} {shown(url)!r} is not an http(s) URL",
+        parts = port = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname \
+            or re.search(r"[\x00-\x20\x7f]", url) or port == 0:
+        raise UsageError(f"{option} '{shown(url)}' is not an http(s) URL",
                          hint="give the query endpoint, e.g. http://127.0.0.1:7878/query")
     refuse_userinfo(url, option)
     return parts
@@ -74,10 +82,10 @@ def derive_endpoints(query: str, update: str | None = None, gsp: str | None = No
                      store: str = "auto") -> Endpoints:
     """Fill in the update and GSP URLs that were not given, from the query URL and the
     store type (``auto``: guessed from the path)."""
-    parts = _check_http(query, "--endpoint")
+    parts = check_endpoint_url(query, "--endpoint")
     for url, option in ((update, "--update-endpoint"), (gsp, "--gsp-endpoint")):
         if url is not None:
-            _check_http(url, option)
+            check_endpoint_url(url, option)
     if store not in STORE_TYPES:
         raise UsageError(f"unknown store type {store!r}", hint=", ".join(STORE_TYPES))
     path = parts.path.rstrip("/")

@@ -254,10 +254,14 @@ def auth_headers(url: str, creds: Credentials) -> dict[str, str]:
 
 def check_url(url: str, what: str) -> None:
     if not re.match(r"^https?://[^/\s]+", url or ""):
-        raise EndpointError(f"{what}: {shown(url)!r} is not an http:// or https:// URL",
+        raise EndpointError(f"{what}: '{shown(url)}' is not an http:// or https:// URL",
                             hint="give the server's SPARQL endpoint, e.g. "
                                  "http://127.0.0.1:7878/query")
-    if "@" in urllib.parse.urlsplit(url).netloc:
+    try:
+        netloc = urllib.parse.urlsplit(url).netloc
+    except ValueError:
+        raise EndpointError(f"{what}: '{shown(url)}' is not a valid URL") from None
+    if "@" in netloc:
         raise EndpointError(f"{what}: {shown(url)} has a user name or password in it",
                             hint=f"put them in {ENV_USER} and {ENV_PASSWORD} (or {ENV_TOKEN})")
 
@@ -302,7 +306,12 @@ def send(req: urllib.request.Request, *, what: str, creds: Credentials,
         raise http_error(e.code, url, what, detail, creds=creds,
                          digest=getattr(req, "kg_digest", False),
                          location=location) from None
+    except http.client.InvalidURL as e:
+        raise EndpointError(f"{what}: bad URL '{shown(url)}' ({printable(str(e))})") from None
     except urllib.error.URLError as e:
+        if isinstance(e.reason, http.client.InvalidURL):
+            raise EndpointError(f"{what}: bad URL '{shown(url)}' ({printable(str(e.reason))})") \
+                from None
         reason = TimeoutError() if watch.expired else e.reason
         raise network_error(reason, url, what, timeout) from None
     except (OSError, http.client.HTTPException) as e:
@@ -315,7 +324,7 @@ def send(req: urllib.request.Request, *, what: str, creds: Credentials,
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
         if "header" in first.lower():
             first = "a header value is invalid"
-        raise EndpointError(f"{what}: bad URL {shown(url)!r} ({printable(first)})") from None
+        raise EndpointError(f"{what}: bad URL '{shown(url)}' ({printable(first)})") from None
     finally:
         watch.cancel()
 
@@ -393,7 +402,7 @@ def request(method: str, url: str, *, what: str, creds: Credentials, body: bytes
                                      headers={**(headers or {}), **auth_headers(url, creds),
                                               "User-Agent": USER_AGENT})
     except ValueError as e:
-        raise EndpointError(f"{what}: bad URL {shown(url)!r} ({printable(str(e))})") from None
+        raise EndpointError(f"{what}: bad URL '{shown(url)}' ({printable(str(e))})") from None
     return send(req, what=what, creds=creds, timeout=timeout)
 
 
@@ -437,7 +446,7 @@ def sparql(url: str, text: str, *, what: str, creds: Credentials, update: bool =
         try:
             req = wrapper._createRequest()
         except ValueError as e:
-            raise EndpointError(f"{what}: bad URL {shown(url)!r} ({printable(str(e))})") \
+            raise EndpointError(f"{what}: bad URL '{shown(url)}' ({printable(str(e))})") \
                 from None
     if req.full_url.endswith("?"):  # POSTDIRECTLY with no parameters
         req.full_url = req.full_url[:-1]
