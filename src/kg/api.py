@@ -62,7 +62,7 @@ class _Target:
             from .remote.layouts import check_endpoint_url
 
             check_endpoint_url(endpoint)
-            self.creds = from_environment()  # checked before anything is sent
+            from_environment()  # the credential variables, checked before anything is sent
             self._remote = remote
             self.store = None
         else:
@@ -91,8 +91,7 @@ class _Target:
             form = inspect(text).form
         return self._remote.run_query(self.endpoint, text, timeout=timeout or self.timeout or 0,
                                       default_graphs=graphs,
-                                      accept_graph=form in ("CONSTRUCT", "DESCRIBE"),
-                                      creds=self.creds)
+                                      accept_graph=form in ("CONSTRUCT", "DESCRIBE"))
 
     def lookup(self, text: str):
         """Short bounded look-ups (labels, parameters): no fork needed locally."""
