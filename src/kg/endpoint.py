@@ -157,28 +157,42 @@ def parse_answer(ctype: str, body: bytes, url: str = "the server") -> ResultSet:
             check_rdf(body, ctype, source=f"query: the answer from {where}")
         except UnsafeInput as e:
             raise EndpointError(e.message, hint=e.hint) from None
+    error = None
     try:
-        if ctype in _RESULTS_FORMATS:
-            result = ox.parse_query_results(body, format=_RESULTS_FORMATS[ctype])
-            if isinstance(result, ox.QueryBoolean):
-                return ResultSet("ask", boolean=bool(result))
-            variables = [v.value for v in result.variables]
-            rows = [tuple(sol[v] for v in variables) for sol in result]
-            if variables == ["__ASK_RETVAL"] and len(rows) == 1:  # Virtuoso's ASK in JSON
-                return ResultSet("ask", boolean=getattr(rows[0][0], "value", "0") == "1")
-            return ResultSet("select", variables, rows)
-        if ctype in _GRAPH_FORMATS:
-            triples = [ox.Triple(q.subject, q.predicate, q.object)
-                       for q in ox.parse(body, format=_GRAPH_FORMATS[ctype])]
-            return ResultSet("graph", triples=triples)
+        parsed = _parse(ctype, body)
     except (SyntaxError, ValueError) as e:
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise EndpointError(f"query: the answer from {where} is malformed or truncated "
-                            f"({ctype}: {printable(first)})") from None
+        error = EndpointError(f"query: the answer from {where} is malformed or truncated "
+                              f"({ctype}: {printable(first)})")
+    # Raised here, not in the except clause: the parser's error (and the unsendable
+    # pyoxigraph iterator its traceback holds) is freed now, on this thread, rather than
+    # chained to the error and collected later by whichever thread runs the GC.
+    if error is not None:
+        raise error
+    if parsed is not None:
+        return parsed
     said = printable(ctype) if ctype else "no content type"
     raise EndpointError(f"query: {where} answered {said}, not SPARQL results"
                         + (f": {transport._excerpt(body, 80)}" if body else ""),
                         hint="is this the SPARQL query endpoint? (Oxigraph: .../query)")
+
+
+def _parse(ctype: str, body: bytes) -> ResultSet | None:
+    """The answer parsed by pyoxigraph by its media type (None: not a type kg reads)."""
+    if ctype in _RESULTS_FORMATS:
+        result = ox.parse_query_results(body, format=_RESULTS_FORMATS[ctype])
+        if isinstance(result, ox.QueryBoolean):
+            return ResultSet("ask", boolean=bool(result))
+        variables = [v.value for v in result.variables]
+        rows = [tuple(sol[v] for v in variables) for sol in result]
+        if variables == ["__ASK_RETVAL"] and len(rows) == 1:  # Virtuoso's ASK in JSON
+            return ResultSet("ask", boolean=getattr(rows[0][0], "value", "0") == "1")
+        return ResultSet("select", variables, rows)
+    if ctype in _GRAPH_FORMATS:
+        triples = [ox.Triple(q.subject, q.predicate, q.object)
+                   for q in ox.parse(body, format=_GRAPH_FORMATS[ctype])]
+        return ResultSet("graph", triples=triples)
+    return None
 
 
 def count_triples(url: str, graphs: list[str], *, timeout: float | None = DEFAULT_TIMEOUT,

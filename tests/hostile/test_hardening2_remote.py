@@ -289,9 +289,9 @@ class DigestOnly(LoopbackServer):
 
 
 def test_digest_after_a_bare_401_then_digest_at_once():
-    from kg.remote import transport
+    from kg.remote import opener
 
-    transport._DIGEST.clear()  # no challenge remembered from an earlier server on this port
+    opener._DIGEST.clear()  # no challenge remembered from an earlier server on this port
     creds = Credentials(user="dba", password="pw-digest-1")
     with DigestOnly("dba", "pw-digest-1") as server:
         url = server.base + "/sparql-auth"

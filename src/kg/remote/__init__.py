@@ -2,6 +2,8 @@
 
 * :mod:`kg.remote.credentials`: the credential variables, checked before
   anything is sent, and URLs shown without their user information;
+* :mod:`kg.remote.opener`: kg's own urllib opener (http(s) only, no redirects,
+  HTTP Digest, each request's sockets shut at its deadline);
 * :mod:`kg.remote.transport`: every HTTP request kg makes (SPARQL queries and
   updates through SPARQLWrapper, Graph Store Protocol uploads directly), with a
   whole-request deadline, no redirects, an answer-size cap and one-line errors;
