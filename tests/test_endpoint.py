@@ -11,7 +11,7 @@ from oxigraph_server import Canned, OxigraphServer, free_port
 from kg import api
 from kg import namespaces as ns
 from kg.catalogue import all_queries
-from kg.endpoint import derive_endpoints, remote_dataset, run_query
+from kg.endpoint import Endpoints, derive_endpoints, remote_dataset, run_query
 from kg.errors import EndpointError, UsageError
 from kg.querying import ResultSet, bind_values, execute
 from kg.store import open_store
@@ -134,6 +134,47 @@ def test_derived_endpoints():
     assert (e.update, e.gsp) == ("https://example.org/sparql-endpoint", "https://example.org/gsp")
     with pytest.raises(UsageError, match="not an http"):
         derive_endpoints("ftp://example.org/query")
+
+
+@pytest.mark.parametrize("url,store,update,gsp", [
+    # Virtuoso: /sparql at the root is its endpoint for queries and updates
+    ("http://h:8890/sparql", "virtuoso", "http://h:8890/sparql", "http://h:8890/sparql-graph-crud"),
+    ("http://h:8890/sparql-auth", "virtuoso", "http://h:8890/sparql-auth",
+     "http://h:8890/sparql-graph-crud-auth"),
+    # Fuseki always has a dataset before /sparql
+    ("http://h:3030/ds/sparql", "fuseki", "http://h:3030/ds/update", "http://h:3030/ds/data"),
+    ("http://h:7878/query", "oxigraph", "http://h:7878/update", "http://h:7878/store"),
+    ("http://h:7200/repositories/kg", "rdf4j", "http://h:7200/repositories/kg/statements",
+     "http://h:7200/repositories/kg/rdf-graphs/service"),
+    ("http://h/endpoint", "generic", "http://h/endpoint", None),
+])
+def test_store_layout_from_the_path(url, store, update, gsp):
+    assert derive_endpoints(url) == Endpoints(url, update, gsp, store)
+
+
+def test_store_type_overrides_the_path():
+    # a Virtuoso behind a proxy that serves it under /kg/sparql
+    e = derive_endpoints("https://x.org/kg/sparql", store="virtuoso")
+    assert (e.update, e.gsp) == ("https://x.org/kg/sparql", "https://x.org/kg/sparql-graph-crud")
+    e = derive_endpoints("http://h:8890/sparql", store="fuseki")
+    assert (e.update, e.gsp) == ("http://h:8890/update", "http://h:8890/data")
+    assert derive_endpoints("http://h/sparql", store="generic").gsp is None
+    with pytest.raises(UsageError, match="unknown store type 'blazegraph'"):
+        derive_endpoints("http://h/sparql", store="blazegraph")
+
+
+def test_cli_store_type_option(kg, built_store):
+    """--store-type picks the layout: a Fuseki push asks /data, not /sparql-graph-crud."""
+    with Canned(status=404) as fake:
+        r = kg("push", "--endpoint", fake.base + "/sparql", "--store-type", "fuseki",
+               "--store", str(built_store))
+    assert r.exit_code == 1
+    assert fake.seen[0][1].startswith("/data?graph=")
+    assert "no such service at " + fake.base + "/data?graph=" in r.stderr
+    assert r.stderr.splitlines()[1] == (
+        "Hint: check the URL, or pass --store-type; Oxigraph serves /query, /update and "
+        "/store, Fuseki /DATASET/sparql, /update and /data, Virtuoso /sparql and "
+        "/sparql-graph-crud (-auth)")
 
 
 # ---------------------------------------------------------------------------

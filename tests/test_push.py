@@ -180,12 +180,12 @@ def test_cli_push_failure_is_one_line(kg, built_store):
     assert r.exit_code == 1
     host = url.split("/")[2]
     first = r.stderr.splitlines()[0]
-    assert first.startswith(
+    # The first upload never reached a server: no temporary graph exists, none is named.
+    assert first == (
         f"Error: push failed: upload 1/5: cannot connect to {host}: connection refused; "
         + ", ".join(f"<{ns.graph_iri(n)}>" for n in ns.GRAPH_NAMES)
-        + " left as it was; the temporary graph(s) could not be dropped: "
-        f"<{ns.graph_iri('ontology')}-upload-"), first
-    assert r.stderr.splitlines()[1] == "Hint: is the server running, and is the URL right?"
+        + " left as it was"), first
+    assert r.stderr.splitlines()[1:] == ["Hint: is the server running, and is the URL right?"]
 
 
 def test_cli_has_no_secret_options(kg):

@@ -51,13 +51,18 @@ class _Target:
         self.endpoint = endpoint
         self.asserted_only = asserted_only
         self.timeout = timeout
-        if endpoint:
+        if endpoint is not None:
             try:
                 from . import endpoint as remote
             except ImportError:
                 raise QueryError("--endpoint is not available in this version of kg",
                                  hint="kg.endpoint (remote SPARQL servers) is missing") \
                     from None
+            from .remote.credentials import from_environment
+            from .remote.layouts import check_endpoint_url
+
+            check_endpoint_url(endpoint)
+            from_environment()  # the credential variables, checked before anything is sent
             self._remote = remote
             self.store = None
         else:
@@ -175,25 +180,37 @@ def export(store_dir: Path, *, fmt: str | None = None, graphs: list[str] | None 
 def push(store_dir: Path | None, endpoint: str, *, graphs: list[str] | None = None,
          graph_iri: str | None = None, update_endpoint: str | None = None,
          gsp_endpoint: str | None = None, method: str = "auto", max_body: int | None = None,
-         timeout: float | None = None, progress=None):
+         timeout: float | None = None, progress=None, store_type: str = "auto"):
     """Upload the chosen graphs of the current build to a SPARQL 1.1 server.
 
     Each graph replaces the server's graph of the same IRI, or, with
     ``graph_iri``, all of them replace that one graph; see
-    :func:`kg.endpoint.push`. Returns a :class:`kg.endpoint.PushReport`.
+    :func:`kg.endpoint.push`. ``store_type`` picks the server's layout
+    (:mod:`kg.remote.layouts`; ``auto`` guesses from the URL). The URLs,
+    ``graph_iri`` and the credential variables are checked before the store
+    is opened or anything is sent. Returns a :class:`kg.endpoint.PushReport`.
     """
     import pyoxigraph as ox
 
     from . import endpoint as remote
     from .export import expand_graphs
+    from .remote.credentials import from_environment
+    from .remote.layouts import check_update_iri
     from .store import default_store_dir, open_store
 
+    endpoints = remote.derive_endpoints(endpoint, update_endpoint, gsp_endpoint, store_type)
+    if graph_iri is not None:
+        check_update_iri(graph_iri)
+    creds = from_environment()
     names = expand_graphs(graphs or ["all"])
+    if max_body is None:
+        max_body = remote.VIRTUOSO_UPDATE_BODY if endpoints.store == "virtuoso" and \
+            method == "update" else remote.DEFAULT_MAX_BODY
     built = open_store(store_dir if store_dir is not None else default_store_dir())
     quads = [q for name in names for q in built.oxigraph.quads_for_pattern(
         None, None, None, ox.NamedNode(ns.graph_iri(name)))]
-    return remote.push(quads, remote.derive_endpoints(endpoint, update_endpoint, gsp_endpoint),
-                       graph_iri=graph_iri, method=method,
-                       max_body=max_body or remote.DEFAULT_MAX_BODY,
+    return remote.push(quads, endpoints, graph_iri=graph_iri, method=method,
+                       max_body=max_body,
                        timeout=remote.DEFAULT_TIMEOUT if timeout is None else timeout,
-                       progress=progress, targets=[ns.graph_iri(n) for n in names])
+                       progress=progress, targets=[ns.graph_iri(n) for n in names],
+                       creds=creds)

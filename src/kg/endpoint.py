@@ -12,25 +12,20 @@ one transaction, so a push that fails at any point leaves the target graph
 either as it was or fully replaced, never half-written. Afterwards it counts
 the target graph and compares with what was sent.
 
-Every HTTP request goes through :func:`_request`, which applies the
-credentials (environment variables only: ``KG_ENDPOINT_TOKEN`` for a bearer
-token, or ``KG_ENDPOINT_USER`` and ``KG_ENDPOINT_PASSWORD`` for HTTP Basic),
-the deadline, and turns every HTTP or network failure into one
-:class:`~kg.errors.EndpointError` with a one-line message.
+Every request goes through :mod:`kg.remote.transport` (SPARQL queries and
+updates built by SPARQLWrapper; the deadline, no redirects, the size cap and
+the one-line errors around it). Credentials come from the environment only
+(:mod:`kg.remote.credentials`), checked before anything is sent; the store
+layouts are in :mod:`kg.remote.layouts`.
 """
 
 from __future__ import annotations
 
-import base64
-import http.client
-import os
+import hashlib
 import re
 import secrets
-import socket
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -39,15 +34,30 @@ import pyoxigraph as ox
 from . import namespaces as ns
 from .errors import EndpointError, UsageError
 from .querying import ResultSet
+from .remote import transport
+from .remote.credentials import (
+    ENV_PASSWORD,
+    ENV_TOKEN,
+    ENV_USER,
+    Credentials,
+    from_environment,
+    printable,
+    shown,
+)
+from .remote.layouts import STORE_TYPES, Endpoints, check_update_iri, derive_endpoints
+from .remote.transport import DEFAULT_TIMEOUT, MAX_ANSWER_BYTES
 
-ENV_USER = "KG_ENDPOINT_USER"
-ENV_PASSWORD = "KG_ENDPOINT_PASSWORD"
-ENV_TOKEN = "KG_ENDPOINT_TOKEN"
+__all__ = ["DEFAULT_MAX_BODY", "DEFAULT_TIMEOUT", "ENV_PASSWORD", "ENV_TOKEN", "ENV_USER",
+           "MAX_ANSWER_BYTES", "STORE_TYPES", "Endpoints", "PushReport", "chunks",
+           "count_triples", "derive_endpoints", "parse_answer", "push", "remote_dataset",
+           "run_query", "units"]
 
-MAX_ANSWER_BYTES = 1 << 30  # 1 GiB
-DEFAULT_TIMEOUT = 30.0
 #: Request bodies stay under this many bytes unless told otherwise.
 DEFAULT_MAX_BODY = 4_000_000
+#: Virtuoso compiles each INSERT into SQL, and refuses one of more than
+#: ~10,000 lines of SQL ("SP031 ... exceeded 10000 lines"): smaller pieces.
+VIRTUOSO_UPDATE_BODY = 100_000
+VIRTUOSO_UPDATE_TRIPLES = 500
 
 QUERY_ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
                 "application/n-triples;q=0.9, text/turtle;q=0.8, application/rdf+xml;q=0.5")
@@ -70,48 +80,6 @@ _GRAPH_FORMATS = {
 }
 
 
-# ---------------------------------------------------------------------------
-# Endpoint URLs
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    """The URLs of one server: query, update and Graph Store Protocol services."""
-
-    query: str
-    update: str | None = None
-    gsp: str | None = None
-
-
-def derive_endpoints(query: str, update: str | None = None,
-                     gsp: str | None = None) -> Endpoints:
-    """Fill in the update and GSP URLs that were not given, from the query URL.
-
-    ``.../query`` is Oxigraph's layout (``/update``, ``/store``); ``.../sparql``
-    Fuseki's (``/update``, ``/data``); ``.../repositories/NAME`` GraphDB's and
-    RDF4J's (``/statements``, ``/rdf-graphs/service``). Otherwise updates go
-    to the query URL and there is no GSP service.
-    """
-    parts = urllib.parse.urlsplit(query)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"{query!r} is not an http(s) URL",
-                         hint="give the query endpoint, e.g. http://127.0.0.1:7878/query")
-    path = parts.path.rstrip("/")
-
-    def at(new_path: str) -> str:
-        return urllib.parse.urlunsplit((parts.scheme, parts.netloc, new_path, "", ""))
-
-    d_update: str | None = query
-    d_gsp: str | None = None
-    if path.endswith("/query"):
-        d_update, d_gsp = at(path[:-6] + "/update"), at(path[:-6] + "/store")
-    elif path.endswith("/sparql"):
-        d_update, d_gsp = at(path[:-7] + "/update"), at(path[:-7] + "/data")
-    elif re.search(r"/repositories/[^/]+$", path):
-        d_update, d_gsp = at(path + "/statements"), at(path + "/rdf-graphs/service")
-    return Endpoints(query, update or d_update, gsp or d_gsp)
-
-
 def remote_dataset(graph_iri: str | None = None, *, asserted_only: bool = False) -> list[str]:
     """The ``default-graph-uri`` values that make a remote query see what a local one sees.
 
@@ -129,126 +97,20 @@ def remote_dataset(graph_iri: str | None = None, *, asserted_only: bool = False)
     return [graph_iri]
 
 
-# ---------------------------------------------------------------------------
-# HTTP
-
-
-def _auth_headers() -> dict[str, str]:
-    token = os.environ.get(ENV_TOKEN)
-    if token:
-        return {"Authorization": "Bearer " + token}
-    user = os.environ.get(ENV_USER)
-    if user:
-        pair = f"{user}:{os.environ.get(ENV_PASSWORD, '')}".encode()
-        return {"Authorization": "Basic " + base64.b64encode(pair).decode("ascii")}
-    return {}
-
-
-def _excerpt(body: bytes, limit: int = 160) -> str:
-    text = body.decode("utf-8", "replace")
-    text = re.sub(r"<[^>]*>", " ", text) if "<html" in text[:500].lower() else text
-    text = " ".join(text.split())
-    return text[:limit] + ("..." if len(text) > limit else "")
-
-
-def _where(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    return parts.netloc or url
-
-
 def _request(method: str, url: str, *, what: str, body: bytes | None = None,
-             headers: dict[str, str] | None = None,
-             timeout: float = DEFAULT_TIMEOUT) -> tuple[str, bytes]:
-    """Send one request; return (media type, body). Every failure is an EndpointError.
-
-    ``timeout`` is a deadline for the whole request: connecting, sending and
-    reading the full answer (None or 0: no deadline).
-    """
-    timeout = timeout or None
-    deadline = time.monotonic() + timeout if timeout else float("inf")
-    if not re.match(r"^https?://[^/\s]+", url or ""):
-        raise EndpointError(f"{what}: {url!r} is not an http:// or https:// URL",
-                            hint="give the server's SPARQL endpoint, e.g. "
-                                 "http://127.0.0.1:7878/query")
-    try:
-        req = urllib.request.Request(url, data=body, method=method,
-                                     headers={**(headers or {}), **_auth_headers(),
-                                              "User-Agent": "kg"})
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            chunks = []
-            size = 0
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError
-                if left != float("inf"):
-                    _set_read_timeout(resp, left)
-                chunk = resp.read1(1 << 16)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > MAX_ANSWER_BYTES:
-                    raise EndpointError(f"{what}: the answer from {url} is larger than "
-                                        f"{MAX_ANSWER_BYTES} bytes")
-                chunks.append(chunk)
-            ctype = resp.headers.get("Content-Type", "") or ""
-            return ctype.split(";")[0].strip().lower(), b"".join(chunks)
-    except urllib.error.HTTPError as e:
-        try:
-            detail = _excerpt(e.read())
-        except (OSError, http.client.HTTPException):
-            detail = ""
-        raise _http_error(e.code, url, what, detail) from None
-    except urllib.error.URLError as e:
-        raise _network_error(e.reason, url, what, timeout) from None
-    except (OSError, http.client.HTTPException) as e:
-        raise _network_error(e, url, what, timeout) from None
-    except ValueError as e:  # e.g. a malformed URL
-        raise EndpointError(f"{what}: bad URL {url!r} ({e})") from None
+             headers: dict[str, str] | None = None, timeout: float | None = DEFAULT_TIMEOUT,
+             creds: Credentials | None = None) -> tuple[str, bytes]:
+    """One plain HTTP request with the environment's credentials: (media type, body)."""
+    return transport.request(method, url, what=what, body=body, headers=headers,
+                             timeout=timeout,
+                             creds=from_environment() if creds is None else creds)
 
 
-def _set_read_timeout(resp, seconds: float) -> None:
-    """Make the next read wait at most until the deadline (read1 returns whatever
-    has arrived, so a server that drips bytes cannot hold kg past it)."""
-    sock = getattr(getattr(resp.fp, "raw", None), "_sock", None)
-    if sock is not None:
-        sock.settimeout(max(seconds, 0.001))
-
-
-def _http_error(code: int, url: str, what: str, detail: str) -> EndpointError:
-    said = f": {detail}" if detail else ""
-    if code in (401, 403):
-        have = any(os.environ.get(v) for v in (ENV_TOKEN, ENV_USER))
-        return EndpointError(
-            f"{what}: {url} refused access (HTTP {code})",
-            hint=("check the credentials in " if have else "set ")
-            + f"{ENV_USER} and {ENV_PASSWORD}, or {ENV_TOKEN}")
-    if code == 404:
-        return EndpointError(f"{what}: no such service at {url} (HTTP 404)",
-                             hint="check the URL; Oxigraph serves /query, /update and /store, "
-                                  "Fuseki /DATASET/sparql, /update and /data")
-    if code == 413:
-        return EndpointError(f"{what}: {url} refused a request as too large (HTTP 413)",
-                             hint="pass a smaller --max-body")
-    if code >= 500:
-        return EndpointError(f"{what}: server error at {url} (HTTP {code}){said}")
-    return EndpointError(f"{what}: {url} rejected the request (HTTP {code}){said}")
-
-
-def _network_error(reason, url: str, what: str, timeout: float) -> EndpointError:
-    where = _where(url)
-    if isinstance(reason, TimeoutError | socket.timeout):
-        return EndpointError(f"{what}: no complete answer from {where} within {timeout or 0:g} s",
-                             hint="pass a longer --timeout, or check the server")
-    if isinstance(reason, ConnectionRefusedError):
-        return EndpointError(f"{what}: cannot connect to {where}: connection refused",
-                             hint="is the server running, and is the URL right?")
-    if isinstance(reason, socket.gaierror):
-        return EndpointError(f"{what}: cannot resolve the host of {url}")
-    if isinstance(reason, ConnectionError | http.client.HTTPException):
-        return EndpointError(f"{what}: the connection to {where} broke off "
-                             f"({type(reason).__name__})")
-    return EndpointError(f"{what}: cannot reach {where}: {reason}")
+def _update(url: str, text: str | bytes, *, what: str, creds: Credentials,
+            timeout: float | None) -> None:
+    """One SPARQL Update request (built by SPARQLWrapper)."""
+    transport.sparql(url, text.decode("utf-8") if isinstance(text, bytes) else text,
+                     what=what, creds=creds, update=True, timeout=timeout)
 
 
 # ---------------------------------------------------------------------------
@@ -258,7 +120,8 @@ def _network_error(reason, url: str, what: str, timeout: float) -> EndpointError
 def run_query(url: str, text: str, *, timeout: float | None = DEFAULT_TIMEOUT,
               default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None,
-              accept_graph: bool | None = None) -> ResultSet:
+              accept_graph: bool | None = None,
+              creds: Credentials | None = None) -> ResultSet:
     """Run a SPARQL query on the endpoint ``url``; the answer as a local query gives it.
 
     ``default_graphs`` and ``named_graphs`` become ``default-graph-uri`` and
@@ -266,68 +129,86 @@ def run_query(url: str, text: str, *, timeout: float | None = DEFAULT_TIMEOUT,
     the named graphs are the default graphs unless given (``[]``: none);
     no default graphs leaves the dataset to the server. ``accept_graph`` asks for RDF first (a
     CONSTRUCT or DESCRIBE); either way the answer is read by its media type.
+    ``creds``: the environment's (:func:`kg.remote.credentials.from_environment`) unless given.
     """
-    form = [("query", text)]
-    form += [("default-graph-uri", g) for g in default_graphs or ()]
+    params = [("default-graph-uri", g) for g in default_graphs or ()]
     if named_graphs is None:
         named_graphs = default_graphs
-    form += [("named-graph-uri", g) for g in named_graphs or ()]
-    ctype, body = _request(
-        "POST", url, what="query", body=urllib.parse.urlencode(form).encode("utf-8"),
-        headers={"Content-Type": "application/x-www-form-urlencoded",
-                 "Accept": GRAPH_ACCEPT if accept_graph else QUERY_ACCEPT},
-        timeout=timeout)
+    params += [("named-graph-uri", g) for g in named_graphs or ()]
+    ctype, body = transport.sparql(
+        url, text, what="query", creds=from_environment() if creds is None else creds,
+        form="CONSTRUCT" if accept_graph else "SELECT", params=params,
+        accept=GRAPH_ACCEPT if accept_graph else QUERY_ACCEPT, timeout=timeout)
     return parse_answer(ctype, body, url)
 
 
 def parse_answer(ctype: str, body: bytes, url: str = "the server") -> ResultSet:
     """A query's HTTP answer (media type and body) as a ResultSet.
 
-    An RDF answer that could make the parser fetch something (a remote JSON-LD
-    context, an XML entity) is refused before parsing, naming what it asked for.
+    An RDF or XML answer that could make the parser fetch something (a remote
+    JSON-LD context, an XML entity) is refused before parsing, naming what it
+    asked for.
     """
     from .safety import UnsafeInput, check_rdf
 
-    if ctype in _GRAPH_FORMATS:
+    where = shown(url) if "://" in url else url
+    if ctype in _GRAPH_FORMATS or ctype == "application/sparql-results+xml":
         try:
-            check_rdf(body, ctype, source=f"query: the answer from {url}")
+            check_rdf(body, ctype, source=f"query: the answer from {where}")
         except UnsafeInput as e:
             raise EndpointError(e.message, hint=e.hint) from None
+    error = None
     try:
-        if ctype in _RESULTS_FORMATS:
-            result = ox.parse_query_results(body, format=_RESULTS_FORMATS[ctype])
-            if isinstance(result, ox.QueryBoolean):
-                return ResultSet("ask", boolean=bool(result))
-            variables = [v.value for v in result.variables]
-            rows = [tuple(sol[v] for v in variables) for sol in result]
-            return ResultSet("select", variables, rows)
-        if ctype in _GRAPH_FORMATS:
-            triples = [ox.Triple(q.subject, q.predicate, q.object)
-                       for q in ox.parse(body, format=_GRAPH_FORMATS[ctype])]
-            return ResultSet("graph", triples=triples)
+        parsed = _parse(ctype, body)
     except (SyntaxError, ValueError) as e:
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
-        raise EndpointError(f"query: the answer from {url} is malformed or truncated "
-                            f"({ctype}: {first})") from None
-    shown = ctype or "no content type"
-    raise EndpointError(f"query: {url} answered {shown}, not SPARQL results"
-                        + (f": {_excerpt(body, 80)}" if body else ""),
+        error = EndpointError(f"query: the answer from {where} is malformed or truncated "
+                              f"({ctype}: {printable(first)})")
+    # Raised here, not in the except clause: the parser's error (and the unsendable
+    # pyoxigraph iterator its traceback holds) is freed now, on this thread, rather than
+    # chained to the error and collected later by whichever thread runs the GC.
+    if error is not None:
+        raise error
+    if parsed is not None:
+        return parsed
+    said = printable(ctype) if ctype else "no content type"
+    raise EndpointError(f"query: {where} answered {said}, not SPARQL results"
+                        + (f": {transport._excerpt(body, 80)}" if body else ""),
                         hint="is this the SPARQL query endpoint? (Oxigraph: .../query)")
 
 
-def count_triples(url: str, graphs: list[str], *, timeout: float = DEFAULT_TIMEOUT
-                  ) -> dict[str, int]:
+def _parse(ctype: str, body: bytes) -> ResultSet | None:
+    """The answer parsed by pyoxigraph by its media type (None: not a type kg reads)."""
+    if ctype in _RESULTS_FORMATS:
+        result = ox.parse_query_results(body, format=_RESULTS_FORMATS[ctype])
+        if isinstance(result, ox.QueryBoolean):
+            return ResultSet("ask", boolean=bool(result))
+        variables = [v.value for v in result.variables]
+        rows = [tuple(sol[v] for v in variables) for sol in result]
+        if variables == ["__ASK_RETVAL"] and len(rows) == 1:  # Virtuoso's ASK in JSON
+            return ResultSet("ask", boolean=getattr(rows[0][0], "value", "0") == "1")
+        return ResultSet("select", variables, rows)
+    if ctype in _GRAPH_FORMATS:
+        triples = [ox.Triple(q.subject, q.predicate, q.object)
+                   for q in ox.parse(body, format=_GRAPH_FORMATS[ctype])]
+        return ResultSet("graph", triples=triples)
+    return None
+
+
+def count_triples(url: str, graphs: list[str], *, timeout: float | None = DEFAULT_TIMEOUT,
+                  creds: Credentials | None = None) -> dict[str, int]:
     """The number of triples in each of ``graphs`` on the server (0 when absent)."""
     values = " ".join(str(ox.NamedNode(g)) for g in graphs)
     result = run_query(url, "SELECT ?g (COUNT(*) AS ?n) WHERE { VALUES ?g { %s } "
-                            "GRAPH ?g { ?s ?p ?o } } GROUP BY ?g" % values, timeout=timeout)
+                            "GRAPH ?g { ?s ?p ?o } } GROUP BY ?g" % values, timeout=timeout,
+                       creds=creds)
     counts = dict.fromkeys(graphs, 0)
     for g, n in result.rows:
         try:
             counts[g.value] = int(n.value)
         except (AttributeError, ValueError):
-            raise EndpointError(f"query: {url} answered a count that is not a number "
-                                f"({n})") from None
+            raise EndpointError(f"query: {shown(url)} answered a count that is not a "
+                                f"number ({printable(str(n))})") from None
     return counts
 
 
@@ -391,19 +272,25 @@ def units(triples: Iterable[ox.Triple]) -> list[bytes]:
     return plain + [b"".join(sorted(lines)) for _, lines in sorted(groups.items())]
 
 
-def chunks(pieces: list[bytes], budget: int) -> list[bytes]:
-    """Pack ``pieces`` in order into bodies of at most ``budget`` bytes."""
+def chunks(pieces: list[bytes], budget: int, max_triples: int | None = None) -> list[bytes]:
+    """Pack ``pieces`` in order into bodies of at most ``budget`` bytes (and at most
+    ``max_triples`` lines, unless one piece alone has more)."""
     out: list[bytes] = []
     current: list[bytes] = []
-    size = 0
+    size = lines = 0
     for piece in pieces:
+        n = piece.count(b"\n")
+        if max_triples and lines + n > max_triples and current:
+            out.append(b"".join(current))
+            current, size, lines = [], 0, 0
+        lines += n
         if len(piece) > budget:
             raise UsageError(f"one triple (or blank-node group) takes {len(piece)} bytes, more "
                              f"than --max-body allows ({budget} bytes for the triples)",
                              hint="pass a larger --max-body")
         if size + len(piece) > budget and current:
             out.append(b"".join(current))
-            current, size = [], 0
+            current, size, lines = [], 0, n
         current.append(piece)
         size += len(piece)
     if current:
@@ -415,11 +302,39 @@ def _insert_data(graph: str, body: bytes) -> bytes:
     return b"INSERT DATA { GRAPH <" + graph.encode() + b"> {\n" + body + b"} }\n"
 
 
+_XSD = b"http://www.w3.org/2001/XMLSchema#"
+_DURATION = re.compile(rb' ("(?:[^"\\]|\\.)*"\^\^<' + re.escape(_XSD)
+                       + rb'(?:duration|dayTimeDuration|yearMonthDuration)>) \.$')
+
+
+def _insert_template(graph: str, body: bytes) -> bytes:
+    """``INSERT { GRAPH <g> { ... } } WHERE { BIND ... }``: the form Virtuoso accepts.
+
+    Virtuoso refuses blank nodes in ``INSERT DATA`` ("not allowed in a constant
+    clause") and cannot read an ``xsd:duration`` literal written in an update
+    (SR553); an INSERT template takes blank nodes (one solution: one node per
+    label, so the request's blank-node groups stay whole) and a duration made
+    by ``STRDT`` in the WHERE clause.
+    """
+    binds: dict[bytes, bytes] = {}
+    lines = []
+    for line in body.splitlines():
+        m = _DURATION.search(line)
+        if m:
+            var = b"?d" + hashlib.sha1(m.group(1)).hexdigest()[:16].encode()
+            lexical, _, datatype = m.group(1).rpartition(b"^^")
+            binds[var] = b"BIND(STRDT(" + lexical + b", " + datatype + b") AS " + var + b")"
+            line = line[:m.start(1)] + var + b" ."
+        lines.append(line + b"\n")
+    return (b"INSERT { GRAPH <" + graph.encode() + b"> {\n" + b"".join(lines) + b"} }\nWHERE { "
+            + b" ".join(binds[v] for v in sorted(binds)) + b" }\n")
+
+
 def push(quads: Iterable[ox.Quad], endpoints: Endpoints, *, graph_iri: str | None = None,
          method: str = "auto", max_body: int = DEFAULT_MAX_BODY,
          timeout: float | None = DEFAULT_TIMEOUT,
          progress: Callable[[int, int], None] | None = None,
-         targets: Iterable[str] = ()) -> PushReport:
+         targets: Iterable[str] = (), creds: Credentials | None = None) -> PushReport:
     """Replace graph(s) on the server with ``quads``; raise EndpointError on any failure.
 
     Each quad goes into the server's graph of the same name as its own
@@ -428,17 +343,23 @@ def push(quads: Iterable[ox.Quad], endpoints: Endpoints, *, graph_iri: str | Non
     request; ``targets`` names graphs to replace (empty) even when no quad
     falls into them. ``progress(done,
     total)`` is called after each upload request. On failure before the
-    final update, the temporary graphs are dropped and the targets are as
-    they were; the error message says which state the target is in.
+    final update, the temporary graphs that may have received something are
+    dropped and the targets are as they were; the error message says which
+    state the target is in. Every IRI that goes into an update is checked
+    before anything is sent (UsageError), and so are the credentials.
     """
     t0 = time.monotonic()
+    creds = from_environment() if creds is None else creds
+    if graph_iri is not None:
+        check_update_iri(graph_iri)
     if method == "auto":
         method = "gsp" if endpoints.gsp else "update"
     if method not in ("gsp", "update"):
         raise UsageError(f"unknown upload method {method!r}", hint="gsp or update")
     if method == "gsp" and not endpoints.gsp:
         raise UsageError("no Graph Store Protocol endpoint known for "
-                         f"{endpoints.query}", hint="pass --gsp-endpoint, or --method update")
+                         f"{shown(endpoints.query)}",
+                         hint="pass --gsp-endpoint, or --method update")
     if not endpoints.update:
         raise UsageError("no SPARQL Update endpoint known", hint="pass --update-endpoint")
     by_target: dict[str, list[ox.Triple]] = {}
@@ -455,22 +376,30 @@ def push(quads: Iterable[ox.Quad], endpoints: Endpoints, *, graph_iri: str | Non
         raise UsageError("nothing to push: the chosen graphs are empty")
     token = secrets.token_hex(6)
     tmp = {target: f"{target}-upload-{token}" for target in by_target}
-    overhead = max(len(_insert_data(t, b"")) for t in tmp.values()) if method == "update" \
+    for target, name in tmp.items():
+        check_update_iri(target, "graph")
+        check_update_iri(name, "graph")
+    insert = _insert_template if endpoints.store == "virtuoso" else _insert_data
+    overhead = max(len(insert(t, b"")) for t in tmp.values()) if method == "update" \
         else 0
     bodies = [(target, body) for target, triples in by_target.items()
-              for body in chunks(units(triples), max_body - overhead)]
+              for body in chunks(units(triples), max_body - overhead,
+                                 VIRTUOSO_UPDATE_TRIPLES if insert is _insert_template
+                                 and method == "update" else None)]
     sent = {target: len(triples) for target, triples in by_target.items()}
-    report = PushReport(endpoints.query, method, sent, {})
+    report = PushReport(shown(endpoints.query), method, sent, {})
+    touched: list[str] = []  # temporary graphs a request may have written to
 
     def cleanup():
-        drop = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in tmp.values())
+        if not touched:
+            return
+        drop = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in touched)
         try:
-            _request("POST", endpoints.update, what="cleanup", body=drop.encode(),
-                     headers={"Content-Type": "application/sparql-update"},
-                     timeout=min(timeout or 10.0, 10.0))
+            _update(endpoints.update, drop, what="cleanup", creds=creds,
+                    timeout=min(timeout or 10.0, 10.0))
         except EndpointError:
             report.notes.append("the temporary graph(s) could not be dropped: "
-                                + ", ".join(f"<{g}>" for g in tmp.values()))
+                                + ", ".join(f"<{g}>" for g in touched))
 
     def untouched(e: EndpointError) -> EndpointError:
         cleanup()
@@ -482,21 +411,29 @@ def push(quads: Iterable[ox.Quad], endpoints: Endpoints, *, graph_iri: str | Non
     # 1. Upload into the temporary graphs.
     try:
         for i, (target, body) in enumerate(bodies, 1):
-            if method == "gsp":
-                url = endpoints.gsp + ("&" if "?" in endpoints.gsp else "?") + \
-                    urllib.parse.urlencode({"graph": tmp[target]})
-                _request("POST", url, what=f"upload {i}/{len(bodies)}", body=body,
-                         headers={"Content-Type": "application/n-triples"}, timeout=timeout)
-            else:
-                _request("POST", endpoints.update, what=f"upload {i}/{len(bodies)}",
-                         body=_insert_data(tmp[target], body),
-                         headers={"Content-Type": "application/sparql-update"},
-                         timeout=timeout)
+            if tmp[target] not in touched:
+                touched.append(tmp[target])
+            try:
+                if method == "gsp":
+                    url = endpoints.gsp + ("&" if "?" in endpoints.gsp else "?") + \
+                        urllib.parse.urlencode({"graph": tmp[target]})
+                    _request("POST", url, what=f"upload {i}/{len(bodies)}", body=body,
+                             headers={"Content-Type": "application/n-triples"},
+                             timeout=timeout, creds=creds)
+                else:
+                    _update(endpoints.update, insert(tmp[target], body),
+                            what=f"upload {i}/{len(bodies)}", creds=creds, timeout=timeout)
+            except EndpointError as e:
+                if transport.wrote_nothing(e) and \
+                        not any(t == target for t, _ in bodies[:i - 1]):
+                    touched.remove(tmp[target])
+                raise
             report.requests += 1
             if progress is not None:
                 progress(i, len(bodies))
         # 2. Check that the server holds all of it before touching the targets.
-        staged = count_triples(endpoints.query, list(tmp.values()), timeout=timeout)
+        staged = count_triples(endpoints.query, list(tmp.values()), timeout=timeout,
+                               creds=creds)
         report.requests += 1
         for target, n in sent.items():
             if staged[tmp[target]] != n:
@@ -506,6 +443,7 @@ def push(quads: Iterable[ox.Quad], endpoints: Endpoints, *, graph_iri: str | Non
         raise untouched(e) from None
 
     # 3. Replace the targets in one update request: one transaction on the server.
+    touched[:] = list(tmp.values())
     ops = []
     for target, n in sent.items():
         ops.append(f"DROP SILENT GRAPH <{target}>")
@@ -513,8 +451,8 @@ def push(quads: Iterable[ox.Quad], endpoints: Endpoints, *, graph_iri: str | Non
         ops.append(f"MOVE {'SILENT ' if n == 0 else ''}GRAPH <{tmp[target]}> "
                    f"TO GRAPH <{target}>")
     try:
-        _request("POST", endpoints.update, what="replace", body=" ;\n".join(ops).encode(),
-                 headers={"Content-Type": "application/sparql-update"}, timeout=timeout)
+        _update(endpoints.update, " ;\n".join(ops), what="replace", creds=creds,
+                timeout=timeout)
         report.requests += 1
     except EndpointError as e:
         if re.search(r"\(HTTP \d+\)", e.message):
@@ -527,7 +465,8 @@ def push(quads: Iterable[ox.Quad], endpoints: Endpoints, *, graph_iri: str | Non
 
     # 4. Count what the server now holds.
     try:
-        report.held = count_triples(endpoints.query, list(sent), timeout=timeout)
+        report.held = count_triples(endpoints.query, list(sent), timeout=timeout,
+                                    creds=creds)
         report.requests += 1
     except EndpointError as e:
         raise EndpointError(f"push: the graph was replaced, but counting it failed: "

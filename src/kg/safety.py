@@ -4,12 +4,12 @@ kg itself parses no user-supplied RDF: the annotation files are YAML (read
 node by node, see :mod:`kg.annotations`), and the only RDF files kg reads
 are its own packaged ontology and shapes. RDF does arrive from outside in
 one place: the answer of a remote SPARQL endpoint the user named
-(``--endpoint``), which may be JSON-LD or RDF/XML. Two features of those
-formats reach beyond the document:
+(``--endpoint``), which may be JSON-LD, RDF/XML or SPARQL XML results. Two
+features of those formats reach beyond the document:
 
 * a JSON-LD ``@context`` (or ``@import``) given as an IRI asks the reader to
   fetch that document, from the network or, for a relative IRI, a file;
-* an RDF/XML document type may declare entities: ``SYSTEM``/``PUBLIC``
+* an XML document type (RDF/XML, SPARQL XML results) may declare entities: ``SYSTEM``/``PUBLIC``
   ones name a file or URL to read (XXE), and internal ones can nest into
   an exponential expansion ("billion laughs") that pyoxigraph performs in
   full, exhausting memory.
@@ -43,7 +43,8 @@ class UnsafeInput(KgError):
 
 
 _JSONLD = {"application/ld+json", "jsonld", "json-ld"}
-_RDFXML = {"application/rdf+xml", "rdfxml", "rdf/xml", "application/xml", "text/xml"}
+_RDFXML = {"application/rdf+xml", "rdfxml", "rdf/xml", "application/xml", "text/xml",
+           "application/sparql-results+xml"}
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE\b", re.I)
 _ENTITY = re.compile(
@@ -66,7 +67,8 @@ def check_rdf(body: bytes | str, fmt: str, *, source: str = "the document") -> N
     if kind in _JSONLD:
         _check_jsonld(data, source)
     elif kind in _RDFXML:
-        _check_rdfxml(data, source)
+        _check_rdfxml(data, source, "XML" if kind == "application/sparql-results+xml"
+                      else "RDF/XML")
 
 
 def _check_jsonld(data: bytes, source: str) -> None:
@@ -93,7 +95,7 @@ def _check_jsonld(data: bytes, source: str) -> None:
             stack.extend((item, depth + 1) for item in node)
 
 
-def _check_rdfxml(data: bytes, source: str) -> None:
+def _check_rdfxml(data: bytes, source: str, label: str = "RDF/XML") -> None:
     if not _DOCTYPE.search(data):
         return
     for m in _ENTITY.finditer(data):
@@ -101,9 +103,9 @@ def _check_rdfxml(data: bytes, source: str) -> None:
         iri = m.group(4) or m.group(6)
         if iri is not None:
             shown = iri[1:-1].decode("utf-8", "replace")
-            raise UnsafeInput(f"{source}: the RDF/XML external entity {name!r} <{shown}> is "
+            raise UnsafeInput(f"{source}: the {label} external entity {name!r} <{shown}> is "
                               "refused: kg reads no file or URL named inside a document",
                               hint="ask for N-Triples or Turtle instead")
-        raise UnsafeInput(f"{source}: the RDF/XML entity declaration {name!r} is refused: "
+        raise UnsafeInput(f"{source}: the {label} entity declaration {name!r} is refused: "
                           "entities can expand without bound",
                           hint="ask for N-Triples or Turtle instead")

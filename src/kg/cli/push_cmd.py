@@ -23,13 +23,19 @@ from .common import resolve_store, store_option
               show_default=True,
               help="Upload by Graph Store Protocol POST or by SPARQL INSERT DATA "
                    "(auto: GSP when its endpoint is known).")
-@click.option("--max-body", type=click.IntRange(min=1024), default=4_000_000,
-              show_default=True, metavar="BYTES", help="Largest request body to send.")
+@click.option("--store-type", type=click.Choice(["auto", "oxigraph", "fuseki", "virtuoso",
+                                                 "rdf4j", "generic"]),
+              default="auto", show_default=True,
+              help="The server's layout, which gives the update and GSP URLs "
+                   "(auto: from the URL's path; see docs/interop.md).")
+@click.option("--max-body", type=click.IntRange(min=1024), default=None, metavar="BYTES",
+              help="Largest request body to send [default: 4000000; 100000 for "
+                   "updates to Virtuoso].")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
               show_default=True, metavar="SECONDS", help="Deadline for each request.")
 @store_option
-def command(endpoint, update_endpoint, gsp_endpoint, graphs, graph_iri, method, max_body,
-            timeout, store_dir):
+def command(endpoint, update_endpoint, gsp_endpoint, graphs, graph_iri, method, store_type,
+            max_body, timeout, store_dir):
     """Upload the graph to a SPARQL 1.1 server, replacing what it held.
 
     Each named graph replaces the server's graph of the same IRI (or, with
@@ -39,20 +45,22 @@ def command(endpoint, update_endpoint, gsp_endpoint, graphs, graph_iri, method, 
     triples are counted and compared with what was sent.
 
     Credentials come from the environment only: KG_ENDPOINT_TOKEN (bearer),
-    or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (HTTP Basic).
+    or KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (HTTP Basic, or Digest
+    when the server asks for it). Redirects are not followed.
 
     \b
     Examples:
       kg push --endpoint http://127.0.0.1:7878/query
       kg query talks --endpoint http://127.0.0.1:7878/query
       kg push --endpoint http://localhost:3030/kg/sparql --graph-iri https://example.org/kg
+      kg push --endpoint http://localhost:8890/sparql-auth     (Virtuoso)
     """
     from ..api import push
 
     report = push(resolve_store(store_dir), endpoint, graphs=list(graphs) or ["all"],
                   graph_iri=graph_iri, update_endpoint=update_endpoint,
                   gsp_endpoint=gsp_endpoint, method=method, max_body=max_body,
-                  timeout=timeout)
+                  timeout=timeout, store_type=store_type)
     for target, n in report.held.items():
         click.echo(f"{target}: {n} triples on the server ({report.sent[target]} sent)")
     click.echo(f"Pushed {report.triples} triples to {report.endpoint} in "
