@@ -86,9 +86,11 @@ class Site:
         """A page as the child sends it: the HTTP status (3 digits), then the HTML."""
         return b"%03d" % status + self.templates[name].render(**data).encode("utf-8")
 
-    async def in_child(self, func: Callable[[], bytes], what: str) -> bytes:
+    async def in_child(self, func: Callable[[], bytes], what: str,
+                       timeout: float | None = None) -> bytes:
         """``func()`` in a forked child with the deadline, waited for on a worker thread."""
-        return await run_in_threadpool(runner.call, func, timeout=self.timeout, what=what)
+        return await run_in_threadpool(runner.call, func, what=what,
+                                       timeout=self.timeout if timeout is None else timeout)
 
     async def page(self, func: Callable[[], bytes], what: str) -> Response:
         try:
@@ -164,7 +166,8 @@ def create_app(store_dir: Path, *, timeout: float = runner.DEFAULT_TIMEOUT,
                     "sparql.html", query=req.text,
                     result=pages.sparql_result(site.store, prepared)), "query")
             prepared = protocol.prepare(req, request.headers.get("accept"))
-            data = await site.in_child(lambda: protocol.answer(site.store, prepared), "query")
+            data = await site.in_child(lambda: protocol.answer(site.store, prepared), "query",
+                                       protocol.deadline(site.timeout, req.timeout))
         except Exception as e:  # noqa: BLE001 - every failure is a one-line answer
             return PlainTextResponse(error_text(e), status_code=status_for(e))
         media, answer = protocol.split_answer(data)

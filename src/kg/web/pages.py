@@ -149,26 +149,27 @@ class ArticlePage:
 
 
 _QUOTES = """
-SELECT ?quote ?start ?end ?exact ?voice ?speaker ?st ?s ?p ?o ?claim ?claimant ?body ?file
-       ?line
-WHERE {
+SELECT ?quote ?start ?end ?exact ?voice ?speaker WHERE { GRAPH kgg:evidence {
   ?quote oa:hasSource ?doc ; oa:hasSelector ?pos .
   ?pos oa:start ?start ; oa:end ?end .
-  OPTIONAL { ?quote oa:hasSelector/oa:exact ?exact }
+  OPTIONAL { ?quote oa:hasSelector ?text . ?text oa:exact ?exact }
   OPTIONAL { ?quote kg:voice ?voice }
   OPTIONAL { ?quote kg:voiceOf ?speaker }
-  OPTIONAL {
-    ?ann oa:hasTarget ?quote ; kg:supportsStatement ?st .
-    ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-    OPTIONAL { ?ann oa:hasBody ?body }
-    OPTIONAL { ?ann kg:annotationFile ?file ; kg:annotationLine ?line }
-    OPTIONAL {
-      { ?s a kg:Claim . BIND(?s AS ?claim) } UNION { ?claim kg:proposition ?s }
-      OPTIONAL { ?claim kg:claimant ?claimant }
-    }
-  }
-}
-ORDER BY ?start ?end ?st"""
+} }"""
+_SUPPORTS = """
+SELECT ?quote ?st ?s ?p ?o ?body ?file ?line WHERE { GRAPH kgg:evidence {
+  ?quote oa:hasSource ?doc .
+  ?ann oa:hasTarget ?quote ; kg:supportsStatement ?st .
+  ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+  OPTIONAL { ?ann oa:hasBody ?body }
+  OPTIONAL { ?ann kg:annotationFile ?file ; kg:annotationLine ?line }
+} }"""
+#: every claim and claim content (kg:Proposition) with the claim and its claimant
+_CLAIMS = """
+SELECT ?x ?claim ?claimant WHERE {
+  { ?x a kg:Claim . BIND(?x AS ?claim) } UNION { ?claim kg:proposition ?x }
+  OPTIONAL { ?claim kg:claimant ?claimant }
+}"""
 
 
 def article(store: ox.Store, doc: str) -> ArticlePage:
@@ -176,45 +177,53 @@ def article(store: ox.Store, doc: str) -> ArticlePage:
     iri = ns.KGD + doc
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", doc):
         raise NotFound(f"no article {doc!r}")
+    bound = {"doc": ox.NamedNode(iri)}
     head = _rows(store, """SELECT ?text ?title ?date ?pub WHERE { ?doc kg:fullText ?text .
         OPTIONAL { ?doc dcterms:title ?title } OPTIONAL { ?doc dcterms:date ?date }
-        OPTIONAL { ?doc dcterms:publisher ?pub } } LIMIT 1""", {"doc": ox.NamedNode(iri)})
+        OPTIONAL { ?doc dcterms:publisher ?pub } } LIMIT 1""", bound)
     if not head:
         raise NotFound(f"no article {doc!r} in the build",
                        hint="the index page lists the articles")
     text, title, date, pub = head[0]
-    rows = _rows(store, _QUOTES, {"doc": ox.NamedNode(iri)})
-    name = Namer(store, [t for r in rows for t in (r[5], r[7], r[8], r[9], r[11], r[12])]
-                 + [pub], {iri})
-    by_voice = any(r[4] is not None for r in rows)
-    speakers = sorted({r[5].value for r in rows if r[5] is not None})
+    quote_rows = _rows(store, _QUOTES, bound)
+    support_rows = sorted(_rows(store, _SUPPORTS, bound),
+                          key=lambda r: (r[1].value, r[0].value))
+    claims: dict[str, tuple] = {}
+    for x, claim, claimant in _rows(store, _CLAIMS):
+        if x.value not in claims or claims[x.value][1] is None:
+            claims[x.value] = (claim, claimant)
+    name = Namer(store, [r[5] for r in quote_rows]
+                 + [t for r in support_rows for t in (r[2], r[3], r[4], r[5])]
+                 + [c for _, c in claims.values()] + [pub], {iri})
+    by_voice = any(r[4] is not None for r in quote_rows)
+    speakers = sorted({r[5].value for r in quote_rows if r[5] is not None})
     quotes: dict[str, QuoteView] = {}
-    supports: dict[str, Support] = {}
-    for (_q, start, end, exact, voice, speaker, st, s, p, o, claim, claimant, body, file_,
-         line) in rows:
+    by_iri: dict[str, QuoteView] = {}
+    for q, start, end, exact, voice, speaker in quote_rows:
         key = quote_key(int(start.value), int(end.value))
         view = quotes.get(key)
         if view is None:
             view = quotes[key] = QuoteView(
-                key, int(start.value), int(end.value), exact.value if exact else "", "",
-                _voice_text(voice), name(speaker) if speaker is not None else None)
-            view.css = _voice_css(voice, speaker, speakers) if by_voice else ""
-        if st is None:
+                key, int(start.value), int(end.value), exact.value if exact else "",
+                _voice_css(voice, speaker, speakers) if by_voice else "", _voice_text(voice),
+                name(speaker) if speaker is not None else None)
+        by_iri[q.value] = view
+    supports: dict[str, Support] = {}
+    for q, st, s, p, o, body, file_, line in support_rows:
+        view = by_iri.get(q.value)
+        if view is None:
             continue
         skey = "s-" + st.value.rsplit("/", 1)[-1]
         sup = supports.get(skey)
         if sup is None:
+            claim, claimant = claims.get(s.value, (None, None))
             sup = supports[skey] = Support(
                 skey, "claim" if claim is not None else "fact", name(s), name(p), name(o),
                 name(claimant) if claimant is not None else None,
                 name(body) if body is not None else None,
                 f"{file_.value} line {line.value}" if file_ is not None else "")
-        elif claim is not None and sup.kind == "fact":
-            sup.kind = "claim"
-        if claimant is not None and sup.claimant is None:
-            sup.claimant = name(claimant)
-        if key not in sup.quotes:
-            sup.quotes.append(key)
+        if view.key not in sup.quotes:
+            sup.quotes.append(view.key)
         if skey not in view.supports:
             view.supports.append(skey)
     if not by_voice:
@@ -222,7 +231,9 @@ def article(store: ox.Store, doc: str) -> ArticlePage:
             view.css = "k-claim" if any(supports[k].kind == "claim"
                                         for k in view.supports) else "k-fact"
     spans = [Span(v.start, v.end, v.key, v.css) for v in quotes.values()]
-    first = {k: min((quotes[q].start, quotes[q].end) for q in s.quotes)
+    for sup in supports.values():
+        sup.quotes.sort(key=lambda k: (quotes[k].start, quotes[k].end))
+    first = {k: (quotes[s.quotes[0]].start, quotes[s.quotes[0]].end)
              for k, s in supports.items()}
     ordered = sorted(supports.values(), key=lambda s: (first[s.key], s.subject.text,
                                                        s.predicate.text, s.object.text))

@@ -44,6 +44,7 @@ class Request:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     fmt: str | None = None  # the ``format`` or ``output`` parameter
+    timeout: float | None = None  # the ``timeout`` parameter: a shorter deadline (seconds)
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,27 @@ def read_request(method: str, content_type: str | None, params: list[tuple[str, 
         text = queries[0]
     fmt = (values.get("format") or values.get("output") or [None])[0]
     return Request(text, tuple(values.get("default-graph-uri", ())),
-                   tuple(values.get("named-graph-uri", ())), fmt)
+                   tuple(values.get("named-graph-uri", ())), fmt,
+                   _timeout((values.get("timeout") or [None])[0]))
+
+
+def _timeout(value: str | None) -> float | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise ProtocolError(f"timeout {value!r} is not a number of seconds above 0")
+    return seconds
+
+
+def deadline(server: float | None, asked: float | None) -> float | None:
+    """The deadline of one query: the ``timeout`` parameter can only shorten the server's."""
+    if not asked:
+        return server
+    return asked if not server else min(server, asked)
 
 
 def prepare(request: Request, accept: str | None) -> Prepared:
