@@ -214,3 +214,19 @@ def test_other_hosts_are_refused(client):
     """A page of another site cannot read the graph through DNS rebinding."""
     r = client.get("/", headers={"Host": "evil.example"})
     assert r.status_code == 400
+
+
+def test_templates_and_static_files_are_package_data():
+    """`pip install .` carries every template and static file (pyproject's package-data)."""
+    import fnmatch
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    globs = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["setuptools"]["package-data"]["kg"]
+    package = root / "src" / "kg"
+    files = [p.relative_to(package).as_posix() for d in ("web/templates", "web/static")
+             for p in (package / d).iterdir() if p.is_file()]
+    assert len(files) >= 10
+    assert [f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)] == []
