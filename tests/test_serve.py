@@ -230,3 +230,8 @@ def test_templates_and_static_files_are_package_data():
              for p in (package / d).iterdir() if p.is_file()]
     assert len(files) >= 10
     assert [f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)] == []
+
+
+def test_head_is_get_without_a_body(client):
+    r = client.head("/query/talks")
+    assert (r.status_code, r.headers["content-type"], r.content) == (200, HTML, b"")

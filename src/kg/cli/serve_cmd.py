@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import contextlib
+
 import click
 
 from .common import resolve_store, store_option
@@ -19,7 +21,7 @@ def command(host, port, access_log, timeout, store_dir):
     queries, pictures of the graph and a read-only SPARQL 1.1 endpoint at /sparql.
 
     Every query runs with the --timeout deadline; updates, SERVICE and remote
-    FROM are refused as in `kg sparql`. Ctrl-C stops the server.
+    FROM are refused as in `kg sparql`. Ctrl-C stops the server (exit status 0).
 
     \b
     Examples:
@@ -38,4 +40,6 @@ def command(host, port, access_log, timeout, store_dir):
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"Warning: listening on {host}: other machines can read the graph.",
                    err=True)
-    serve(app, sock, access_log=access_log)
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops, then re-raises Ctrl-C
+        serve(app, sock, access_log=access_log)
+    click.echo("Stopped.", err=True)
