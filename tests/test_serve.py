@@ -102,14 +102,16 @@ def test_article_reader_highlights_every_quote_with_its_triples(client, built_st
             'data-q="q169-185" tabindex="0">Held in Istanbul</mark>') in r.text
     panel = r.text[r.text.index('id="sup-q169-185"'):]
     panel = panel[:panel.index("</section>")]
-    assert ('<a href="/entity/istanbul-talks-2025">Istanbul talks between Russia and Ukraine '
-            '(2025)</a> · <span title="https://w3id.org/kg/ontology#heldIn">held in</span> · '
-            '<a href="/entity/istanbul">Istanbul</a>') in panel
-    # every triple in the list links back to the highlight of its quotes
-    item = re.search(r'<li id="(s-st-[0-9a-f]+)" class="support fact">[^\n]*\n<span '
-                     r'class="triple">[^\n]*held in[^\n]*\n<span class="links">(.*?)</span>',
-                     r.text)
-    assert item and '<a class="to-quote" href="#q169-185">q169-185</a>' in item.group(2)
+    keys = re.search(r'<ul class="supports-of" data-s="([^"]*)"></ul>', panel).group(1).split()
+    items = {k: re.search(rf'<li id="{k}" class="support (fact|claim)">(.*?)</li>', r.text,
+                          re.S).group(2) for k in keys}
+    held = [k for k, item in items.items() if (
+        '<span class="triple"><a href="/entity/istanbul-talks-2025">Istanbul talks between '
+        'Russia and Ukraine (2025)</a> · <span title="https://w3id.org/kg/ontology#heldIn">held '
+        'in</span> · <a href="/entity/istanbul">Istanbul</a></span>') in item]
+    assert len(held) == 1
+    # the triple in the list links back to the highlight of its quote
+    assert '<a class="to-quote" href="#q169-185">“Held in Istanbul”</a>' in items[held[0]]
     # claims are coloured apart from facts, and say who claims them
     assert 'class="hl k-claim"' in r.text
     assert re.search(r'<span class="claimant">claimed by <a href="/entity/valeriy-dymov">'
@@ -235,3 +237,20 @@ def test_templates_and_static_files_are_package_data():
 def test_head_is_get_without_a_body(client):
     r = client.head("/query/talks")
     assert (r.status_code, r.headers["content-type"], r.content) == (200, HTML, b"")
+
+
+def test_pages_are_cached_and_the_cache_is_bounded(client):
+    from kg.web.app import PageCache
+
+    first, second = client.get("/query/talks"), client.get("/query/talks")
+    assert first.content == second.content
+    cache = PageCache(limit=100)
+    cache.put("/a", b"200" + b"a" * 20)
+    cache.put("/b", b"200" + b"b" * 20)
+    assert cache.get("/a") is not None  # /a is now the most recently used
+    cache.put("/c", b"200" + b"c" * 20)
+    cache.put("/d", b"200" + b"d" * 20)
+    cache.put("/e", b"200" + b"e" * 20)
+    assert (cache.get("/b"), cache.get("/a") is not None, cache.size) == (None, True, 92)
+    cache.put("/big", b"200" + b"x" * 30)  # over a quarter of the limit: never kept
+    assert cache.get("/big") is None

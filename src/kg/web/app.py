@@ -81,6 +81,7 @@ class Site:
         env.filters["qs"] = lambda params: urllib.parse.urlencode(params)
         self.templates = {name: env.get_template(name) for name in TEMPLATES}
         self.queries = [q for q in all_queries()]
+        self.cache = PageCache()
 
     def render(self, name: str, status: int = 200, **data) -> bytes:
         """A page as the child sends it: the HTTP status (3 digits), then the HTML."""
@@ -92,18 +93,59 @@ class Site:
         return await run_in_threadpool(runner.call, func, what=what,
                                        timeout=self.timeout if timeout is None else timeout)
 
-    async def page(self, func: Callable[[], bytes], what: str) -> Response:
-        try:
-            data = await self.in_child(func, what)
-            return HTMLResponse(data[3:], status_code=int(data[:3]))
-        except Exception as e:  # noqa: BLE001 - every failure becomes an error page
-            return self.error_page(e)
+    async def page(self, func: Callable[[], bytes], what: str, key: str | None = None
+                   ) -> Response:
+        """The page ``func`` renders in a child; answered from the cache when it has it."""
+        data = self.cache.get(key)
+        if data is None:
+            try:
+                data = await self.in_child(func, what)
+            except Exception as e:  # noqa: BLE001 - every failure becomes an error page
+                return self.error_page(e)
+            if data[:3] == b"200":
+                self.cache.put(key, data)
+        return HTMLResponse(data[3:], status_code=int(data[:3]))
 
     def error_page(self, error: BaseException, status: int | None = None) -> Response:
         text = error_text(error)
         lines = text.rstrip("\n").split("\n")
         return HTMLResponse(self.render("error.html", lines=lines)[3:],
                             status_code=status or status_for(error))
+
+
+class PageCache:
+    """Rendered pages by URL, least recently used first out, up to ``limit`` bytes.
+
+    The store is opened read-only once, so a page's bytes never change while
+    the server runs (a new ``kg build`` is seen after a restart). Only pages
+    are kept, never SPARQL answers. Used from the event loop's thread only.
+    """
+
+    def __init__(self, limit: int = 64 << 20):
+        from collections import OrderedDict
+
+        self.limit = limit
+        self.size = 0
+        self.pages: OrderedDict[str, bytes] = OrderedDict()
+
+    def get(self, key: str | None) -> bytes | None:
+        if key is None or key not in self.pages:
+            return None
+        self.pages.move_to_end(key)
+        return self.pages[key]
+
+    def put(self, key: str | None, data: bytes) -> None:
+        if key is None or len(data) > self.limit // 4 or key in self.pages:
+            return
+        self.pages[key] = data
+        self.size += len(data)
+        while self.size > self.limit:
+            _, old = self.pages.popitem(last=False)
+            self.size -= len(old)
+
+
+def _key(request: Request) -> str:
+    return request.url.path + ("?" + request.url.query if request.url.query else "")
 
 
 def create_app(store_dir: Path, *, timeout: float = runner.DEFAULT_TIMEOUT,
@@ -120,13 +162,13 @@ def create_app(store_dir: Path, *, timeout: float = runner.DEFAULT_TIMEOUT,
                                checks=[q for q in site.queries if q.is_check],
                                search=search.params[0].name if search and search.params
                                else None)
-        return await site.page(make, "the index")
+        return await site.page(make, "the index", _key(request))
 
     async def article(request: Request) -> Response:
         doc = request.path_params["doc"]
         return await site.page(lambda: site.render("article.html",
                                                    page=pages.article(site.store, doc)),
-                               f"article {doc}")
+                               f"article {doc}", _key(request))
 
     async def query(request: Request) -> Response:
         try:
@@ -136,18 +178,23 @@ def create_app(store_dir: Path, *, timeout: float = runner.DEFAULT_TIMEOUT,
         given = {p.name: request.query_params[p.name] for p in canned.params
                  if request.query_params.get(p.name, "").strip()}
         return await site.page(lambda: _query_page(site, canned, given),
-                               f"queries/{canned.name}.rq")
+                               f"queries/{canned.name}.rq", _key(request))
 
     async def entity(request: Request) -> Response:
         ident = request.path_params["ident"]
-        return await site.page(lambda: _entity_page(site, ident), f"entity {ident}")
+        return await site.page(lambda: _entity_page(site, ident), f"entity {ident}",
+                               _key(request))
 
     async def graph_svg(request: Request) -> Response:
         ident = request.path_params["ident"]
-        try:
-            svg = await site.in_child(lambda: _graph_svg(site, ident), f"graph of {ident}")
-        except Exception as e:  # noqa: BLE001
-            return PlainTextResponse(error_text(e), status_code=status_for(e))
+        svg = site.cache.get(_key(request))
+        if svg is None:
+            try:
+                svg = await site.in_child(lambda: _graph_svg(site, ident),
+                                          f"graph of {ident}")
+            except Exception as e:  # noqa: BLE001
+                return PlainTextResponse(error_text(e), status_code=status_for(e))
+            site.cache.put(_key(request), svg)
         return Response(svg, media_type="image/svg+xml",
                         headers={"Content-Security-Policy": SVG_CSP})
 

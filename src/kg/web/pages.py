@@ -147,6 +147,11 @@ class ArticlePage:
     def by_key(self) -> dict[str, Support]:
         return {s.key: s for s in self.supports}
 
+    @property
+    def exact(self) -> dict[str, str]:
+        """Quote key -> the quoted words."""
+        return {q.key: q.exact for q in self.quotes}
+
 
 _QUOTES = """
 SELECT ?quote ?start ?end ?exact ?voice ?speaker WHERE { GRAPH kgg:evidence {
