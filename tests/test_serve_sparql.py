@@ -266,3 +266,20 @@ def test_kg_sparql_endpoint_construct_round_trip(kg, endpoint, built_store):
     assert remote.exit_code == 0, remote.output
     assert remote.output == local.output
     assert TRIPLE_NT in local.output
+
+
+def test_no_cross_origin_reads_unless_allowed(client, endpoint, built_store):
+    origin = {"Origin": "http://yasgui.example"}
+    r = client.get(endpoint, params={"query": HELD_IN}, headers=origin)
+    assert "access-control-allow-origin" not in r.headers
+    with running(create_app(built_store, cors_origins=("http://yasgui.example",))) as url:
+        allowed = client.get(url + "/sparql", params={"query": HELD_IN}, headers=origin)
+        assert allowed.headers["access-control-allow-origin"] == "http://yasgui.example"
+        assert json.loads(allowed.content) == HELD_IN_JSON
+        preflight = client.options(url + "/sparql", headers={
+            **origin, "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type"})
+        assert preflight.status_code == 200
+        other = client.get(url + "/sparql", params={"query": HELD_IN},
+                           headers={"Origin": "http://elsewhere.example"})
+        assert "access-control-allow-origin" not in other.headers

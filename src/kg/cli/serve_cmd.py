@@ -14,9 +14,11 @@ from .query_cmd import timeout_option
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0: any free port).")
 @click.option("--access-log", is_flag=True, help="Print a line for every request.")
+@click.option("--cors-origin", "cors_origins", multiple=True, metavar="ORIGIN",
+              help="Let pages of ORIGIN (e.g. a YASGUI page) query /sparql from the browser.")
 @timeout_option
 @store_option
-def command(host, port, access_log, timeout, store_dir):
+def command(host, port, access_log, cors_origins, timeout, store_dir):
     """Serve the built graph on the web: an article reader, entity pages, the canned
     queries, pictures of the graph and a read-only SPARQL 1.1 endpoint at /sparql.
 
@@ -32,7 +34,8 @@ def command(host, port, access_log, timeout, store_dir):
     from ..web.app import create_app
     from ..web.server import bind, serve, url_of
 
-    app = create_app(resolve_store(store_dir), timeout=timeout, host=host)
+    app = create_app(resolve_store(store_dir), timeout=timeout, host=host,
+                     cors_origins=tuple(cors_origins))
     sock = bind(host, port)
     url = url_of(sock)
     click.echo(f"Serving the graph at {url}/ (SPARQL endpoint: {url}/sparql); "

@@ -149,8 +149,12 @@ def _key(request: Request) -> str:
 
 
 def create_app(store_dir: Path, *, timeout: float = runner.DEFAULT_TIMEOUT,
-               host: str = "127.0.0.1") -> Starlette:
-    """The application over the build in ``store_dir`` (opened now: a stale build fails here)."""
+               host: str = "127.0.0.1", cors_origins: tuple[str, ...] = ()) -> Starlette:
+    """The application over the build in ``store_dir`` (opened now: a stale build fails here).
+
+    ``cors_origins`` lets pages of those origins (a YASGUI page, say) read the
+    answers of ``/sparql`` from the browser; by default no other site can.
+    """
     site = Site(store_dir, timeout=timeout)
 
     async def index(request: Request) -> Response:
@@ -247,6 +251,11 @@ def create_app(store_dir: Path, *, timeout: float = runner.DEFAULT_TIMEOUT,
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
     app.state.site = site
     app.add_middleware(_Headers)
+    if cors_origins:
+        from starlette.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=list(cors_origins),
+                           allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
     if host in LOOPBACK:
         from starlette.middleware.trustedhost import TrustedHostMiddleware
 
