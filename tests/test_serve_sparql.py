@@ -180,6 +180,15 @@ def test_update_and_odd_bodies_by_post(client, endpoint):
         415, "Error: cannot read a POST body of type application/xml")
     r = client.get(endpoint, params={"query": HELD_IN}, headers={"Accept": "image/png"})
     assert r.status_code == 406
+    r = client.post(endpoint, content=b"ASK {} #" + b"x" * (1 << 20),
+                    headers={"Content-Type": "application/sparql-query"})
+    assert (r.status_code, r.text) == (400, "Error: the request body is over 1048576 bytes\n")
+    r = client.post(endpoint, content=b"ASK { \xff }",
+                    headers={"Content-Type": "application/sparql-query"})
+    assert (r.status_code, r.text) == (400, "Error: the query is not UTF-8\n")
+    r = client.post(endpoint, content=b"query=ASK%7B%7D%FF",
+                    headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert (r.status_code, r.text) == (400, "Error: the form is not UTF-8\n")
 
 
 def test_html_form_and_results_page(client, endpoint):

@@ -70,7 +70,7 @@ def read_request(method: str, content_type: str | None, params: list[tuple[str, 
         if media == "application/x-www-form-urlencoded":
             try:
                 fields += urllib.parse.parse_qsl(body.decode("utf-8"), keep_blank_values=True,
-                                                 strict_parsing=False)
+                                                 errors="strict")
             except UnicodeDecodeError:
                 raise ProtocolError("the form is not UTF-8") from None
         elif media == "application/sparql-query":
