@@ -189,6 +189,8 @@ def test_update_and_odd_bodies_by_post(client, endpoint):
     r = client.post(endpoint, content=b"query=ASK%7B%7D%FF",
                     headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert (r.status_code, r.text) == (400, "Error: the form is not UTF-8\n")
+    r = client.get(endpoint + "?query=ASK%7B%7D%FF")
+    assert (r.status_code, r.text) == (400, "Error: the URL's parameters are not UTF-8\n")
 
 
 def test_html_form_and_results_page(client, endpoint):

@@ -205,7 +205,7 @@ def create_app(store_dir: Path, *, timeout: float = runner.DEFAULT_TIMEOUT,
     async def sparql(request: Request) -> Response:
         try:
             body = await _read_body(request)
-            params = request.query_params.multi_items()
+            params = protocol.url_params(request.scope.get("query_string", b""))
             if request.method == "GET" and not params:
                 return HTMLResponse(site.render("sparql.html", query=_EXAMPLE, result=None)[3:])
             req = protocol.read_request(request.method, request.headers.get("content-type"),

@@ -60,6 +60,15 @@ class Prepared:
     fmt: str | None
 
 
+def url_params(query_string: bytes) -> list[tuple[str, str]]:
+    """The parameters of a URL's query string, refusing percent-escapes that are not UTF-8."""
+    try:
+        return urllib.parse.parse_qsl(query_string.decode("ascii", "strict"),
+                                      keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise ProtocolError("the URL's parameters are not UTF-8") from None
+
+
 def read_request(method: str, content_type: str | None, params: list[tuple[str, str]],
                  body: bytes) -> Request:
     """The query of a GET (``?query=``), a form POST or an ``application/sparql-query`` POST."""
