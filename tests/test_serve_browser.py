@@ -93,3 +93,16 @@ def test_screenshots_are_in_the_readme():
         data = (SCREENSHOTS / name).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n", name
         assert f"(docs/screenshots/{name})" in readme
+
+
+def test_without_chromium_the_test_skips_but_fails_under_ci(monkeypatch):
+    import chromium
+
+    monkeypatch.setattr(chromium, "CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception,
+                       match="the browser test must run in CI: /nonexistent/chromium not found"):
+        chromium.require()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="/nonexistent/chromium not found: apt-get"):
+        chromium.require()
