@@ -161,6 +161,10 @@ def test_graph_picture_is_svg(client):
     root = ET.fromstring(r.content)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert "Istanbul talks between Russia and Ukraine" in r.text
+    proposal = client.get("/graph/ceasefire-30-day.svg")
+    assert (proposal.status_code, proposal.headers["content-type"]) == (200, "image/svg+xml")
+    assert ET.fromstring(proposal.content).tag == "{http://www.w3.org/2000/svg}svg"
+    assert ">proposes<" in proposal.text and "Ukraine" in proposal.text
     missing = client.get("/graph/atlantis.svg")
     assert missing.status_code == 404
     assert missing.text.startswith("Error: no entity matches 'atlantis'\nHint: ")
