@@ -12,7 +12,6 @@ script (the Content-Security-Policy says so to the browser).
 
 from __future__ import annotations
 
-import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
@@ -78,9 +77,8 @@ class Site:
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"),
                                  autoescape=True, undefined=jinja2.StrictUndefined,
                                  trim_blocks=True, lstrip_blocks=True)
-        env.filters["qs"] = lambda params: urllib.parse.urlencode(params)
         self.templates = {name: env.get_template(name) for name in TEMPLATES}
-        self.queries = [q for q in all_queries()]
+        self.queries = list(all_queries())
         self.cache = PageCache()
 
     def render(self, name: str, status: int = 200, **data) -> bytes:
