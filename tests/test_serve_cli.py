@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -62,3 +63,59 @@ def test_serve_on_an_unknown_host_is_one_line(kg, built_store, host):
     assert r.exit_code == 1
     assert r.output.startswith(f"Error: cannot listen on {host}:0: ")
     assert r.output.endswith("Hint: give --host an address of this machine, e.g. 127.0.0.1\n")
+
+
+def _children(pid: int) -> set[int]:
+    out: set[int] = set()
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            out |= {int(c) for c in f.read().split()}
+    return out
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs Linux /proc")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+def test_a_query_running_when_the_server_stops_does_not_outlive_it(built_store, sig):
+    """Ctrl-C kills the running queries' children and stops at once, without a traceback;
+    if the server is killed, its children die with it (the parent-death signal)."""
+    import threading
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", "serve", "--store", str(built_store), "--port", "0",
+         "--timeout", "120"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = proc.stderr.readline().split(" at ", 1)[1].split("/ ", 1)[0]
+        query = urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . "
+                                                 "?d ?e ?f . ?g ?h ?i }"})
+        threading.Thread(target=lambda: _ignore(f"{url}/sparql?{query}"), daemon=True).start()
+        children: set[int] = set()
+        for _ in range(600):  # until the runaway query's child is forked
+            children = _children(proc.pid)
+            if children:
+                break
+            time.sleep(0.05)
+        assert children
+    finally:
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+    if sig == signal.SIGINT:
+        assert (proc.returncode, err) == (0, "Stopped.\n")
+    for _ in range(200):  # the child is killed with the server, not at its 120 s deadline
+        if not any(os.path.exists(f"/proc/{c}") and "Z" not in _state(c) for c in children):
+            break
+        time.sleep(0.05)
+    assert [c for c in children if os.path.exists(f"/proc/{c}") and "Z" not in _state(c)] == []
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
+
+
+def _ignore(url: str) -> None:
+    with contextlib.suppress(OSError):
+        urllib.request.urlopen(url, timeout=200).read()

@@ -12,6 +12,11 @@ script (the Content-Security-Policy says so to the browser).
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -80,6 +85,7 @@ class Site:
         self.templates = {name: env.get_template(name) for name in TEMPLATES}
         self.queries = list(all_queries())
         self.cache = PageCache()
+        self.waiting: set[int] = set()  # native ids of the threads waiting for a child
 
     def render(self, name: str, status: int = 200, **data) -> bytes:
         """A page as the child sends it: the HTTP status (3 digits), then the HTML."""
@@ -88,8 +94,39 @@ class Site:
     async def in_child(self, func: Callable[[], bytes], what: str,
                        timeout: float | None = None) -> bytes:
         """``func()`` in a forked child with the deadline, waited for on a worker thread."""
-        return await run_in_threadpool(runner.call, func, what=what,
-                                       timeout=self.timeout if timeout is None else timeout)
+        server = os.getpid()
+
+        def child() -> bytes:
+            if os.getpid() != server:  # forked (not so with --timeout 0)
+                _die_with(server)
+            return func()
+
+        def wait() -> bytes:
+            thread = threading.get_native_id()
+            self.waiting.add(thread)
+            try:
+                return runner.call(child, what=what,
+                                   timeout=self.timeout if timeout is None else timeout)
+            finally:
+                self.waiting.discard(thread)
+        return await run_in_threadpool(wait)
+
+    def stop_children(self) -> None:
+        """Kill the children still running queries (the server is stopping).
+
+        Each is found as a child of the worker thread waiting for it (Linux's
+        ``/proc/self/task/TID/children``), so no other child of the process
+        is touched; elsewhere the children end at their deadline.
+        """
+        for thread in list(self.waiting):
+            try:
+                with open(f"/proc/self/task/{thread}/children", encoding="ascii") as f:
+                    pids = [int(p) for p in f.read().split()]
+            except OSError:
+                continue
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
     async def page(self, func: Callable[[], bytes], what: str, key: str | None = None
                    ) -> Response:
@@ -109,6 +146,29 @@ class Site:
         lines = text.rstrip("\n").split("\n")
         return HTMLResponse(self.render("error.html", lines=lines)[3:],
                             status_code=status or status_for(error))
+
+
+def _libc():
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+_LIBC = _libc() if sys.platform.startswith("linux") else None
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(server: int) -> None:
+    """In a forked child: be killed when the server process ends (Linux's parent-death
+    signal), so that a query still running when the server stops does not outlive it."""
+    if _LIBC is None:
+        return
+    _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != server:  # the server ended before the signal was armed
+        os._exit(1)
 
 
 class PageCache:

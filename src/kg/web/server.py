@@ -51,9 +51,18 @@ def url_of(sock: socket.socket) -> str:
 def _server(app, access_log: bool):
     import uvicorn
 
+    class Server(uvicorn.Server):
+        async def shutdown(self, sockets=None):
+            # queries still running would hold their requests (and the process) until
+            # their deadline: stop them first, then let uvicorn finish the requests
+            site = getattr(getattr(app, "state", None), "site", None)
+            if site is not None:
+                site.stop_children()
+            await super().shutdown(sockets=sockets)
+
     config = uvicorn.Config(app, log_level="warning", access_log=access_log,
                             lifespan="off", timeout_graceful_shutdown=5)
-    return uvicorn.Server(config)
+    return Server(config)
 
 
 def serve(app, sock: socket.socket, *, access_log: bool = False) -> None:
