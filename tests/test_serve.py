@@ -97,9 +97,12 @@ def test_article_reader_highlights_every_quote_with_its_triples(client, built_st
         "?p <http://www.w3.org/ns/oa#start> ?s ; <http://www.w3.org/ns/oa#end> ?e } }")}
     anchors = set(re.findall(r'<span class="anchor" id="q(\d+)-(\d+)"></span>', r.text))
     assert {(int(a), int(b)) for a, b in anchors} == quotes
+    # coloured by voice once the build records kg:voice (helper voice), else fact vs claim
+    voiced = 'class="hl v-' in r.text
     # the quote "Held in Istanbul" [169, 185) is marked, and its panel shows the fact
-    assert ('<span class="anchor" id="q169-185"></span><mark class="hl k-fact" '
-            'data-q="q169-185" tabindex="0">Held in Istanbul</mark>') in r.text
+    assert ('<span class="anchor" id="q169-185"></span><mark class="hl '
+            + ("v-own" if voiced else "k-fact")
+            + '" data-q="q169-185" tabindex="0">Held in Istanbul</mark>') in r.text
     panel = r.text[r.text.index('id="sup-q169-185"'):]
     panel = panel[:panel.index("</section>")]
     keys = re.search(r'<ul class="supports-of" data-s="([^"]*)"></ul>', panel).group(1).split()
@@ -112,8 +115,8 @@ def test_article_reader_highlights_every_quote_with_its_triples(client, built_st
     assert len(held) == 1
     # the triple in the list links back to the highlight of its quote
     assert '<a class="to-quote" href="#q169-185">“Held in Istanbul”</a>' in items[held[0]]
-    # claims are coloured apart from facts, and say who claims them
-    assert 'class="hl k-claim"' in r.text
+    # someone's words (or claims) are coloured apart from the article's, and say who claims
+    assert ('class="hl v-speech sp-0"' if voiced else 'class="hl k-claim"') in r.text
     assert re.search(r'<span class="claimant">claimed by <a href="/entity/valeriy-dymov">'
                      r"Valeriy Dymov</a></span>", r.text)
 
