@@ -199,6 +199,13 @@ def test_html_form_and_results_page(client, endpoint):
     r = client.get(endpoint, params={"query": HELD_IN, "format": "html"})
     assert r.status_code == 200
     assert '<tr><td><a href="/entity/istanbul">Istanbul</a></td></tr>' in r.text
+    refused = client.get(endpoint, params={"query": "DROP ALL", "format": "html"})
+    assert (refused.status_code, refused.headers["content-type"]) == (
+        400, "text/html; charset=utf-8")
+    assert ("<pre>Error: query: SPARQL Update is refused (DROP): queries are read-only</pre>"
+            in refused.text)
+    assert '<textarea name="query" rows="8" cols="90" spellcheck="false">DROP ALL' \
+        in refused.text
 
 
 # --------------------------------------------------------------------------- the deadline

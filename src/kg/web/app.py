@@ -265,15 +265,12 @@ def create_app(store_dir: Path, *, timeout: float = runner.DEFAULT_TIMEOUT,
             body = await _read_body(request)
             params = protocol.url_params(request.scope.get("query_string", b""))
             if request.method == "GET" and not params:
-                return HTMLResponse(site.render("sparql.html", query=_EXAMPLE, result=None)[3:])
+                return HTMLResponse(site.render("sparql.html", query=_EXAMPLE, result=None,
+                                                error=None)[3:])
             req = protocol.read_request(request.method, request.headers.get("content-type"),
                                         params, body)
             if (req.fmt or "").lower() == "html":
-                prepared = protocol.prepare(protocol.Request(
-                    req.text, req.default_graphs, req.named_graphs, None), None)
-                return await site.page(lambda: site.render(
-                    "sparql.html", query=req.text,
-                    result=pages.sparql_result(site.store, prepared)), "query")
+                return await _sparql_page(site, req)
             prepared = protocol.prepare(req, request.headers.get("accept"))
             data = await site.in_child(lambda: protocol.answer(site.store, prepared), "query",
                                        protocol.deadline(site.timeout, req.timeout))
@@ -363,6 +360,22 @@ async def _read_body(request: Request) -> bytes:
             raise protocol.ProtocolError(f"the request body is over {protocol.MAX_BODY} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def _sparql_page(site: Site, req: protocol.Request) -> Response:
+    """The query page's answer: the form again, and the results as a table or the error."""
+    try:
+        prepared = protocol.prepare(protocol.Request(
+            req.text, req.default_graphs, req.named_graphs, None), None)
+        data = await site.in_child(lambda: site.render(
+            "sparql.html", query=req.text, error=None,
+            result=pages.sparql_result(site.store, prepared)), "query",
+            protocol.deadline(site.timeout, req.timeout))
+    except Exception as e:  # noqa: BLE001 - shown on the page
+        lines = error_text(e).rstrip("\n").split("\n")
+        return HTMLResponse(site.render("sparql.html", query=req.text, result=None,
+                                        error=lines)[3:], status_code=status_for(e))
+    return HTMLResponse(data[3:], status_code=int(data[:3]))
 
 
 def _query_page(site: Site, canned: CannedQuery, given: dict[str, str]) -> bytes:
