@@ -80,10 +80,16 @@ def running(app, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                               name="kg-serve", daemon=True)
     thread.start()
-    for _ in range(500):
-        if server.started:
+    for _ in range(6000):  # up to a minute on a busy machine
+        if server.started or not thread.is_alive():
             break
         time.sleep(0.01)
+    if not server.started:
+        where = url_of(sock)
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+        raise ListenError(f"the server on {where} did not start")
     try:
         yield url_of(sock)
     finally:
