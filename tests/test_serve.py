@@ -249,7 +249,7 @@ def test_head_is_get_without_a_body(client):
 
 
 def test_pages_are_cached_and_the_cache_is_bounded(client):
-    from kg.web.app import PageCache
+    from kg.web.cache import PageCache
 
     first, second = client.get("/query/talks"), client.get("/query/talks")
     assert first.content == second.content

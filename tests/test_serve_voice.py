@@ -10,7 +10,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from kg import namespaces as ns
-from kg.web import pages
+from kg.web import reader
 
 TEXT = "Kyiv rejected the plan. “We will never accept it,” Zelenskyy said. “No,” one said."
 
@@ -63,7 +63,7 @@ def _store() -> ox.Store:
 
 
 def test_quotes_are_coloured_by_voice_and_speaker():
-    page = pages.article(_store(), "t1")
+    page = reader.article(_store(), "t1")
     assert page.by_voice
     assert [(q.exact, q.css, q.voice, q.speaker.text if q.speaker else None)
             for q in page.quotes] == [
@@ -88,12 +88,12 @@ def test_the_seed_is_coloured_by_voice_or_else_by_claim_and_fact(built_store):
     lands) or without (claim vs fact)."""
     from kg.store import open_store
 
-    page = pages.article(open_store(built_store).oxigraph, "000_99214e3abbb71cf3")
+    page = reader.article(open_store(built_store).oxigraph, "000_99214e3abbb71cf3")
     held = next(q for q in page.quotes if q.key == "q169-185")
     if page.by_voice:
         assert held.css == "v-own"
         assert {q.css for q in page.quotes} <= {"v-own", "v-speech sp-unknown"} | {
-            f"v-speech sp-{i}" for i in range(pages.SPEAKER_COLOURS)}
+            f"v-speech sp-{i}" for i in range(reader.SPEAKER_COLOURS)}
         dymov = [q for q in page.quotes if q.speaker and q.speaker.text == "Valeriy Dymov"]
         assert dymov and all(q.css.startswith("v-speech sp-") for q in dymov)
         return

@@ -34,7 +34,8 @@ from .. import querying as _querying  # noqa: F401 - likewise
 from .. import runner
 from ..catalogue import CannedQuery, all_queries, get_query
 from ..errors import KgError, QueryError, QueryTimeout, UsageError
-from . import pages, protocol
+from . import pages, protocol, reader
+from .cache import PageCache
 from .negotiation import NotAcceptable
 
 HERE = Path(__file__).resolve().parent
@@ -171,37 +172,6 @@ def _die_with(server: int) -> None:
         os._exit(1)
 
 
-class PageCache:
-    """Rendered pages by URL, least recently used first out, up to ``limit`` bytes.
-
-    The store is opened read-only once, so a page's bytes never change while
-    the server runs (a new ``kg build`` is seen after a restart). Only pages
-    are kept, never SPARQL answers. Used from the event loop's thread only.
-    """
-
-    def __init__(self, limit: int = 64 << 20):
-        from collections import OrderedDict
-
-        self.limit = limit
-        self.size = 0
-        self.pages: OrderedDict[str, bytes] = OrderedDict()
-
-    def get(self, key: str | None) -> bytes | None:
-        if key is None or key not in self.pages:
-            return None
-        self.pages.move_to_end(key)
-        return self.pages[key]
-
-    def put(self, key: str | None, data: bytes) -> None:
-        if key is None or len(data) > self.limit // 4 or key in self.pages:
-            return
-        self.pages[key] = data
-        self.size += len(data)
-        while self.size > self.limit:
-            _, old = self.pages.popitem(last=False)
-            self.size -= len(old)
-
-
 def _key(request: Request) -> str:
     return request.url.path + ("?" + request.url.query if request.url.query else "")
 
@@ -229,7 +199,7 @@ def create_app(store_dir: Path, *, timeout: float = runner.DEFAULT_TIMEOUT,
     async def article(request: Request) -> Response:
         doc = request.path_params["doc"]
         return await site.page(lambda: site.render("article.html",
-                                                   page=pages.article(site.store, doc)),
+                                                   page=reader.article(site.store, doc)),
                                f"article {doc}", _key(request))
 
     async def query(request: Request) -> Response:
