@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.web.app import create_app
-from kg.web.negotiation import NotAcceptable, choose, parse_accept
+from kg.web.negotiation import NotAcceptable, choose, parse_accept, wants_html
 from kg.web.server import running
 
 HELD_IN = "SELECT ?place WHERE { kgr:istanbul-talks-2025 kg:heldIn ?place }"
@@ -63,6 +63,15 @@ def test_parse_accept_orders_by_quality_then_specificity():
 ])
 def test_choose(kind, accept, param, expected):
     assert choose(kind, accept, param).media_type == expected
+
+
+@pytest.mark.parametrize("accept,expected", [
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", True),
+    ("application/sparql-results+json, text/html;q=0.5", False),
+    ("*/*", False), (None, False), ("text/html;q=0", False),
+])
+def test_wants_html(accept, expected):
+    assert wants_html(accept) is expected
 
 
 def test_choose_refuses_what_cannot_be_given():
@@ -191,6 +200,17 @@ def test_update_and_odd_bodies_by_post(client, endpoint):
     assert (r.status_code, r.text) == (400, "Error: the form is not UTF-8\n")
     r = client.get(endpoint + "?query=ASK%7B%7D%FF")
     assert (r.status_code, r.text) == (400, "Error: the URL's parameters are not UTF-8\n")
+
+
+def test_a_browser_opening_a_query_link_gets_the_page(client, endpoint):
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    r = client.get(endpoint, params={"query": HELD_IN}, headers={"Accept": browser})
+    assert (r.status_code, r.headers["content-type"]) == (200, "text/html; charset=utf-8")
+    assert '<tr><td><a href="/entity/istanbul">Istanbul</a></td></tr>' in r.text
+    # a format parameter still wins
+    r = client.get(endpoint, params={"query": HELD_IN, "format": "json"},
+                   headers={"Accept": browser})
+    assert json.loads(r.content) == HELD_IN_JSON
 
 
 def test_html_form_and_results_page(client, endpoint):

@@ -36,7 +36,7 @@ from ..catalogue import CannedQuery, all_queries, get_query
 from ..errors import KgError, QueryError, QueryTimeout, UsageError
 from . import pages, protocol, reader
 from .cache import PageCache
-from .negotiation import NotAcceptable
+from .negotiation import NotAcceptable, wants_html
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = ("index.html", "article.html", "query.html", "sparql.html", "entity.html",
@@ -239,7 +239,8 @@ def create_app(store_dir: Path, *, timeout: float = runner.DEFAULT_TIMEOUT,
                                                 error=None)[3:])
             req = protocol.read_request(request.method, request.headers.get("content-type"),
                                         params, body)
-            if (req.fmt or "").lower() == "html":
+            if (req.fmt or "").lower() == "html" or (
+                    req.fmt is None and wants_html(request.headers.get("accept"))):
                 return await _sparql_page(site, req)
             prepared = protocol.prepare(req, request.headers.get("accept"))
             data = await site.in_child(lambda: protocol.answer(site.store, prepared), "query",

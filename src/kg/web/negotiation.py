@@ -114,3 +114,10 @@ def choose(kind: str, accept: str | None, param: str | None = None) -> Answer:
         f"cannot answer a {'SELECT/ASK' if kind == 'results' else 'CONSTRUCT/DESCRIBE'} "
         f"query as {accept}",
         hint="accept one of " + ", ".join(a.media_type for a in offered))
+
+
+def wants_html(accept: str | None) -> bool:
+    """A browser's Accept header: HTML first (a person opening a link to a query)."""
+    ranges = parse_accept(accept)
+    return bool(accept) and ranges[0][0] in ("text/html", "application/xhtml+xml") \
+        and ranges[0][1] > 0
