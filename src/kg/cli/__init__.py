@@ -17,6 +17,7 @@ from ..errors import EXIT_RUNTIME, KgError, ViolationsError
 
 #: command name -> module defining ``command``; imported only when the command runs.
 COMMAND_MODULES = {
+    "serve": "serve_cmd",
     "build": "build_cmd", "query": "query_cmd", "sparql": "sparql_cmd",
     "export": "export_cmd", "coverage": "coverage_cmd", "explain": "explain_cmd",
     "stats": "stats_cmd", "push": "push_cmd",
