@@ -305,6 +305,22 @@ def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
           progress: Callable[[str], None] = _quiet) -> BuildReport:
     """Map, reason, check and write the store; the previous build stays on failure.
 
+    The store directory must be kg's (new, empty, or marked by an earlier
+    build); the build holds its lock from start to end, so a second build
+    into the same store fails at once (see :func:`kg.store.build_lock`).
+    """
+    from .store import build_lock
+
+    with build_lock(Path(store_dir)):
+        return _build(seeds_dir, store_dir, reasoner=reasoner, checks=checks, shapes=shapes,
+                      progress=progress)
+
+
+def _build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
+           checks: str = "auto", shapes: str = "auto",
+           progress: Callable[[str], None] = _quiet) -> BuildReport:
+    """Map, reason, check and write the store (the caller holds the build lock).
+
     The evidence graph is streamed into the new store article by article and
     everything else is written after the closure, so memory does not grow
     with the evidence. The checks run on the new store before it is swapped in.
