@@ -111,8 +111,8 @@ def load_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet,
     articles = discover(seeds_dir)
     background = ()
     bg_path = seeds_dir / "background.yaml"
-    if bg_path.is_file():
-        text, _ = read_text_file(bg_path, 5_000_000)
+    if bg_path.exists() or bg_path.is_symlink():
+        text, _ = read_text_file(bg_path, 5_000_000, seeds_dir)
         background = ((_display(bg_path), parse_background(text, _display(bg_path))),)
     timings = {"load": 0.0}
 

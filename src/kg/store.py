@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .errors import StoreError
+from .errors import InputError, StoreError
 
 try:
     import fcntl
@@ -106,8 +106,12 @@ def fingerprint(files: list[Path], seeds_dir: Path) -> dict[str, list]:
     """
     out = {}
     for p in files:
-        st = os.stat(p)
-        out[str(p.relative_to(seeds_dir))] = [st.st_size, st.st_mtime_ns, file_sha256(p),
+        try:
+            st = os.stat(p)
+            digest = file_sha256(p)
+        except OSError as e:
+            raise InputError(f"cannot read: {e.strerror or e}", path=str(p)) from None
+        out[str(p.relative_to(seeds_dir))] = [st.st_size, st.st_mtime_ns, digest,
                                               st.st_ctime_ns]
     return out
 
