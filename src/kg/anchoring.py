@@ -19,6 +19,7 @@ import re
 import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 
 #: An ambiguous quote's message lists this many occurrences, then "and N more".
@@ -73,11 +74,8 @@ def anchor(text: str, quote: str, occurrence: int | None = None) -> Anchor:
     if quote != quote.strip():
         raise AnchorError(f"quote {_show(quote)} starts or ends with white space",
                           "trim the quote to the words themselves")
-    if "\r" in text or "\r" in quote:
-        haystack, shifts = unify_line_breaks(text)
-        needle = unify_line_breaks(quote)[0]
-    else:
-        haystack, shifts, needle = text, [], quote
+    haystack, shifts = _unified(text)
+    needle = unify_line_breaks(quote)[0] if "\r" in quote else quote
     starts = occurrences(haystack, needle)
     if not starts:
         raise AnchorError(f"quote {_show(quote)} is not in the article", _near_miss(text, quote))
@@ -104,6 +102,12 @@ def anchor(text: str, quote: str, occurrence: int | None = None) -> Anchor:
         start += bisect_left(shifts, start)
         end += bisect_left(shifts, end)
     return Anchor(start, end, text[start:end])
+
+
+@lru_cache(maxsize=4)
+def _unified(text: str) -> tuple[str, list[int]]:
+    """:func:`unify_line_breaks` of an article, once per article (its quotes come in a row)."""
+    return unify_line_breaks(text) if "\r" in text else (text, [])
 
 
 def unify_line_breaks(text: str) -> tuple[str, list[int]]:
