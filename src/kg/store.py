@@ -240,13 +240,18 @@ def _reason(e: BaseException) -> str:
 
 
 #: build directory -> descriptor holding a shared flock on it, for the life of the process
+#: (least recently opened first)
 _READERS: dict[str, int] = {}
+#: At most this many builds stay locked by one process: opening one more lets go of the
+#: least recently opened (in a long-lived process, a build long replaced).
+MAX_HELD_BUILDS = 64
 
 
 def _lock_build(store_dir: Path) -> Path | None:
     """The directory ``current`` leads to, share-locked; None when there is none.
 
-    The lock lives as long as the process (forked query runners share it).
+    The lock lives as long as the process (forked query runners share it),
+    for the last MAX_HELD_BUILDS builds it opened.
     A build that a builder removed between resolving the link and taking
     the lock is noticed (the directory is gone) and the link read again.
     """
@@ -256,7 +261,10 @@ def _lock_build(store_dir: Path) -> Path | None:
         except (OSError, RuntimeError):
             return None
         key = str(target)
-        if key in _READERS or fcntl is None:
+        if key in _READERS:
+            _READERS[key] = _READERS.pop(key)  # now the most recently opened
+            return target
+        if fcntl is None:
             return target
         try:
             fd = os.open(target, os.O_RDONLY | os.O_DIRECTORY)
@@ -274,6 +282,8 @@ def _lock_build(store_dir: Path) -> Path | None:
         if gone:
             os.close(fd)
             continue
+        while len(_READERS) >= MAX_HELD_BUILDS:
+            os.close(_READERS.pop(next(iter(_READERS))))
         _READERS[key] = fd
         return target
     raise StoreError(f"the store at {store_dir} was replaced while it was being opened",
