@@ -478,7 +478,8 @@ def write_store(store_dir: Path, chunks, manifest, verify=None,
         if isinstance(e, OSError):
             raise _write_error(store_dir, e, kept) from None
         raise
-    _remove_old_builds(store_dir, keep=build_dir)
+    with contextlib.suppress(OSError):  # the new build is current: clean-up is best effort
+        _remove_old_builds(store_dir, keep=build_dir)
     return build_dir
 
 
@@ -609,10 +610,13 @@ def _remove_old_builds(store_dir: Path, keep: Path) -> None:
             continue
         try:
             if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # a reader holds it: a later build removes it
+                except OSError:
+                    pass  # no flock on this file system: removed unguarded, as before
             shutil.rmtree(old, ignore_errors=True)
-        except OSError:
-            pass  # a reader holds it: a later build removes it
         finally:
             os.close(fd)
     for stray in store_dir.glob("current.tmp-*"):
