@@ -104,8 +104,11 @@ def fingerprint(files: list[Path], seeds_dir: Path) -> dict[str, list]:
     staleness check trust size and mtime without reading the file: see
     :meth:`BuiltStore.stale_inputs`.
     """
+    from .sources import check_inside
+
     out = {}
     for p in files:
+        check_inside(p, seeds_dir)  # not even hashed when it leads out of the seeds
         try:
             st = os.stat(p)
             digest = file_sha256(p)
