@@ -634,3 +634,30 @@ def test_an_occurrence_that_is_not_an_ascii_number(raw, kg, seeds_copy, store, b
     assert "Traceback" not in r.stderr and "internal error" not in r.stderr
     assert store_state(store) == before
 
+
+
+@pytest.mark.parametrize("timeout", [None, 10.0], ids=["in-process", "forked"])
+def test_a_build_gone_under_a_query_is_a_clean_error(timeout):
+    """At worst (a file system without flock) the reader's build vanishes mid-query."""
+    from kg.errors import StoreError
+    from kg.querying import execute
+
+    class Vanished:
+        def query(self, *args, **kwargs):
+            raise RuntimeError("Corruption: IO error: No such file or directory: 000009.sst")
+
+    with pytest.raises(StoreError) as e:
+        execute(Vanished(), "SELECT * WHERE { ?s ?p ?o }", timeout=timeout)
+    assert (e.value.message, e.value.hint) == ("the store was replaced during the query",
+                                               "run it again")
+
+
+def test_other_runtime_errors_are_not_taken_for_a_replaced_store():
+    from kg.querying import execute
+
+    class Broken:
+        def query(self, *args, **kwargs):
+            raise RuntimeError("something else")
+
+    with pytest.raises(RuntimeError, match="something else"):
+        execute(Broken(), "SELECT * WHERE { ?s ?p ?o }")
