@@ -86,13 +86,28 @@ def test_same_content_new_mtime_is_fresh(kg, built):
     assert _query(kg, store).exit_code == 0
 
 
-def test_same_mtime_and_size_is_trusted(kg, built):
-    """Size and mtime unchanged: the content is not read again (as before)."""
+def test_same_mtime_size_and_ctime_is_trusted(kg, built, monkeypatch):
+    """Size, mtime and ctime unchanged: the content is not read again."""
+    import kg.store as kgstore
+
+    seeds, store = built
+
+    def unread(path):
+        raise AssertionError(f"{path} was read")
+
+    monkeypatch.setattr(kgstore, "file_sha256", unread)
+    assert _query(kg, store).exit_code == 0
+
+
+def test_same_size_edit_with_the_mtime_set_back_is_stale(kg, built):
+    """The ctime moved (no program can set it back): the hash tells the edit (issue 15)."""
     seeds, store = built
     tsv = seeds / "reference" / "cameo.tsv"
     st = tsv.stat()
     _same_size_edit(tsv, st.st_mtime_ns)
-    assert _query(kg, store).exit_code == 0
+    assert tsv.stat().st_mtime_ns == st.st_mtime_ns
+    assert _query(kg, store).stderr == _stale_error(store, os.path.join("reference",
+                                                                        "cameo.tsv"))
 
 
 def test_new_removed_and_changed_files_sorted_and_counted(kg, built):

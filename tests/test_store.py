@@ -1,6 +1,8 @@
 """The store: written atomically, never answered from silently when stale."""
 
 import os
+import shutil
+from pathlib import Path
 
 from kg.build import build
 
@@ -64,3 +66,24 @@ def test_failed_checks_keep_previous_store(kg, seeds_copy, tmp_path):
         "Hint: fix the annotation files; the store was not written\n")
     assert os.readlink(store / "current") == before
     assert sorted(p.name for p in (store / "builds").iterdir()) == [before.split("/")[-1]]
+
+
+def test_a_process_holds_at_most_a_few_builds(tmp_path, monkeypatch):
+    """Each build opened keeps a shared lock; the oldest goes past MAX_HELD_BUILDS."""
+    import kg.store as kgstore
+    from kg.store import open_store
+
+    store = tmp_path / "store"
+    _build(Path(__file__).resolve().parent.parent / "seeds", store)
+    monkeypatch.setattr(kgstore, "MAX_HELD_BUILDS", 2)
+    monkeypatch.setattr(kgstore, "_READERS", {})
+    copies = []
+    for i in range(3):
+        copy = tmp_path / f"copy{i}"
+        shutil.copytree(store, copy, symlinks=True)
+        copies.append(copy)
+        open_store(copy)
+    held = list(kgstore._READERS)
+    assert held == [str((c / "current").resolve()) for c in copies[1:]]
+    kgstore.release_readers()
+    assert kgstore._READERS == {}

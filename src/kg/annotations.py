@@ -175,7 +175,7 @@ class _Reader:
                 occ = None
                 if "occurrence" in m:
                     raw = self.scalar(m["occurrence"][1], "occurrence")
-                    if not raw.isdigit() or int(raw) < 1:
+                    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < 1:
                         self.fail(m["occurrence"][1], f"occurrence must be a positive integer, "
                                   f"not {raw!r}")
                     occ = int(raw)

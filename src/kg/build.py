@@ -111,8 +111,8 @@ def load_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet,
     articles = discover(seeds_dir)
     background = ()
     bg_path = seeds_dir / "background.yaml"
-    if bg_path.is_file():
-        text, _ = read_text_file(bg_path, 5_000_000)
+    if bg_path.exists() or bg_path.is_symlink():
+        text, _ = read_text_file(bg_path, 5_000_000, seeds_dir)
         background = ((_display(bg_path), parse_background(text, _display(bg_path))),)
     timings = {"load": 0.0}
 
@@ -304,6 +304,22 @@ def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
           checks: str = "auto", shapes: str = "auto",
           progress: Callable[[str], None] = _quiet) -> BuildReport:
     """Map, reason, check and write the store; the previous build stays on failure.
+
+    The store directory must be kg's (new, empty, or marked by an earlier
+    build); the build holds its lock from start to end, so a second build
+    into the same store fails at once (see :func:`kg.store.build_lock`).
+    """
+    from .store import build_lock
+
+    with build_lock(Path(store_dir)):
+        return _build(seeds_dir, store_dir, reasoner=reasoner, checks=checks, shapes=shapes,
+                      progress=progress)
+
+
+def _build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
+           checks: str = "auto", shapes: str = "auto",
+           progress: Callable[[str], None] = _quiet) -> BuildReport:
+    """Map, reason, check and write the store (the caller holds the build lock).
 
     The evidence graph is streamed into the new store article by article and
     everything else is written after the closure, so memory does not grow

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from . import namespaces as ns
-from .errors import QueryError, UsageError
+from .errors import QueryError, StoreError, UsageError
 
 LABEL_PREDICATES = (ns.RDFS + "label", ns.SKOS + "prefLabel")
 
@@ -65,6 +65,13 @@ def execute(store: ox.Store, text: str, *, bindings: dict | None = None,
             raise QueryError(syntax_error_message(name, text, str(e))) from None
         except OSError as e:
             raise QueryError(f"{name}: the query failed: {e}") from None
+        except RuntimeError as e:
+            if not str(e).startswith("Corruption"):
+                raise
+            # the build's files went away under the query (a file system without
+            # flock: kg.store could not keep the build for this reader)
+            raise StoreError("the store was replaced during the query",
+                             hint="run it again") from None
 
     if not timeout or not runner.can_fork():
         return run(_materialise)

@@ -33,14 +33,43 @@ class Article:
     sha256: str
 
 
-def read_text_file(path: Path, limit: int) -> tuple[str, bytes]:
+def check_inside(path: Path, seeds_dir: Path) -> None:
+    """Refuse an input whose real path (symbolic links followed) leaves ``seeds_dir``.
+
+    A seeds repository is data someone else may have written: a link in it
+    must not make kg read, store, export and push any file on the machine.
+    Links that stay inside the seeds directory are fine.
+    """
+    root_text, text = os.fspath(seeds_dir).rstrip(os.sep) + os.sep, os.fspath(path)
+    if text.startswith(root_text):
+        parts = text[len(root_text):].split(os.sep)
+        if "" not in parts and "." not in parts and ".." not in parts and not any(
+                os.path.islink(root_text + os.sep.join(parts[:i + 1]))
+                for i in range(len(parts))):
+            return  # no link on the way down from the seeds directory (the common case)
+    try:
+        real, root = Path(path).resolve(), Path(seeds_dir).resolve()
+    except (OSError, RuntimeError) as e:  # a link loop
+        raise InputError(f"cannot read: {getattr(e, 'strerror', None) or e}",
+                         path=str(path)) from None
+    if not real.is_relative_to(root):
+        raise InputError(f"is a link to {real}, outside the seeds directory {seeds_dir}",
+                         path=str(path),
+                         hint="copy the file into the seeds directory: kg reads inputs "
+                              "only from inside it")
+
+
+def read_text_file(path: Path, limit: int, seeds_dir: Path | None = None) -> tuple[str, bytes]:
     """The UTF-8 text and bytes of a regular file of at most ``limit`` bytes.
 
     At most ``limit + 1`` bytes are ever read, so a device, a FIFO or a file
-    that grows while it is read cannot make kg read without end.
+    that grows while it is read cannot make kg read without end. With
+    ``seeds_dir``, a file whose real path leaves it is refused (:func:`check_inside`).
     """
     import stat
 
+    if seeds_dir is not None:
+        check_inside(path, seeds_dir)
     try:
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):
@@ -76,10 +105,14 @@ def discover(seeds_dir: Path) -> list[Article]:
                              "'.', '_' and '-' (it names the article's IRI)",
                              path=str(text_path), hint="rename the .txt and its .yaml")
         ann = text_path.with_suffix(".yaml")
-        if not ann.is_file():
+        if not ann.exists() and not ann.is_symlink():
             raise InputError("article has no annotation file beside it", path=str(text_path),
                              hint=f"create {ann.name} (see docs/design.md)")
-        text, data = read_text_file(text_path, MAX_ARTICLE_BYTES)
+        check_inside(ann, seeds_dir)
+        if not ann.is_file():
+            raise InputError("not a regular file", path=str(ann),
+                             hint="the annotations of an article are a YAML file")
+        text, data = read_text_file(text_path, MAX_ARTICLE_BYTES, seeds_dir)
         articles.append(Article(text_path.stem, text_path, ann, text,
                                 hashlib.sha256(data).hexdigest()))
     if not articles:
@@ -140,9 +173,9 @@ def input_stats(seeds_dir: Path) -> dict[str, os.stat_result]:
 def read_wikidata_table(seeds_dir: Path) -> dict[str, str] | None:
     """QID -> label from ``reference/wikidata.tsv``; None when absent."""
     path = seeds_dir / "reference" / "wikidata.tsv"
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return None
-    text, _ = read_text_file(path, MAX_ANNOTATION_BYTES)
+    text, _ = read_text_file(path, MAX_ANNOTATION_BYTES, seeds_dir)
     table = {}
     for line in text.splitlines():
         if not line.strip() or line.startswith("#") or line.startswith("label\t"):

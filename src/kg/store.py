@@ -2,23 +2,44 @@
 
 Layout of a store directory (``.kg`` by default)::
 
+    .kg/.kg-store                   kg's marker, and the build lock (flock)
     .kg/current -> builds/<id>      symlink, replaced atomically by each build
+    .kg/builds/<id>/.kg-build       marker: kg made this build (written first)
     .kg/builds/<id>/oxigraph/       the quads (an Oxigraph RocksDB store)
     .kg/builds/<id>/manifest.json   inputs fingerprint, counts, versions
 
 A build writes a new ``builds/<id>`` and then swaps the ``current`` link, so
-a failed or interrupted build leaves the previous build untouched. This
-module imports neither rdflib nor click: it is on the path of a cold
+a failed or interrupted build leaves the previous build untouched.
+
+Who may touch what:
+
+* kg builds only into an empty directory, one holding its ``.kg-store``
+  marker, or a store of an earlier kg (``current`` and ``builds/`` only,
+  ``current`` leading to a build with kg's manifest); anything else is
+  refused, as is a ``builds`` that is a symbolic link.
+* One build at a time: a build holds an exclusive ``flock`` on ``.kg-store``
+  from start to end; a second build fails at once (see :func:`build_lock`).
+* A reader (``kg query``, ``export``, ``stats``, ...) holds a shared
+  ``flock`` on the build directory it opened, for as long as its process
+  lives. A build removes an old build only if it can lock it exclusively
+  without waiting, never the one ``current`` leads to, and only directories
+  holding kg's marker or manifest; a build still being read is left for a
+  later build to remove.
+
+This module imports neither rdflib nor click: it is on the path of a cold
 ``kg query``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import gc
 import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 import traceback
@@ -26,13 +47,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
-from .errors import StoreError
+from .errors import InputError, StoreError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no locks (one build at a time is then up to the user)
+    fcntl = None
 
 ENV_STORE = "KG_STORE"
 ENV_SEEDS = "KG_SEEDS"
 DEFAULT_STORE = ".kg"
 DEFAULT_SEEDS = "seeds"
 MANIFEST = "manifest.json"
+#: kg's marker in a store directory; also the file the build lock is taken on.
+STORE_MARKER = ".kg-store"
+#: kg's marker in each build directory it makes (written before anything else).
+BUILD_MARKER = ".kg-build"
+_STORE_MARKER_TEXT = ("This directory is a kg store, written by `kg build`.\n"
+                      "kg replaces and removes the builds in builds/ that it made.\n")
 FORMAT_VERSION = 1
 LOAD_BATCH_BYTES = 40_000_000  # about 250k quads
 
@@ -66,12 +98,44 @@ def packaged_fingerprint() -> str:
 
 
 def fingerprint(files: list[Path], seeds_dir: Path) -> dict[str, list]:
-    """relative path -> [size, mtime_ns, sha256] for each input file."""
+    """relative path -> [size, mtime_ns, sha256, ctime_ns] for each input file.
+
+    The ctime (which no program can set back, unlike the mtime) lets a
+    staleness check trust size and mtime without reading the file: see
+    :meth:`BuiltStore.stale_inputs`.
+    """
+    from .sources import check_inside
+
     out = {}
     for p in files:
-        st = os.stat(p)
-        out[str(p.relative_to(seeds_dir))] = [st.st_size, st.st_mtime_ns, file_sha256(p)]
+        check_inside(p, seeds_dir)  # not even hashed when it leads out of the seeds
+        try:
+            st = os.stat(p)
+            digest = file_sha256(p)
+        except OSError as e:
+            raise InputError(f"cannot read: {e.strerror or e}", path=str(p)) from None
+        out[str(p.relative_to(seeds_dir))] = [st.st_size, st.st_mtime_ns, digest,
+                                              st.st_ctime_ns]
     return out
+
+
+def unchanged(st: os.stat_result, seen: list, path: Path) -> bool:
+    """Whether a file with this stat still holds what ``seen`` (a fingerprint entry) records.
+
+    Same size, mtime and ctime: unchanged, without reading it. Another size:
+    changed. Otherwise (touched, copied, or edited with its mtime set back)
+    the content hash decides.
+    """
+    size, mtime, digest = seen[0], seen[1], seen[2]
+    ctime = seen[3] if len(seen) > 3 else None  # manifests of kg 0.x before the ctime
+    if st.st_size != size:
+        return False
+    if st.st_mtime_ns == mtime and st.st_ctime_ns == ctime:
+        return True
+    try:
+        return file_sha256(path) == digest
+    except OSError:
+        return False
 
 
 @dataclass
@@ -96,11 +160,7 @@ class BuiltStore:
         changed += [(rel, f"{rel} (new)") for rel in current.keys() - recorded.keys()]
         for rel, st in current.items():
             seen = recorded.get(rel)
-            if seen is None:
-                continue
-            size, mtime, digest = seen
-            if (st.st_size != size or st.st_mtime_ns != mtime) and (
-                    st.st_size != size or file_sha256(seeds_dir / rel) != digest):
+            if seen is not None and not unchanged(st, seen, seeds_dir / rel):
                 changed.append((rel, rel))
         changed.sort()
         out = [message for _, message in changed]
@@ -111,12 +171,17 @@ class BuiltStore:
 
 
 def open_store(store_dir: Path, *, check_fresh: bool = True) -> BuiltStore:
-    """Open the current build read-only; refuse a missing or stale one."""
+    """Open the current build read-only; refuse a missing, damaged or stale one.
+
+    The build opened stays readable for as long as this process lives: a
+    shared lock on its directory keeps a later ``kg build`` from removing it
+    (see :func:`_lock_build`).
+    """
     import pyoxigraph
 
-    current = store_dir / "current"
-    manifest_path = current / MANIFEST
-    if not manifest_path.is_file():
+    build_dir = _lock_build(store_dir)
+    manifest_path = build_dir / MANIFEST if build_dir is not None else None
+    if manifest_path is None or not manifest_path.is_file():
         raise StoreError(f"no built graph at {store_dir}",
                          hint="run `kg build` first (or pass --store / set KG_STORE)")
     try:
@@ -124,14 +189,19 @@ def open_store(store_dir: Path, *, check_fresh: bool = True) -> BuiltStore:
     except (OSError, ValueError) as e:
         raise StoreError(f"the build at {store_dir} is unreadable ({e})",
                          hint="run `kg build` again") from None
-    if manifest.get("format") != FORMAT_VERSION:
+    if isinstance(manifest, dict) and "format" in manifest and \
+            manifest["format"] != FORMAT_VERSION:
         raise StoreError(f"the build at {store_dir} was made by another version of kg",
                          hint="run `kg build` again")
+    problem = _manifest_problem(manifest)
+    if problem:
+        raise StoreError(f"the build at {store_dir} is damaged: its {MANIFEST} {problem}",
+                         hint="run `kg build` again")
     try:
-        ox = pyoxigraph.Store.read_only(str(current.resolve() / "oxigraph"))
-    except OSError as e:
-        raise StoreError(f"cannot open the store at {store_dir}: {e}",
-                         hint="run `kg build` again") from None
+        ox = pyoxigraph.Store.read_only(str(build_dir / "oxigraph"))
+    except (OSError, RuntimeError, ValueError) as e:
+        raise StoreError(f"the build at {store_dir} is damaged: cannot open its quads "
+                         f"({_reason(e)})", hint="run `kg build` again") from None
     built = BuiltStore(store_dir, manifest, ox)
     if check_fresh:
         changed = built.stale_inputs()
@@ -141,6 +211,216 @@ def open_store(store_dir: Path, *, check_fresh: bool = True) -> BuiltStore:
             raise StoreError(f"the built graph at {store_dir} is stale: {shown} changed "
                              "since the build", hint="run `kg build` to rebuild it")
     return built
+
+
+def _manifest_problem(manifest) -> str | None:
+    """What is wrong with a manifest's shape (None when the fields kg reads are there)."""
+    if not isinstance(manifest, dict):
+        return "is not a JSON object"
+    if manifest.get("format") != FORMAT_VERSION:
+        return "has no format version"
+    if not isinstance(manifest.get("seeds_dir"), str):
+        return "has no seeds_dir"
+    inputs = manifest.get("inputs")
+    if not isinstance(inputs, dict) or not all(
+            isinstance(v, list) and len(v) in (3, 4)
+            and all(isinstance(x, int) and not isinstance(x, bool) for x in v[:2] + v[3:])
+            and isinstance(v[2], str) for v in inputs.values()):
+        return "has no valid inputs"
+    counts = manifest.get("counts")
+    if not isinstance(counts, dict) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in counts.values()):
+        return "has no valid counts"
+    return None
+
+
+def _reason(e: BaseException) -> str:
+    """The operating system's words for an error (Oxigraph's come last in its message)."""
+    if isinstance(e, OSError) and e.strerror:
+        return e.strerror
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    return text.rsplit(": ", 1)[-1] if text.startswith("IO error") else text
+
+
+#: build directory -> descriptor holding a shared flock on it, for the life of the process
+#: (least recently opened first)
+_READERS: dict[str, int] = {}
+#: At most this many builds stay locked by one process: opening one more lets go of the
+#: least recently opened (in a long-lived process, a build long replaced).
+MAX_HELD_BUILDS = 64
+
+
+def _lock_build(store_dir: Path) -> Path | None:
+    """The directory ``current`` leads to, share-locked; None when there is none.
+
+    The lock lives as long as the process (forked query runners share it),
+    for the last MAX_HELD_BUILDS builds it opened.
+    A build that a builder removed between resolving the link and taking
+    the lock is noticed (the directory is gone) and the link read again.
+    """
+    for _ in range(10):
+        try:
+            target = (Path(store_dir) / "current").resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        key = str(target)
+        if key in _READERS:
+            _READERS[key] = _READERS.pop(key)  # now the most recently opened
+            return target
+        if fcntl is None:
+            return target
+        try:
+            fd = os.open(target, os.O_RDONLY | os.O_DIRECTORY)
+        except FileNotFoundError:
+            continue  # removed after it was resolved: read the link again
+        except OSError:
+            return target  # not a directory: open_store reports it
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)  # waits only while a builder removes it
+            gone = not os.path.samestat(os.fstat(fd), os.stat(target))
+        except FileNotFoundError:
+            gone = True
+        except OSError:  # no flock here (some network file systems): read unlocked
+            gone = False
+        if gone:
+            os.close(fd)
+            continue
+        while len(_READERS) >= MAX_HELD_BUILDS:
+            os.close(_READERS.pop(next(iter(_READERS))))
+        _READERS[key] = fd
+        return target
+    raise StoreError(f"the store at {store_dir} was replaced while it was being opened",
+                     hint="run the command again")
+
+
+def release_readers() -> None:
+    """Let go of every build this process opened (a later build may then remove them)."""
+    while _READERS:
+        os.close(_READERS.popitem()[1])
+
+
+# --- writing: the store directory, the build lock, a new build -------------------------------
+
+@contextlib.contextmanager
+def build_lock(store_dir: Path):
+    """Own ``store_dir`` for one build: check it is kg's, mark it, lock it exclusively.
+
+    A second build into the same store fails at once rather than waiting:
+    a build takes minutes at scale and a waiting one would hang silently,
+    then redo the same work; the first build's result is what it would
+    have written anyway, and a script can retry.
+    """
+    store_dir = Path(store_dir)
+    _claim(store_dir)
+    try:
+        fd = os.open(store_dir / STORE_MARKER, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as e:
+        raise _write_error(store_dir, e) from None
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreError(f"another kg build is writing to {store_dir}",
+                                 hint="wait for it to finish, then run `kg build` again "
+                                      "(builds into one store run one at a time)") from None
+            except OSError:
+                pass  # no flock on this file system: unguarded, as before
+        yield
+    finally:
+        os.close(fd)
+
+
+def _claim(store_dir: Path) -> None:
+    """Refuse a directory that is not kg's; write the marker into a new or earlier store."""
+    try:
+        names = os.listdir(store_dir)
+    except FileNotFoundError:
+        names = None
+    except NotADirectoryError:
+        raise StoreError(f"the store {store_dir} is not a directory",
+                         hint="pass --store a directory for kg's builds") from None
+    except OSError as e:
+        raise _write_error(store_dir, e) from None
+    builds = store_dir / "builds"
+    if builds.is_symlink():
+        raise StoreError(f"{builds} is a symbolic link: kg build writes and removes builds "
+                         "only inside the store directory",
+                         hint="remove the link, or pass --store a new directory")
+    marker = store_dir / STORE_MARKER
+    if names is not None and STORE_MARKER in names:
+        if not stat.S_ISREG(os.lstat(marker).st_mode):
+            raise StoreError(f"the store {store_dir} has a {STORE_MARKER} that is not a "
+                             "plain file", hint="pass --store a new or empty directory")
+    elif names and not _earlier_store(store_dir, names):
+        shown = ", ".join(sorted(names)[:3]) + (f" and {len(names) - 3} more"
+                                                if len(names) > 3 else "")
+        raise StoreError(f"{store_dir} is not a kg store: it holds {shown} and no "
+                         f"{STORE_MARKER} marker; kg build will not write or delete there",
+                         hint="pass --store a new or empty directory")
+    if builds.exists() and not builds.is_dir():
+        raise StoreError(f"{builds} is not a directory",
+                         hint="pass --store a new or empty directory")
+    if names is not None and STORE_MARKER in names:
+        return
+    try:
+        store_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                     | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except FileExistsError:
+        return  # another build marked it first
+    except OSError as e:
+        raise _write_error(store_dir, e) from None
+    try:
+        os.write(fd, _STORE_MARKER_TEXT.encode("utf-8"))
+    except OSError as e:
+        os.close(fd)
+        marker.unlink(missing_ok=True)
+        raise _write_error(store_dir, e) from None
+    os.close(fd)
+
+
+def _earlier_store(store_dir: Path, names: list[str]) -> bool:
+    """A store an earlier kg wrote: ``current`` to one of its ``builds`` with kg's manifest
+    (and leftover ``current.tmp-*`` links), or only an empty ``builds``."""
+    builds = store_dir / "builds"
+    if builds.is_symlink() or not builds.is_dir():
+        return False
+    rest = {n for n in names if not n.startswith("current.tmp-")} - {"builds"}
+    if not rest:
+        return not os.listdir(builds)
+    current = store_dir / "current"
+    if rest != {"current"} or not current.is_symlink():
+        return False
+    try:
+        target = current.resolve(strict=True)
+        manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return target.parent == builds.resolve() and isinstance(manifest, dict) and \
+        "format" in manifest and "kg_version" in manifest
+
+
+def _write_error(store_dir: Path, e: BaseException, tail: str = "") -> StoreError:
+    reason = _reason(e)
+    hint = {errno.ENOSPC: "free some disk space, or pass --store a directory on another disk",
+            errno.EDQUOT: "free some disk space, or pass --store a directory on another disk",
+            errno.EFBIG: "raise the file size limit (ulimit -f), or pass --store elsewhere",
+            errno.EROFS: "pass --store a directory on a writable file system",
+            errno.EACCES: "pass --store a directory you may write to",
+            errno.EPERM: "pass --store a directory you may write to"}.get(
+        getattr(e, "errno", None) or _errno_of(reason),
+        "pass --store a directory kg may write to")
+    return StoreError(f"cannot write the store at {store_dir}: {reason}{tail}", hint=hint)
+
+
+def _errno_of(reason: str) -> int | None:
+    """The errno whose text is ``reason`` (Oxigraph reports errors as text only)."""
+    for code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES,
+                 errno.EPERM):
+        if os.strerror(code) == reason:
+            return code
+    return None
 
 
 def write_store(store_dir: Path, chunks, manifest, verify=None,
@@ -160,9 +440,15 @@ def write_store(store_dir: Path, chunks, manifest, verify=None,
     import pyoxigraph
 
     builds = store_dir / "builds"
-    builds.mkdir(parents=True, exist_ok=True)
-    build_dir = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=builds))
+    had_build = (store_dir / "current").exists()
+    kept = "; the previous build is still current" if had_build else "; no build was written"
     try:
+        builds.mkdir(parents=True, exist_ok=True)
+        build_dir = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=builds))
+    except OSError as e:
+        raise _write_error(store_dir, e, kept) from None
+    try:
+        (build_dir / BUILD_MARKER).write_bytes(b"")
         ox = pyoxigraph.Store(str(build_dir / "oxigraph"))
         spent = _load_in_background(ox, chunks)
         t0 = time.perf_counter()
@@ -192,8 +478,11 @@ def write_store(store_dir: Path, chunks, manifest, verify=None,
         ox = None  # noqa: F841 - drops this frame's reference, so the store closes
         gc.collect()
         _remove_tree(build_dir)
+        if isinstance(e, OSError):
+            raise _write_error(store_dir, e, kept) from None
         raise
-    _remove_old_builds(store_dir, keep=build_dir)
+    with contextlib.suppress(OSError):  # the new build is current: clean-up is best effort
+        _remove_old_builds(store_dir, keep=build_dir)
     return build_dir
 
 
@@ -302,8 +591,37 @@ def graph_counts(ox) -> dict[str, int]:
 
 
 def _remove_old_builds(store_dir: Path, keep: Path) -> None:
-    for old in (store_dir / "builds").iterdir():
-        if old.resolve() != keep.resolve():
+    """Remove the builds kg made that no one reads, except ``keep`` and the current one.
+
+    Only real directories holding kg's build marker or manifest are removed,
+    each under an exclusive lock taken without waiting: a build a reader
+    holds is left for a later build to remove.
+    """
+    builds = store_dir / "builds"
+    spare = {keep.resolve()}
+    with contextlib.suppress(OSError, RuntimeError):
+        spare.add((store_dir / "current").resolve(strict=True))
+    with os.scandir(builds) as entries:
+        olds = [Path(e.path) for e in entries if e.is_dir(follow_symlinks=False)]
+    for old in olds:
+        if old.resolve() in spare or not (
+                (old / BUILD_MARKER).is_file() or (old / MANIFEST).is_file()):
+            continue
+        try:
+            fd = os.open(old, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            continue
+        try:
+            if fcntl is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # a reader holds it: a later build removes it
+                except OSError:
+                    pass  # no flock on this file system: removed unguarded, as before
             shutil.rmtree(old, ignore_errors=True)
+        finally:
+            os.close(fd)
     for stray in store_dir.glob("current.tmp-*"):
-        stray.unlink(missing_ok=True)
+        if stray.is_symlink():
+            stray.unlink(missing_ok=True)

@@ -221,5 +221,5 @@ def test_sigint_at_any_moment_leaves_a_whole_store(store, before, tmp_path):
             assert after == before
         assert whole(store)
         assert len(after["builds"]) == 1
-        assert after["entries"] == ["builds", "current"]
+        assert after["entries"] == [".kg-store", "builds", "current"]
     assert 130 in outcomes
