@@ -249,3 +249,45 @@ def test_turkiye_foreign_minister(union):
     }""")
     assert former == [("keith-kellogg", "general", "united-states")]
     assert not rows(union, "SELECT ?x WHERE { kgr:keith-kellogg kg:actsOnBehalfOf ?x }")
+
+
+# --- issue 13: claim-only resources (`within`) and time bounds --------------
+
+def _edit_seed(seeds, old: str, new: str) -> int:
+    path = seeds / "000_99214e3abbb71cf3.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    line = text[:text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return line
+
+
+def test_within_must_name_a_claim(kg, seeds_copy, tmp_path):
+    line = _edit_seed(seeds_copy, "    within: claim-dymov-russia-advancing-scenario\n",
+                      "    within: russia\n")
+    result = kg("build", "--seeds", str(seeds_copy), "--store", str(tmp_path / "store"))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        f"Error: {seeds_copy / '000_99214e3abbb71cf3.yaml'}:{line}: within: 'russia' is not "
+        "a Claim record")
+    assert not (tmp_path / "store" / "current").exists()  # nothing was built
+
+
+def test_within_must_name_a_known_record(kg, seeds_copy, tmp_path):
+    line = _edit_seed(seeds_copy, "    within: claim-dymov-russia-advancing-scenario\n",
+                      "    within: claim-nobody-made\n")
+    result = kg("build", "--seeds", str(seeds_copy), "--store", str(tmp_path / "store"))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        f"Error: {seeds_copy / '000_99214e3abbb71cf3.yaml'}:{line}: unknown record id "
+        "'claim-nobody-made'")
+
+
+def test_a_dated_event_gets_no_time_bound(dataset):
+    asserted = dataset.graph("asserted")
+    got = rows(asserted, """
+    SELECT ?event WHERE { ?event kg:notLaterThan ?d . ?event kg:date ?date }""")
+    assert got == []
+    got = rows(asserted, """
+    SELECT ?d (DATATYPE(?d) AS ?dt) WHERE { kgr:istanbul-talks-2025 kg:notLaterThan ?d }""")
+    assert got == [("2025-05-20", "http://www.w3.org/2001/XMLSchema#date")]
