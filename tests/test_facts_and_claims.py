@@ -299,6 +299,9 @@ def test_what_people_say_is_claimed_not_asserted(dataset, union, triple):
     (r("ukraine"), kg("rejects"), r("russia-demand-recognition")),
     (r("hakan-fidan"), kg("hasRole"), r("hakan-fidan-foreign-minister")),
     (r("prisoner-exchange-2025"), kg("eventType"), c("cameo-0841")),
+    (r("news-az"), kg("basedIn"), r("azerbaijan")),
+    (r("four-regions"), kg("quantity"), Literal(4, datatype=XSD.integer)),
+    (r("keith-kellogg"), kg("formerRole"), r("keith-kellogg-general")),
 ])
 def test_what_the_article_reports_is_asserted(asserted, triple):
     assert triple in asserted
