@@ -145,9 +145,9 @@ def test_seed_sentence_statements(seed_report):
         return found
 
     assert statements("Held in Istanbul") == (
-        "istanbul", "istanbul-talks-2025", "istanbul-agreement-2025", "prisoner-exchange-2025",
-        "continued-dialogue", "claim-experts-meaningful-gestures", "experts-comments-2025",
-        "unnamed-experts")
+        "istanbul", "istanbul-talks-2025", "claim-newsaz-symbolic-agreement",
+        "istanbul-agreement-2025", "prisoner-exchange-2025", "continued-dialogue",
+        "claim-experts-meaningful-gestures", "experts-comments-2025", "unnamed-experts")
     assert statements("“Medinsky led") == (
         "claim-dymov-medinsky-led-delegation", "russian-delegation")
 

@@ -318,6 +318,33 @@ kgr:jeddah-plan rdf:type kg:RejectedProposal
 kgr:further-talks rdf:type kg:RejectedProposal
   not in the graph
 """),
+    ('planned-event', 'kgr:exchange rdf:type kg:PlannedEvent', 'cls-hv2', """\
+kgr:exchange rdf:type kg:PlannedEvent
+  inferred by cax-sco
+    axiom: (kg:modality value kgc:planned) rdfs:subClassOf kg:PlannedEvent
+    kgr:exchange rdf:type (kg:modality value kgc:planned)
+      intermediate step (an anonymous class; not stored) by cls-hv2
+        axiom: class expression (kg:modality value kgc:planned)
+        kgr:exchange kg:modality kgc:planned
+          asserted
+            “kgr:exchange kg:modality kgc:planned .” [183, 221) in kgd:fixture — data.ttl line 5
+"""),
+    ('planned-event', 'kgr:kyiv-government kg:participatesIn kgr:exchange', None, """\
+kgr:kyiv-government kg:participatesIn kgr:exchange
+  not in the graph
+"""),
+    ('former-role', 'kgr:kellogg-general rdf:type kg:Role', 'prp-dom', """\
+kgr:kellogg-general rdf:type kg:Role
+  inferred by prp-dom (2 other derivations)
+    axiom: kg:roleFor rdfs:domain kg:Role
+    kgr:kellogg-general kg:roleFor kgr:usa
+      asserted
+        “kgr:kellogg-general kg:roleFor kgr:usa .” [48, 88) in kgd:fixture — data.ttl line 2
+"""),
+    ('former-role', 'kgr:kellogg kg:actsOnBehalfOf kgr:usa', None, """\
+kgr:kellogg kg:actsOnBehalfOf kgr:usa
+  not in the graph
+"""),
     ('mediator', 'kgr:turkiye rdf:type kg:Mediator', 'cls-svf2', """\
 kgr:turkiye rdf:type kg:Mediator
   inferred by cax-sco

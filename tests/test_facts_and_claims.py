@@ -58,7 +58,18 @@ def text():
 
 
 def claims(g):
-    return set(g.subjects(RDF.type, kg("Claim")))
+    """The attributed claims: each has a claimant (reported claims are their content)."""
+    return set(g.subjects(RDF.type, kg("Claim"))) - set(g.subjects(RDF.type, kg("ReportedClaim")))
+
+
+def reported_claims(g):
+    return set(g.subjects(RDF.type, kg("ReportedClaim")))
+
+
+def content(g, claim):
+    """The (subject, predicate, object) propositions of a claim."""
+    return {(g.value(p, RDF.subject), g.value(p, RDF.predicate), g.value(p, RDF.object))
+            for p in g.objects(claim, kg("proposition"))}
 
 
 # --- evidence -------------------------------------------------------------
@@ -93,9 +104,120 @@ def test_every_claim_has_claimant_statement_and_subjects(asserted):
         assert asserted.value(claim, kg("claimant")) is not None, claim
         stated = asserted.value(claim, kg("statedIn"))
         assert stated is not None, claim
-        assert (stated, RDF.type, kg("Statement")) in asserted or \
-            (stated, RDF.type, kg("Interview")) in asserted, claim
+        assert {(stated, RDF.type, kg(k)) for k in ("Statement", "Interview",
+                                                    "CommunicationEvent")} & set(asserted), claim
         assert list(asserted.objects(claim, kg("about"))), claim
+
+
+def test_reported_claims_are_the_content_of_a_claim(asserted):
+    """X says that Y said ...: the inner claim has no claimant, only a reported speaker."""
+    found = reported_claims(asserted)
+    assert len(found) >= 10
+    for rc in found:
+        outer = list(asserted.subjects(kg("reports"), rc))
+        assert len(outer) == 1, rc
+        assert asserted.value(rc, kg("claimant")) is None, rc
+        assert asserted.value(rc, kg("speechAct")) is not None, rc
+        assert content(asserted, rc), rc
+
+
+def test_at_least_90_percent_of_claims_are_structured(asserted):
+    found = claims(asserted)
+    structured = {cl for cl in found
+                  if (cl, kg("proposition"), None) in asserted or (cl, kg("reports"), None)
+                  in asserted}
+    assert len(found) == 72
+    assert found - structured == {r("claim-medinsky-warnings")}  # its content is not reported
+
+
+def test_nested_speech_trump_calls_putin_a_great_guy(asserted, union):
+    outer = r("claim-dymov-trump-calls-putin-great-guy")
+    rc = asserted.value(outer, kg("reports"))
+    assert asserted.value(outer, kg("claimant")) == r("valeriy-dymov")
+    assert asserted.value(rc, kg("reportedSpeaker")) == r("donald-trump")
+    assert asserted.value(rc, kg("speechAct")) == c("calls")
+    assert content(asserted, rc) == {
+        (r("vladimir-putin"), kg("characterisedAs"), Literal("a great guy", lang="en"))}
+    # the graph never says that Trump made a claim or is a speaker
+    assert (r("donald-trump"), kg("makesClaim"), None) not in union
+    assert (r("donald-trump"), RDF.type, kg("Speaker")) not in union
+
+
+def test_blame_is_nested_in_the_claim_that_reports_it(asserted):
+    rc = asserted.value(r("claim-dymov-trump-blames-biden"), kg("reports"))
+    assert asserted.value(rc, kg("speechAct")) == c("blames")
+    assert content(asserted, rc) == {
+        (r("joe-biden"), kg("responsibleFor"), r("alleged-collapse"))}
+    rc = asserted.value(r("claim-dymov-orban-blames-brussels"), kg("reports"))
+    assert set(asserted.objects(rc, kg("reportedSpeaker"))) == {
+        r("viktor-orban"), r("trump-aligned-figures")}
+    assert {s for s, p, o in content(asserted, rc)} == {
+        r("european-union"), r("nato"), r("western-leaders")}
+
+
+def test_trumps_instruction_and_pivot(asserted):
+    outer = r("claim-dymov-trump-pivoted")
+    rc = asserted.value(outer, kg("reports"))
+    assert asserted.value(rc, kg("speechAct")) == c("instructs")
+    assert content(asserted, rc) == {
+        (r("volodymyr-zelenskyy"), kg("negotiatesWith"), r("vladimir-putin"))}
+    got = content(asserted, outer)
+    assert (r("pos-trump-supports-us-plan"), kg("supersededBy"), r("pos-trump-direct-talks")) \
+        in got
+    assert (r("pos-trump-supports-us-plan"), kg("stance"), c("supports")) in got
+    # a superseded stance gets no present-tense shortcut, even as content
+    assert (r("donald-trump"), kg("supports"), r("us-led-peace-plan")) not in got
+    assert (r("donald-trump"), kg("proposes"), r("zelenskyy-putin-talks")) in got
+
+
+@pytest.mark.parametrize("resource", [
+    "russian-escalation", "ukrainian-liberation-offensives", "european-ultimatum",
+    "russia-counter-demands", "russia-demands-2022", "us-led-peace-plan",
+    "great-northern-war", "pruth-campaign", "crimean-war", "donald-trump-us-president",
+    "viktoria-roshchyna-journalist",
+])
+def test_things_only_dymov_mentions_exist_only_in_his_claims(asserted, union, resource):
+    """Not a world event, proposal or role: typed and labelled only inside claim content."""
+    assert (r(resource), None, None) not in union
+    typed = [(cl, o) for cl in claims(asserted) | reported_claims(asserted)
+             for s, p, o in content(asserted, cl) if s == r(resource) and p == RDF.type]
+    assert typed, resource
+    for cl, _ in typed:
+        owner = asserted.value(cl, kg("claimant")) or asserted.value(
+            next(asserted.subjects(kg("reports"), cl)), kg("claimant"))
+        assert owner == r("valeriy-dymov"), cl
+
+
+def test_agreed_is_not_done(asserted, union):
+    """The agreement happened; the exchange and further dialogue it provides for did not yet."""
+    for act in ("prisoner-exchange-2025", "continued-dialogue"):
+        assert (r(act), kg("modality"), c("planned")) in asserted
+        assert (r(act), RDF.type, kg("PlannedEvent")) in union
+        assert (r(act), kg("participant"), None) not in union
+        assert set(asserted.objects(r(act), kg("committedParty"))) == {r("russia"), r("ukraine")}
+        assert (r("russia"), kg("participatesIn"), r(act)) not in union
+    assert (r("russia"), kg("participatesIn"), r("istanbul-agreement-2025")) in union
+
+
+def test_article_judgements_are_claims_of_the_publisher(asserted):
+    judgements = {cl for cl in claims(asserted)
+                  if asserted.value(cl, kg("claimant")) == r("news-az")}
+    assert {str(cl)[len(KGR):] for cl in judgements} == {
+        "claim-newsaz-cautious-optimism", "claim-newsaz-symbolic-agreement",
+        "claim-newsaz-ceasefire-hopes-dim", "claim-newsaz-uncompromising-stance",
+        "claim-newsaz-narrow-opportunity"}
+    for cl in judgements:
+        assert asserted.value(cl, kg("statedIn")) == r("newsaz-report-2025")
+
+
+def test_naming_the_west_and_witkoff(asserted):
+    assert (r("steve-witkoff"), SKOS.altLabel, Literal("Vitkov", lang="en")) in asserted
+    rc = asserted.value(r("claim-dymov-orban-blames-brussels"), kg("reports"))
+    assert r("western-leaders") in {s for s, p, o in content(asserted, rc)}
+    said = content(asserted, r("claim-dymov-west-wants-to-save-face"))
+    assert {s for s, p, o in said} == {r("the-west")}
+    assert (r("western-allies"), RDFS.label, Literal("Ukraine's Western allies", lang="en")) \
+        in asserted
 
 
 def test_dymovs_claims_are_stated_in_the_interview(asserted):
@@ -114,7 +236,7 @@ def test_claims_by_others_are_stated_in_their_statements(asserted):
          str(asserted.value(cl, kg("statedIn")))[len(KGR):],
          str(asserted.value(asserted.value(cl, kg("statedIn")), kg("speaker")))[len(KGR):])
         for cl in claims(asserted)
-        if asserted.value(cl, kg("claimant")) != r("valeriy-dymov"))
+        if asserted.value(cl, kg("claimant")) not in (r("valeriy-dymov"), r("news-az")))
     assert got == [
         ("claim-experts-meaningful-gestures", "unnamed-experts", "experts-comments-2025",
          "unnamed-experts"),
@@ -177,6 +299,9 @@ def test_what_people_say_is_claimed_not_asserted(dataset, union, triple):
     (r("ukraine"), kg("rejects"), r("russia-demand-recognition")),
     (r("hakan-fidan"), kg("hasRole"), r("hakan-fidan-foreign-minister")),
     (r("prisoner-exchange-2025"), kg("eventType"), c("cameo-0841")),
+    (r("news-az"), kg("basedIn"), r("azerbaijan")),
+    (r("four-regions"), kg("quantity"), Literal(4, datatype=XSD.integer)),
+    (r("keith-kellogg"), kg("formerRole"), r("keith-kellogg-general")),
 ])
 def test_what_the_article_reports_is_asserted(asserted, triple):
     assert triple in asserted
@@ -196,7 +321,7 @@ def test_the_interview_lead_ins_are_facts_but_speech_is_claimed(asserted, union,
                 line = text[line_start:text.find("\n", start)]
                 reported = ("noted that", "Dymov said", "Dymov emphasized")
                 assert line.startswith("“") or line.endswith("”") or \
-                    any(w in exact for w in reported), exact
+                    any(w in line for w in reported), exact
 
 
 # --- time, quantity, identity ----------------------------------------------
@@ -205,9 +330,20 @@ def test_dates_are_typed_with_their_precision(asserted):
     assert (r("istanbul-talks-2022"), kg("date"), Literal("2022", datatype=XSD.gYear)) \
         in asserted
     assert (r("istanbul-talks-2022"), kg("dateQualifier"), c("early")) in asserted
-    assert (r("pruth-campaign"), kg("date"), Literal("1711", datatype=XSD.gYear)) in asserted
-    assert (r("newsaz-dymov-interview"), kg("date"),
-            Literal("2025-05-20", datatype=XSD.date)) in asserted
+    # the Pruth Campaign exists only in Dymov's claim: its date is claim content
+    assert (r("pruth-campaign"), kg("date"), Literal("1711", datatype=XSD.gYear)) in \
+        content(asserted, r("claim-dymov-pruth-campaign"))
+    # the interview's date is not in the text (the page banner dates the report):
+    # it is bounded by the publication date, like every undated reported event
+    assert (r("newsaz-dymov-interview"), kg("date"), None) not in asserted
+    assert (r("newsaz-report-2025"), kg("date"), Literal("2025-05-20", datatype=XSD.date)) \
+        in asserted
+    bounded = {str(s)[len(KGR):] for s in asserted.subjects(
+        kg("notLaterThan"), Literal("2025-05-20", datatype=XSD.date))}
+    assert {"istanbul-talks-2025", "istanbul-agreement-2025", "newsaz-dymov-interview",
+            "russia-ukraine-war"} <= bounded
+    assert not bounded & {"prisoner-exchange-2025", "continued-dialogue", "istanbul-talks-2022",
+                          "newsaz-report-2025"}
     march = [p for p in asserted.subjects(RDF.subject, r("istanbul-talks-2022"))
              if asserted.value(p, RDF.predicate) == kg("date")]
     assert [asserted.value(p, RDF.object) for p in march] == [
@@ -241,14 +377,16 @@ def test_wikidata_links_only_from_the_reference_table(dataset):
     for unlinked in ("steve-witkoff", "hakan-fidan", "vladimir-medinsky", "keith-kellogg",
                      "valeriy-dymov", "news-az"):
         assert unlinked not in links
-    # every entity of the reference table that the article names is linked
-    assert len(links) == len(ref)
+    # every entity of the reference table that the article names is linked, except
+    # Ankara: "looking to Ankara" is metonymy for Türkiye, so there is no city record
+    assert set(ref) - set(links.values()) == {"Q3640"}
 
 
 def test_historical_analogies_are_kept_apart(asserted):
     historical = set(asserted.subjects(RDF.type, kg("HistoricalEvent")))
-    assert {str(h)[len(KGR):] for h in historical} == {
-        "crimean-war", "great-northern-war", "istanbul-talks-2022", "pruth-campaign"}
+    # the others (Great Northern War, Pruth Campaign, Crimean War) exist only in
+    # Dymov's claims: see test_things_only_dymov_mentions_exist_only_in_his_claims
+    assert {str(h)[len(KGR):] for h in historical} == {"istanbul-talks-2022"}
     for h in historical:
         for reported in ("Negotiation", "War", "MilitaryAction"):
             if h != r("istanbul-talks-2022"):
@@ -259,8 +397,7 @@ def test_historical_analogies_are_kept_apart(asserted):
 
 def test_metonymy_cities_never_act(union):
     cities = set(union.subjects(RDF.type, kg("City")))
-    assert {str(x)[len(KGR):] for x in cities} == {"ankara", "istanbul", "jeddah", "kharkiv",
-                                                   "kyiv"}
+    assert {str(x)[len(KGR):] for x in cities} == {"istanbul", "jeddah", "kharkiv", "kyiv"}
     acting = [kg(p) for p in ("claimant", "speaker", "holder", "participant", "proposes",
                               "demands", "rejects", "mediates")]
     for city in cities:

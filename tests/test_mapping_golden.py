@@ -147,19 +147,23 @@ def test_the_response_to_russias_demands(union):
 def test_who_led_the_russian_delegation_comes_through_a_claim(union, dataset):
     got = rows(union, """
     SELECT ?leader ?claim ?claimant ?statedIn ?quote WHERE {
-      ?delegation a kg:Delegation ; kg:represents kgr:russia .
       ?claim a kg:Claim ; kg:claimant ?claimant ; kg:statedIn ?statedIn ;
-             kg:proposition ?prop .
+             kg:proposition ?prop , ?represents .
       ?prop rdf:subject ?leader ; rdf:predicate kg:leads ; rdf:object ?delegation .
+      ?represents rdf:subject ?delegation ; rdf:predicate kg:represents ;
+                  rdf:object kgr:russia .
+      ?delegation a kg:Delegation .
       """ + QUOTE_OF_CLAIM + """
     }""")
     assert got == [("vladimir-medinsky", "claim-dymov-medinsky-led-delegation",
                     "valeriy-dymov", "newsaz-dymov-interview",
                     "Medinsky led the Russian delegation again.")]
-    # ... and it is not a fact: no graph asserts or infers a leader.
+    # ... and it is not a fact: no graph asserts or infers a leader, or whom the
+    # delegation represents (only Dymov mentions the delegation).
     for name in ("asserted", "inferred", "background"):
         assert not list(dataset.graph(name).query(PREFIXES + """
-            SELECT ?x WHERE { ?x kg:leads kgr:russian-delegation }""")), name
+            SELECT ?x WHERE { { ?x kg:leads kgr:russian-delegation }
+                              UNION { kgr:russian-delegation kg:represents ?x } }""")), name
 
 
 def test_where_the_talks_were_held(union):
@@ -213,12 +217,18 @@ def test_who_took_part_and_who_mediated(union):
 
 def test_the_interview(union):
     got = rows(union, """
-    SELECT ?outlet ?interviewee ?date (DATATYPE(?date) AS ?dt) WHERE {
+    SELECT ?outlet ?interviewee ?bound (DATATYPE(?bound) AS ?dt) ?quote WHERE {
       kgr:newsaz-dymov-interview a kg:Interview ; kg:publishedBy ?outlet ;
-          kg:interviewee ?interviewee ; kg:date ?date .
+          kg:interviewee ?interviewee .
+      BIND(kgr:newsaz-dymov-interview AS ?s) BIND(kg:notLaterThan AS ?p)
+      ?s ?p ?o . BIND(?o AS ?bound)
+      """ + QUOTE_OF_TRIPLE + """
     }""")
+    # the text gives the interview no date: it is bounded by the publication date,
+    # evidenced by the document's date (issue 13)
     assert got == [("news-az", "valeriy-dymov", "2025-05-20",
-                    "http://www.w3.org/2001/XMLSchema#date")]
+                    "http://www.w3.org/2001/XMLSchema#date", "2025-05-20")]
+    assert not rows(union, "SELECT ?d WHERE { kgr:newsaz-dymov-interview kg:date ?d }")
 
 
 def test_turkiye_foreign_minister(union):
@@ -227,9 +237,57 @@ def test_turkiye_foreign_minister(union):
       ?person kg:hasRole ?role . ?role kg:roleType ?roleType ; kg:roleFor ?for .
       ?for a kg:State .
     }""")
+    # Trump's presidency is named only in Dymov's reported words (claim content);
+    # Kellogg is retired: a former role
     assert got == [
-        ("donald-trump", "president", "united-states"),
         ("hakan-fidan", "foreign-minister", "turkiye"),
-        ("keith-kellogg", "general", "united-states"),
         ("vladimir-medinsky", "negotiator", "russia"),
     ]
+    former = rows(union, """
+    SELECT ?person ?roleType ?for WHERE {
+      ?person kg:formerRole ?role . ?role kg:roleType ?roleType ; kg:roleFor ?for .
+    }""")
+    assert former == [("keith-kellogg", "general", "united-states")]
+    assert not rows(union, "SELECT ?x WHERE { kgr:keith-kellogg kg:actsOnBehalfOf ?x }")
+
+
+# --- issue 13: claim-only resources (`within`) and time bounds --------------
+
+def _edit_seed(seeds, old: str, new: str) -> int:
+    path = seeds / "000_99214e3abbb71cf3.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    line = text[:text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return line
+
+
+def test_within_must_name_a_claim(kg, seeds_copy, tmp_path):
+    line = _edit_seed(seeds_copy, "    within: claim-dymov-russia-advancing-scenario\n",
+                      "    within: russia\n")
+    result = kg("build", "--seeds", str(seeds_copy), "--store", str(tmp_path / "store"))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        f"Error: {seeds_copy / '000_99214e3abbb71cf3.yaml'}:{line}: within: 'russia' is not "
+        "a Claim record")
+    assert not (tmp_path / "store" / "current").exists()  # nothing was built
+
+
+def test_within_must_name_a_known_record(kg, seeds_copy, tmp_path):
+    line = _edit_seed(seeds_copy, "    within: claim-dymov-russia-advancing-scenario\n",
+                      "    within: claim-nobody-made\n")
+    result = kg("build", "--seeds", str(seeds_copy), "--store", str(tmp_path / "store"))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == (
+        f"Error: {seeds_copy / '000_99214e3abbb71cf3.yaml'}:{line}: unknown record id "
+        "'claim-nobody-made'")
+
+
+def test_a_dated_event_gets_no_time_bound(dataset):
+    asserted = dataset.graph("asserted")
+    got = rows(asserted, """
+    SELECT ?event WHERE { ?event kg:notLaterThan ?d . ?event kg:date ?date }""")
+    assert got == []
+    got = rows(asserted, """
+    SELECT ?d (DATATYPE(?d) AS ?dt) WHERE { kgr:istanbul-talks-2025 kg:notLaterThan ?d }""")
+    assert got == [("2025-05-20", "http://www.w3.org/2001/XMLSchema#date")]

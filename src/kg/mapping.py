@@ -41,6 +41,8 @@ _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 _DURATION = re.compile(
     r"^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 _QID = re.compile(r"^Q[1-9][0-9]*$")
+#: The record key that makes a record's resource exist only inside a claim's content.
+WITHIN = "within"
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,8 @@ class _Mapper:
         self.out = Mapped()
         self.ev = _Evidence()
         self._sources: set[str] = set()
+        self.within: list[tuple[str, str, int]] = []  # (claim id, file, line) of `within`
+        self.types: dict[str, tuple[str, ...]] = {}  # record id -> its classes
 
     def take_evidence(self) -> list[str]:
         """The evidence (N-Triples statements) mapped since the last call."""
@@ -183,6 +187,7 @@ class _Mapper:
 
     def finish(self) -> None:
         """Fail on the first reference to a record id that no file defines."""
+        self.finish_within()
         for record_id, path, line in self.pending:
             if record_id not in self.ids:
                 close = _close_matches(record_id, self.ids)
@@ -241,6 +246,7 @@ class _Mapper:
         file_name = article.annotation_path.name
         doc = URIRef(ns.document_iri(article.doc_id))
         self.ids.update(rec.id for rec in ann_file.records)
+        self.types.update((rec.id, rec.types) for rec in ann_file.records)
         meta = ann_file.document
         lang = meta.language
         if not _LANG.match(lang):
@@ -266,8 +272,10 @@ class _Mapper:
                 raise InputError(str(e), path=path, line=u.quote.line, hint=e.hint) from None
             self.out.unmapped.append(Span(article.doc_id, a.start, a.end, u.reason, u.line))
 
+        bounded: list = []  # undated reported events, bounded by the publication date
         for rec in ann_file.records:
             subject = URIRef(ns.resource_iri(rec.id))
+            within = self._within(path, rec)
             triples = []
             for type_name in rec.types:
                 cls = self.vocab.classes.get(type_name)
@@ -279,23 +287,105 @@ class _Mapper:
                 triples.append((subject, RDF.type, URIRef(cls)))
             if rec.label is not None:
                 triples.append((subject, RDFS.label, Literal(rec.label, lang=lang)))
-            for p in rec.properties:
-                pred = self.prop(path, p)
-                triples.extend((subject, pred, self.value(path, p, v, lang)) for v in p.values)
+            triples.extend(self._properties(path, subject, rec.properties, lang))
             triples.extend(self._stance_shortcut(path, rec, subject, triples))
             for i, prop in enumerate(rec.propositions, 1):
                 triples += self._proposition(path, lang, subject, i, prop)
-            self._emit(article, path, file_name, rec.id, subject, rec.quotes, triples, rec.line)
-            for fact in rec.facts:
-                ftriples = []
-                for p in fact.properties:
-                    pred = self.prop(path, p)
-                    ftriples.extend((subject, pred, self.value(path, p, v, lang))
-                                    for v in p.values)
-                self._emit(article, path, file_name, rec.id, subject, fact.quotes, ftriples,
+            body = subject
+            if within is not None:  # a thing that exists only in a claim's content
+                body, triples = within, self._as_content(within, rec.id, 0, triples)
+            self._emit(article, path, file_name, rec.id, body, rec.quotes, triples, rec.line)
+            for n, fact in enumerate(rec.facts, 1):
+                ftriples = self._properties(path, subject, fact.properties, lang)
+                if within is not None:
+                    ftriples = self._as_content(within, rec.id, n, ftriples)
+                self._emit(article, path, file_name, rec.id, body, fact.quotes, ftriples,
                            fact.line)
             if rec.wikidata is not None:
                 self._wikidata(path, file_name, article.doc_id, rec, subject)
+            if within is None and self._undated_reported_event(rec):
+                bounded.append((rec, subject))
+        if meta.quote is not None:
+            self._time_bounds(article, path, file_name, meta, bounded)
+
+    def _properties(self, path, subject, properties, lang) -> list[Triple]:
+        """A record's (or fact's) properties: ontology properties by local name, and
+        ``altLabel`` (skos:altLabel, another name the text uses)."""
+        out = []
+        for p in properties:
+            if p.name == WITHIN:
+                continue
+            if p.name == "altLabel":
+                out.extend((subject, SKOS.altLabel, Literal(v.text, lang=lang)) for v in p.values)
+                continue
+            pred = self.prop(path, p)
+            out.extend((subject, pred, self.value(path, p, v, lang)) for v in p.values)
+        return out
+
+    def _within(self, path, rec) -> URIRef | None:
+        """The claim in whose content alone the record's resource exists (``within: ID``)."""
+        found = [p for p in rec.properties if p.name == WITHIN]
+        if not found:
+            return None
+        values = found[0].values
+        if len(values) != 1:
+            self.fail(path, found[0].line, f"{WITHIN}: give the one claim whose content "
+                      f"record {rec.id!r} belongs to")
+        self.within.append((values[0].text, path, values[0].line))
+        return self.resource(path, values[0])
+
+    def _as_content(self, claim: URIRef, record_id: str, part: int,
+                    triples: list[Triple]) -> list[Triple]:
+        """Triples about a claim-only resource, turned into unasserted propositions of the claim."""
+        out = []
+        subjects = []
+        for k, (s, p, o) in enumerate(triples, 1):
+            node = URIRef(f"{claim}-{record_id}-p{part}-{k}" if part else
+                          f"{claim}-{record_id}-p{k}")
+            out += [(claim, KG("proposition"), node), (node, RDF.type, KG("Proposition")),
+                    (node, RDF.subject, s), (node, RDF.predicate, p), (node, RDF.object, o)]
+            if s not in subjects:
+                subjects.append(s)
+        out.extend((claim, KG("about"), s) for s in subjects)
+        return out
+
+    def _undated_reported_event(self, rec) -> bool:
+        """An event the article reports as having happened, and without a date."""
+        events = self.vocab.event_classes
+        if not any(t in events for t in rec.types) or "HistoricalEvent" in rec.types \
+                or "PlannedEvent" in rec.types:
+            return False
+        props = list(rec.properties) + [p for f in rec.facts for p in f.properties]
+        if any(p.name == "date" for p in props):
+            return False
+        return not any(p.name == "modality" and v.text.removeprefix("kgc:") != "happened"
+                       for p in props for v in p.values)
+
+    def _time_bounds(self, article, path, file_name, meta, bounded) -> None:
+        """kg:notLaterThan the publication date, evidenced by the document's date quote."""
+        if not bounded:
+            return
+        date = date_literal(meta.published.text,
+                            lambda msg: self.fail(path, meta.published.line, f"published: {msg}"))
+        if date.datatype != XSD.date:
+            return
+        qi, a = self.quote(article, path, meta.quote)
+        for rec, subject in bounded:
+            triple = (subject, KG("notLaterThan"), date)
+            self.out.spans.append(Span(article.doc_id, a.start, a.end, rec.id, meta.quote.line))
+            self.ev.annotation(ns.annotation_iri(article.doc_id, rec.line) + "-published",
+                               str(subject), [qi], [triple], file_name, meta.quote.line,
+                               known=self.out.asserted)
+            self.out.asserted.add(triple)
+
+    def finish_within(self) -> None:
+        """Every ``within`` names a claim record."""
+        for record_id, path, line in self.within:
+            if record_id in self.types and "Claim" not in self.types[record_id] \
+                    and "ReportedClaim" not in self.types[record_id]:
+                self.fail(path, line, f"{WITHIN}: {record_id!r} is not a Claim record",
+                          "a claim-only resource belongs to the content of a claim")
+        self.within.clear()
 
     def _proposition(self, path, lang, subject, i, prop) -> list[Triple]:
         """A claim's content: a reified triple that is described, never asserted."""
@@ -320,8 +410,8 @@ class _Mapper:
 
     def _stance_shortcut(self, path, rec, subject, triples) -> list[Triple]:
         """A Position's holder gets the stance's shortcut property towards the target."""
-        if "Position" not in rec.types:
-            return []
+        if "Position" not in rec.types or any(p == KG("supersededBy") for _, p, _ in triples):
+            return []  # a superseded position is no longer held: no present-tense shortcut
         holders = [o for s, p, o in triples if p == KG("holder")]
         stances = [o for s, p, o in triples if p == KG("stance")]
         targets = [o for s, p, o in triples if p == KG("target")]

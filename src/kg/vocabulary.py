@@ -28,6 +28,8 @@ class Vocabulary:
     properties: dict[str, PropertyInfo]  # local name -> info
     concepts: dict[str, str]           # local name -> IRI (kgc:)
     stance_property: dict[str, str]    # concept IRI -> shortcut property IRI
+    #: local names of kg:Event and every class below it (for time bounds of reported events)
+    event_classes: frozenset[str] = frozenset()
 
 
 def vocabulary_from_graph(g: Graph) -> Vocabulary:
@@ -52,4 +54,20 @@ def vocabulary_from_graph(g: Graph) -> Vocabulary:
         str(s): str(o) for s, o in g.subject_objects(URIRef(KG + "stanceProperty"))
         if isinstance(o, URIRef)
     }
-    return Vocabulary(classes, properties, concepts, stance_property)
+    return Vocabulary(classes, properties, concepts, stance_property,
+                      _subclasses_of(g, KG + "Event", classes))
+
+
+def _subclasses_of(g: Graph, root: str, classes: dict[str, str]) -> frozenset[str]:
+    """Local names of the named kg: classes at or below ``root`` (rdfs:subClassOf*)."""
+    below = {root}
+    changed = True
+    while changed:
+        changed = False
+        for iri in classes.values():
+            if iri in below:
+                continue
+            if any(str(sup) in below for sup in g.objects(URIRef(iri), RDFS.subClassOf)):
+                below.add(iri)
+                changed = True
+    return frozenset(name for name, iri in classes.items() if iri in below)
