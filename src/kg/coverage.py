@@ -16,28 +16,12 @@ per article.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-#: Lines at the top of an article that are left-overs of the web page, not
-#: text: "date 2025-05-20 + ↺ − 16 px", share and font-size widgets.
-_DEBRIS = re.compile(
-    r"^\s*(?:date\s+\d{4}-\d{2}-\d{2}\b.*|.*[↺↻].*|.*\b\d+\s*px\s*)$", re.IGNORECASE)
+from .voice import body_start, sentences
 
-#: Abbreviations whose final period does not end a sentence.
-_ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "st", "jr", "sr",
-    "vs", "etc", "e.g", "i.e", "no", "fig", "jan", "feb", "mar", "apr", "jun", "jul",
-    "aug", "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co", "corp", "gov", "rep",
-    "sen", "pres", "approx",
-}
-_CLOSERS = "\"'”’»)]"
-_OPENERS = "\"'“‘«(["
-# A candidate boundary: terminal punctuation, closing quotes, white space.
-_BOUNDARY = re.compile(r"[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=\s+)")
-_ACRONYM = re.compile(r"(?:^|[\s(“‘\"'])(?:[A-Za-z]\.){2,}$")  # U.S. e.g. i.e.
-_INITIAL = re.compile(r"(?:^|[\s(“‘\"'])[A-Z]\.$")  # J. Smith
+__all__ = ["body_start", "coverage", "reports_json", "seeds_coverage", "split_sentences"]
 
 
 @dataclass(frozen=True)
@@ -142,57 +126,9 @@ def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def body_start(text: str) -> int:
-    """Offset where the article body begins: after leading blank and debris lines."""
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        if line.strip() and not _DEBRIS.match(line.rstrip("\r\n")):
-            break
-        pos += len(line)
-    return pos
-
-
-def _is_abbreviation(before: str) -> bool:
-    """True when the text before a period ends with an abbreviation or initial."""
-    if _ACRONYM.search(before) or _INITIAL.search(before):
-        return True
-    word = re.search(r"([A-Za-z.]+)$", before)
-    return bool(word) and word.group(1).rstrip(".").lower() in _ABBREVIATIONS
-
-
 def split_sentences(text: str) -> list[Sentence]:
-    """The sentences of the article body, with code-point offsets.
-
-    A line break always ends a sentence; within a line a sentence ends at
-    ., !, ? or … (with any closing quotes) followed by white space and an
-    upper-case letter, a digit or an opening quote, unless the period closes
-    an abbreviation (U.S., Gen.) or an initial.
-    """
-    out: list[Sentence] = []
-    offset = body_start(text)
-    for line in text[offset:].splitlines(keepends=True):
-        start = offset
-        offset += len(line)
-        content = line.rstrip("\r\n")
-        cuts = [0]
-        for m in _BOUNDARY.finditer(content):
-            nxt = content[m.end():].lstrip()
-            if not nxt or not (nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in _OPENERS):
-                continue
-            punct = m.group(0).rstrip(_CLOSERS)
-            if punct == "." and _is_abbreviation(content[: m.start() + 1]):
-                continue
-            cuts.append(m.end())
-        cuts.append(len(content))
-        for a, b in zip(cuts, cuts[1:], strict=False):
-            piece = content[a:b]
-            if not piece.strip():
-                continue
-            lead = len(piece) - len(piece.lstrip())
-            s = start + a + lead
-            e = start + a + len(piece.rstrip())
-            out.append(Sentence(len(out) + 1, s, e, text[s:e]))
-    return out
+    """The sentences of the article body (:func:`kg.voice.sentences`), numbered from 1."""
+    return [Sentence(i, s, e, text[s:e]) for i, (s, e) in enumerate(sentences(text), 1)]
 
 
 def coverage(text: str, spans: list[tuple[int, int, str]],
