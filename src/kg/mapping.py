@@ -31,6 +31,16 @@ from .errors import InputError
 from .rdfterms import nt, nt_literal
 from .sources import Article
 from .vocabulary import Vocabulary
+from .voice import (
+    CORRECTION_CUE,
+    DIRECT,
+    OWN,
+    REPORTED,
+    Region,
+    apply_corrections,
+    detect,
+    quote_voice,
+)
 
 Triple = tuple
 
@@ -76,8 +86,11 @@ _P = {name: f"<{iri}>" for name, iri in {
     "annotationFile": ns.KG + "annotationFile", "annotationLine": ns.KG + "annotationLine",
     "supportsStatement": ns.KG + "supportsStatement", "Statement": ns.RDF + "Statement",
     "subject": ns.RDF + "subject", "predicate": ns.RDF + "predicate",
-    "object": ns.RDF + "object",
+    "object": ns.RDF + "object", "voice": ns.KG + "voice", "voiceOf": ns.KG + "voiceOf",
 }.items()}
+#: kg:voice's concepts, by kg.voice's names.
+VOICE_CONCEPTS = {OWN: ns.KGC + "own-voice", DIRECT: ns.KGC + "direct-speech",
+                  REPORTED: ns.KGC + "reported-speech"}
 
 
 def _int(n: int) -> str:
@@ -115,7 +128,8 @@ class _Evidence:
         return text
 
     def quote(self, doc: str, qi: str, exact: str, prefix: str, suffix: str,
-              start: int, end: int) -> None:
+              start: int, end: int, voice: str = OWN, speaker: str | None = None) -> None:
+        """A quote with its selectors, its voice and, for speech, its speaker (an IRI)."""
         if qi in self._seen:
             return
         self._seen.add(qi)
@@ -132,7 +146,10 @@ class _Evidence:
             f"{ps} {_RDF_TYPE} {p['TextPositionSelector']}",
             f"{ps} {p['start']} {_int(start)}",
             f"{ps} {p['end']} {_int(end)}",
+            f"{q} {p['voice']} <{VOICE_CONCEPTS[voice]}>",
         )
+        if speaker is not None:
+            self.lines.append(f"{q} {p['voiceOf']} <{speaker}>")
 
     def annotation(self, ann: str, body: str, targets: Iterable[str],
                    triples: Iterable[Triple], file_name: str, line: int,
@@ -176,6 +193,8 @@ class _Mapper:
         self.out = Mapped()
         self.ev = _Evidence()
         self._sources: set[str] = set()
+        self.names: dict[str, set[str]] = {}  # normalised label or alias -> record ids
+        self.regions: list[Region] = []  # the voices of the article being mapped
 
     def take_evidence(self) -> list[str]:
         """The evidence (N-Triples statements) mapped since the last call."""
@@ -230,10 +249,50 @@ class _Mapper:
             raise InputError(str(e), path=path, line=q.line, hint=e.hint) from None
         qi = ns.quote_iri(article.doc_id, a.start, a.end)
         text = article.text
+        region = quote_voice(self.regions, a.start, a.end)
         self.ev.quote(ns.document_iri(article.doc_id), qi, a.exact,
                       text[max(0, a.start - CONTEXT_CHARS):a.start],
-                      text[a.end:a.end + CONTEXT_CHARS], a.start, a.end)
+                      text[a.end:a.end + CONTEXT_CHARS], a.start, a.end,
+                      region.voice, self.speaker_iri(region))
         return qi, a
+
+    # -- voice -------------------------------------------------------------
+    def index_names(self, ann_file: AnnotationFile) -> None:
+        """Remember the labels and aliases of the records that can speak."""
+        for rec in ann_file.records:
+            if set(rec.types) <= _NOT_SPEAKERS:
+                continue
+            names = [rec.label] if rec.label else []
+            names += [v.text for p in rec.properties if p.name in _ALIAS_KEYS for v in p.values]
+            for name in names:
+                self.names.setdefault(_norm_name(name), set()).add(rec.id)
+                self.names.setdefault(_norm_name(name.split()[-1]), set()).add(rec.id)
+
+    def speaker_iri(self, region: Region) -> str | None:
+        """The record whose words ``region`` is: set by ``voices:``, or the one record
+        whose label, alias or last name is the detected speaker (else unknown)."""
+        if region.voice == OWN or region.speaker is None:
+            return None
+        if region.cue == CORRECTION_CUE:
+            return ns.resource_iri(region.speaker)
+        found = self.names.get(_norm_name(region.speaker), set())
+        return ns.resource_iri(next(iter(found))) if len(found) == 1 else None
+
+    def voices(self, article: Article, ann_file: AnnotationFile) -> list[Region]:
+        """The article's detected voices with the annotation's corrections applied."""
+        corrections = []
+        for c in ann_file.voices:
+            try:
+                a = anchor(article.text, c.quote.text, c.quote.occurrence)
+            except AnchorError as e:
+                raise InputError(str(e), path=ann_file.path, line=c.quote.line,
+                                 hint=e.hint) from None
+            speaker = None
+            if c.speaker is not None:
+                self.resource(ann_file.path, c.speaker)  # an unknown id fails in finish()
+                speaker = c.speaker.text
+            corrections.append((a.start, a.end, c.voice, speaker))
+        return apply_corrections(detect(article.text), corrections)
 
     # -- records -----------------------------------------------------------
     def map_file(self, article: Article, ann_file: AnnotationFile) -> None:
@@ -241,6 +300,8 @@ class _Mapper:
         file_name = article.annotation_path.name
         doc = URIRef(ns.document_iri(article.doc_id))
         self.ids.update(rec.id for rec in ann_file.records)
+        self.index_names(ann_file)
+        self.regions = self.voices(article, ann_file)
         meta = ann_file.document
         lang = meta.language
         if not _LANG.match(lang):
@@ -384,6 +445,18 @@ class _Mapper:
                                known=self.out.background)
             self.out.background.update(triples)
             self.ev.add((URIRef(ann), DCTERMS.source, Literal(f.source)))
+
+
+#: Record types that never speak (a city named for its government is the state).
+_NOT_SPEAKERS = {"City", "Region", "Place", "Role"}
+#: Record keys whose values are aliases of its label.
+_ALIAS_KEYS = {"altLabel", "alias", "aliases"}
+
+
+def _norm_name(name: str) -> str:
+    """A name as compared with a speaker: case-folded, possessive and spacing dropped."""
+    name = " ".join(name.replace("’", "'").split()).casefold()
+    return name.removesuffix("'s")
 
 
 def typed_literal(text: str, range_iri: str | None, lang: str, fail) -> Literal:

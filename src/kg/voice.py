@@ -246,15 +246,19 @@ def _clean_speaker(name: str) -> str | None:
     return " ".join(words) or None
 
 
-def _reporting_cue(sentence: str) -> tuple[str, str] | None:
-    """``(speaker, cue)`` when the sentence's clause is attributed to a speaker."""
+def _reporting_cue(sentence: str) -> tuple[str, str, int, int] | None:
+    """``(speaker, cue, start, end)`` when the sentence's clause is attributed to a
+    speaker; ``[start, end)`` is the attribution ("Dymov noted that", ", Dymov
+    said,", "According to Dymov,"), which stays in the article's own voice."""
     m = _ACCORDING.search(sentence) or _VIEW.search(sentence)
     if m:
-        return m.group("speaker"), m.group("cue").lower()
+        end = m.end() + 1 if sentence[m.end():m.end() + 1] == "," else m.end()
+        start = 0 if not sentence[:m.start()].strip() else m.start()
+        return m.group("speaker"), m.group("cue").lower(), start, end
     for m in _PARENTHETICAL.finditer(sentence):
         speaker = _clean_speaker(m.group("speaker"))
         if speaker:
-            return speaker, m.group("cue")
+            return speaker, m.group("cue"), m.start(), m.end()
     for m in _CLAUSE_CUE.finditer(sentence):
         cue, after = m.group("cue"), m.group("after")
         if cue == "called":
@@ -263,7 +267,7 @@ def _reporting_cue(sentence: str) -> tuple[str, str] | None:
             continue
         speaker = _clean_speaker(m.group("speaker"))
         if speaker:
-            return speaker, cue
+            return speaker, cue, 0, m.end()
     return None
 
 
@@ -335,9 +339,14 @@ def detect(text: str) -> list[Region]:
         found = _reporting_cue(_masked(text, s, e, direct))
         if found is None:
             continue
-        speaker, cue = found
-        for a, b in _outside(s, e, direct):
-            if text[a:b].strip():
+        speaker, cue, own_start, own_end = found
+        attribution = Region(s + own_start, s + own_end, OWN, None, None)
+        for a, b in _outside(s, e, direct + [attribution]):
+            while a < b and text[a] in _TRIM:
+                a += 1
+            while a < b and text[b - 1] in _TRIM:
+                b -= 1
+            if any(ch.isalnum() for ch in text[a:b]):
                 reported.append(Region(a, b, REPORTED, speaker, cue))
     # who speaks each quotation
     spoken: list[Region] = []
@@ -347,9 +356,8 @@ def detect(text: str) -> list[Region]:
         whole = None
         if prev_para is not None:
             inside = [r for r in reported if prev_para[0] <= r.start < prev_para[1]]
-            if inside and sum(r.end - r.start for r in inside) >= \
-                    len(text[prev_para[0]:prev_para[1]].strip()):
-                whole = (inside[-1].speaker, inside[-1].cue)
+            if inside and not text[inside[-1].end:prev_para[1]].strip():
+                whole = (inside[-1].speaker, inside[-1].cue)  # it ends in reported speech
         speaker, cue = _quotation_speaker(text, (a, b), paras[k],
                                           spoken[-1] if spoken else None, prev_para, whole)
         spoken.append(Region(a, b, DIRECT, speaker, cue))
@@ -357,10 +365,14 @@ def detect(text: str) -> list[Region]:
     return _fill(text, pieces)
 
 
-def _outside(s: int, e: int, direct: list[Region]) -> list[tuple[int, int]]:
-    """The parts of ``[s, e)`` outside the direct regions."""
+#: Characters trimmed from the ends of reported speech ("that, as a result" -> "as a result").
+_TRIM = " \t,;:—–"
+
+
+def _outside(s: int, e: int, skip: list[Region]) -> list[tuple[int, int]]:
+    """The parts of ``[s, e)`` outside the regions ``skip``."""
     parts, pos = [], s
-    for r in direct:
+    for r in sorted(skip, key=lambda r: r.start):
         if r.end <= pos or r.start >= e:
             continue
         if r.start > pos:
@@ -372,16 +384,12 @@ def _outside(s: int, e: int, direct: list[Region]) -> list[tuple[int, int]]:
 
 
 def _masked(text: str, s: int, e: int, direct: list[Region]) -> str:
-    """The sentence with its quotations replaced by a placeholder word."""
-    out, pos = [], s
+    """The sentence with each quotation blanked to a same-length run of "x"."""
+    chars = list(text[s:e])
     for r in direct:
-        if r.end <= pos or r.start >= e:
-            continue
-        out.append(text[pos:max(pos, r.start)])
-        out.append("QUOTATION")
-        pos = max(pos, r.end)
-    out.append(text[pos:e])
-    return "".join(out)
+        for i in range(max(r.start, s), min(r.end, e)):
+            chars[i - s] = "x"
+    return "".join(chars)
 
 
 def _fill(text: str, pieces: list[Region]) -> list[Region]:
