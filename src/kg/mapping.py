@@ -62,6 +62,10 @@ class Span:
     end: int
     record_id: str
     line: int
+    #: what the quote anchors: "fact" (a triple beyond a name), "mention" (only a
+    #: type, label or alias), "claim" or "structured-claim" (a claim with a
+    #: proposition or a reported claim)
+    role: str = "fact"
 
 
 @dataclass
@@ -71,6 +75,7 @@ class Mapped:
     evidence: set = field(default_factory=set)  # filled by map_articles only
     spans: list[Span] = field(default_factory=list)
     unmapped: list[Span] = field(default_factory=list)
+    voices: dict = field(default_factory=dict)  # doc id -> its kg.voice Regions (corrected)
 
 
 _RDF_TYPE = f"<{ns.RDF}type>"
@@ -302,6 +307,7 @@ class _Mapper:
         self.ids.update(rec.id for rec in ann_file.records)
         self.index_names(ann_file)
         self.regions = self.voices(article, ann_file)
+        self.out.voices[article.doc_id] = self.regions
         meta = ann_file.document
         lang = meta.language
         if not _LANG.match(lang):
@@ -346,7 +352,9 @@ class _Mapper:
             triples.extend(self._stance_shortcut(path, rec, subject, triples))
             for i, prop in enumerate(rec.propositions, 1):
                 triples += self._proposition(path, lang, subject, i, prop)
-            self._emit(article, path, file_name, rec.id, subject, rec.quotes, triples, rec.line)
+            claim = _claim_role(rec)
+            self._emit(article, path, file_name, rec.id, subject, rec.quotes, triples, rec.line,
+                       claim or _fact_role(triples))
             for fact in rec.facts:
                 ftriples = []
                 for p in fact.properties:
@@ -354,7 +362,7 @@ class _Mapper:
                     ftriples.extend((subject, pred, self.value(path, p, v, lang))
                                     for v in p.values)
                 self._emit(article, path, file_name, rec.id, subject, fact.quotes, ftriples,
-                           fact.line)
+                           fact.line, claim or _fact_role(ftriples))
             if rec.wikidata is not None:
                 self._wikidata(path, file_name, article.doc_id, rec, subject)
 
@@ -394,12 +402,13 @@ class _Mapper:
             out.extend((h, URIRef(shortcut), t) for h in holders for t in targets)
         return out
 
-    def _emit(self, article, path, file_name, record_id, subject, quotes, triples, line):
+    def _emit(self, article, path, file_name, record_id, subject, quotes, triples, line,
+              role="fact"):
         targets = []
         for q in quotes:
             qi, a = self.quote(article, path, q)
             targets.append(qi)
-            self.out.spans.append(Span(article.doc_id, a.start, a.end, record_id, line))
+            self.out.spans.append(Span(article.doc_id, a.start, a.end, record_id, line, role))
         self.ev.annotation(ns.annotation_iri(article.doc_id, line), str(subject), targets,
                            triples, file_name, line, known=self.out.asserted)
         self.out.asserted.update(triples)
@@ -451,6 +460,24 @@ class _Mapper:
 _NOT_SPEAKERS = {"City", "Region", "Place", "Role"}
 #: Record keys whose values are aliases of its label.
 _ALIAS_KEYS = {"altLabel", "alias", "aliases"}
+
+
+#: Predicates that only name a thing: a quote supporting nothing else is a mention.
+_MENTION = {RDF.type, RDFS.label, SKOS.altLabel}
+
+
+def _claim_role(rec) -> str | None:
+    """"structured-claim" or "claim" for a claim record (a proposition or a reported
+    claim is structured content), None for any other record."""
+    names = {p.name for p in rec.properties}
+    if not ({"Claim", "ReportedClaim"} & set(rec.types) or {"claimant", "reportedSpeaker"}
+            & names):
+        return None
+    return "structured-claim" if rec.propositions or "reports" in names else "claim"
+
+
+def _fact_role(triples) -> str:
+    return "fact" if any(p not in _MENTION for _s, p, _o in triples) else "mention"
 
 
 def _norm_name(name: str) -> str:
