@@ -64,7 +64,8 @@ class Span:
     line: int
     #: what the quote anchors: "fact" (a triple beyond a name), "mention" (only a
     #: type, label or alias), "claim" or "structured-claim" (a claim with a
-    #: proposition or a reported claim)
+    #: proposition or a reported claim); any other role (e.g. "content", a thing
+    #: that exists only in a claim's content) counts as a mention in kg coverage
     role: str = "fact"
 
 
