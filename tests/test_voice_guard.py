@@ -7,6 +7,7 @@ quote in the evidence graph (kg:voice, kg:voiceOf).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -106,14 +107,50 @@ def test_no_pending_exemptions():
 
 # --- the evidence graph ---------------------------------------------------------------
 
+#: A claim whose quotes probe the voices (claims are exempt from the guard).
+PROBE = """
+  - id: voice-probe
+    type: Claim
+    label: quotes whose voice the tests check
+    claimant: valeriy-dymov
+    statedIn: newsaz-dymov-interview
+    quotes:
+      - "Held in Istanbul"
+      - "such ultimatums"
+      - "Türkiye’s Foreign Minister confirmed"
+      - "terms Kyiv called “detached from reality.”"
+      - "Trump’s return has clearly accelerated"
+      - "U.S. President Donald Trump"
+"""
+
 VOICES = """
 SELECT ?exact ?voice ?speaker WHERE {
   ?q kg:voice ?voice ; oa:hasSelector/oa:exact ?exact .
   OPTIONAL { ?q kg:voiceOf ?speaker }
-  VALUES ?exact { "Held in Istanbul" "such ultimatums" "Türkiye’s Foreign Minister confirmed"
-                  "terms Kyiv called “detached from reality.”" }
+  VALUES ?exact { %s }
 } ORDER BY ?exact
 """
+OWN_V, DIRECT_V, REPORTED_V = (f"https://w3id.org/kg/concept/{x}"
+                               for x in ("own-voice", "direct-speech", "reported-speech"))
+DYMOV = "https://w3id.org/kg/id/valeriy-dymov"
+
+
+def voices_query(*quotes: str) -> str:
+    return VOICES % " ".join(json.dumps(q, ensure_ascii=False) for q in quotes)
+
+
+@pytest.fixture(scope="module")
+def probe_store(tmp_path_factory):
+    import shutil
+
+    from kg.build import build
+
+    seeds = tmp_path_factory.mktemp("probe") / "seeds"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "seeds", seeds)
+    append(seeds, PROBE)
+    store = seeds.parent / "store"
+    build(seeds, store)
+    return store
 
 
 def rows(kg, store, query):
@@ -123,36 +160,48 @@ def rows(kg, store, query):
             for b in json.loads(result.stdout)["results"]["bindings"]]
 
 
-def test_quotes_carry_their_voice(kg, built_store):
-    assert rows(kg, built_store, VOICES) == [
-        {"exact": "Held in Istanbul", "voice": "https://w3id.org/kg/concept/own-voice"},
-        {"exact": "Türkiye’s Foreign Minister confirmed",  # the attribution is the article's
-         "voice": "https://w3id.org/kg/concept/own-voice"},
-        {"exact": "such ultimatums", "voice": "https://w3id.org/kg/concept/direct-speech",
-         "speaker": "https://w3id.org/kg/id/valeriy-dymov"},
-        {"exact": "terms Kyiv called “detached from reality.”",  # partly the article's words
-         "voice": "https://w3id.org/kg/concept/own-voice"},
+def test_quotes_carry_their_voice(kg, probe_store):
+    assert rows(kg, probe_store, voices_query(
+        "Held in Istanbul", "such ultimatums", "Türkiye’s Foreign Minister confirmed",
+        "terms Kyiv called “detached from reality.”")) == [
+        {"exact": "Held in Istanbul", "voice": OWN_V},
+        # the attribution of reported speech is the article's
+        {"exact": "Türkiye’s Foreign Minister confirmed", "voice": OWN_V},
+        {"exact": "such ultimatums", "voice": DIRECT_V, "speaker": DYMOV},
+        # partly the article's words (and Kyiv, a city, never speaks)
+        {"exact": "terms Kyiv called “detached from reality.”", "voice": OWN_V},
+    ]
+
+
+def test_he_is_the_person_named_before_the_cue(kg, probe_store):
+    """"He noted that ... Donald Trump ...": "He" is Dymov, named in the sentence before,
+    not Trump, named after the cue; the quotation after it is his too."""
+    assert rows(kg, probe_store, voices_query(
+        "Trump’s return has clearly accelerated", "U.S. President Donald Trump")) == [
+        {"exact": "Trump’s return has clearly accelerated", "voice": DIRECT_V,
+         "speaker": DYMOV},
+        {"exact": "U.S. President Donald Trump", "voice": REPORTED_V, "speaker": DYMOV},
     ]
 
 
 def test_corrections_set_voice_and_speaker(kg, seeds_copy, tmp_path):
-    append(seeds_copy, """
+    append(seeds_copy, PROBE + """
 voices:
   - quote: "He noted that, as a result of coordinated pressure from Russia and U.S. President Donald Trump, Ukraine entered the talks in a weak position and was forced to consider the Kremlin’s terms."
+    voice: own
+  - quote: "Trump’s return has clearly accelerated"
     voice: reported
-    speaker: valeriy-dymov
+    speaker: donald-trump
 """)  # noqa: E501
     store = tmp_path / "s"
     result = kg("build", "--seeds", str(seeds_copy), "--store", str(store))
     assert result.exit_code == 0, result.output
-    query = VOICES.replace('"Held in Istanbul" "such ultimatums" "Türkiye’s Foreign Minister '
-                           'confirmed"', "")
-    query = query.replace("terms Kyiv called “detached from reality.”",
-                          "U.S. President Donald Trump")
-    assert rows(kg, store, query) == [
-        {"exact": "U.S. President Donald Trump",
-         "voice": "https://w3id.org/kg/concept/reported-speech",
-         "speaker": "https://w3id.org/kg/id/valeriy-dymov"}]
+    assert rows(kg, store, voices_query("Trump’s return has clearly accelerated",
+                                        "U.S. President Donald Trump")) == [
+        {"exact": "Trump’s return has clearly accelerated", "voice": REPORTED_V,
+         "speaker": "https://w3id.org/kg/id/donald-trump"},
+        {"exact": "U.S. President Donald Trump", "voice": OWN_V},
+    ]
 
 
 @pytest.mark.parametrize("entry, message", [

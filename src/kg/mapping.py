@@ -200,7 +200,9 @@ class _Mapper:
         self.ev = _Evidence()
         self._sources: set[str] = set()
         self.names: dict[str, set[str]] = {}  # normalised label or alias -> record ids
+        self.persons: set[str] = set()  # ids of kg:Person records (what "he", "she" name)
         self.regions: list[Region] = []  # the voices of the article being mapped
+        self.text = ""  # the text of the article being mapped
 
     def take_evidence(self) -> list[str]:
         """The evidence (N-Triples statements) mapped since the last call."""
@@ -268,6 +270,8 @@ class _Mapper:
         for rec in ann_file.records:
             if set(rec.types) <= _NOT_SPEAKERS:
                 continue
+            if "Person" in rec.types:
+                self.persons.add(rec.id)
             names = [rec.label] if rec.label else []
             names += [v.text for p in rec.properties if p.name in _ALIAS_KEYS for v in p.values]
             for name in names:
@@ -281,8 +285,30 @@ class _Mapper:
             return None
         if region.cue == CORRECTION_CUE:
             return ns.resource_iri(region.speaker)
+        if region.speaker in _PERSONAL_PRONOUNS:
+            found = self.antecedent(region)
+            return ns.resource_iri(found) if found else None
         found = self.names.get(_norm_name(region.speaker), set())
         return ns.resource_iri(next(iter(found))) if len(found) == 1 else None
+
+    def antecedent(self, region: Region) -> str | None:
+        """The person a "he" or "she" speaker names: the last name before the pronoun
+        ("He noted", the last one before the region) that is the label, alias or last
+        name of exactly one person record."""
+        start = region.start
+        cue = re.compile(rf"\b{re.escape(region.speaker)}(?:\s+\w+)?\s+"
+                         rf"{re.escape(region.cue or '')}\b")
+        uses = list(cue.finditer(self.text, 0, region.end))
+        if uses:
+            start = uses[-1].start()
+        text = self.text[max(0, start - _ANTECEDENT_CHARS):start]
+        for m in reversed(list(_CAPITALISED.finditer(text))):
+            words = m.group(0).split()
+            for k in range(len(words)):  # "Ukrainian political analyst Valeriy Dymov"
+                found = self.names.get(_norm_name(" ".join(words[k:])), set()) & self.persons
+                if len(found) == 1:
+                    return next(iter(found))
+        return None
 
     def voices(self, article: Article, ann_file: AnnotationFile) -> list[Region]:
         """The article's detected voices with the annotation's corrections applied."""
@@ -307,6 +333,7 @@ class _Mapper:
         doc = URIRef(ns.document_iri(article.doc_id))
         self.ids.update(rec.id for rec in ann_file.records)
         self.index_names(ann_file)
+        self.text = article.text
         self.regions = self.voices(article, ann_file)
         self.out.voices[article.doc_id] = self.regions
         meta = ann_file.document
@@ -459,6 +486,11 @@ class _Mapper:
 
 #: Record types that never speak (a city named for its government is the state).
 _NOT_SPEAKERS = {"City", "Region", "Place", "Role"}
+#: Speakers detected as a pronoun that names a person.
+_PERSONAL_PRONOUNS = {"He", "She", "he", "she"}
+#: How far back the antecedent of "he" or "she" is looked for.
+_ANTECEDENT_CHARS = 400
+_CAPITALISED = re.compile(r"[A-ZÀ-ÖØ-Þ][\w’'.\-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w’'.\-]*)*")
 #: Record keys whose values are aliases of its label.
 _ALIAS_KEYS = {"altLabel", "alias", "aliases"}
 
