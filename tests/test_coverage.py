@@ -98,10 +98,13 @@ def test_coverage_statuses_and_percentages():
     assert report.text() == (
         "toy: 4 sentences, 2 mapped (50.0%), 1 listed as unmapped, 1 missing; "
         "75.0% accounted for\n"
+        "toy: no claims; 2 of 3 own-voice sentences anchor a fact\n"
         "not mapped:\n"
         "  S3 [49-62] listed: Nothing else.\n"
         "      reason: says nothing\n"
-        "  S4 [63-71] missing: The end.")
+        "  S4 [63-71] missing: The end.\n"
+        "own voice, no fact:\n"
+        "  S4 [63-71]: The end.")
 
 
 def test_full_report_lists_statements_of_every_sentence():
@@ -111,9 +114,10 @@ def test_full_report_lists_statements_of_every_sentence():
     assert report.text(all_sentences=True) == (
         "t: 2 sentences, 1 mapped (50.0%), 1 listed as unmapped, 0 missing; "
         "100.0% accounted for\n"
-        "  S1 [0-10] mapped: Al met Bo.\n"
-        "      a, b\n"
-        "  S2 [11-19] listed: Cy left.\n"
+        "t: no claims; 1 of 1 own-voice sentences anchor a fact\n"
+        "  S1 [0-10] mapped, own: Al met Bo.\n"
+        "      facts: a, b\n"
+        "  S2 [11-19] listed, own: Cy left.\n"
         "      reason: no content")
 
 
@@ -159,12 +163,73 @@ def test_seed_debris_is_outside_the_body():
 
 # --- the command -----------------------------------------------------------
 
+def seed_claims() -> tuple[int, int]:
+    """(structured, total) claims of the seed annotation, read from the YAML itself:
+    a claim is structured when it has a proposition or reports a claim."""
+    from kg.annotations import load_annotations
+
+    ann = load_annotations(SEEDS / f"{ARTICLE}.yaml")
+    claims = [r for r in ann.records if {"Claim", "ReportedClaim"} & set(r.types)]
+    structured = [r for r in claims
+                  if r.propositions or any(p.name == "reports" for p in r.properties)]
+    return len(structured), len(claims)
+
+
 def test_command_on_the_seeds():
     result = CliRunner().invoke(cli, ["coverage", "--seeds", str(SEEDS)])
     assert result.exit_code == 0, result.output
-    assert result.output == (
+    structured, total = seed_claims()
+    lines = result.output.splitlines()
+    assert lines[:2] == [
         f"{ARTICLE}: 95 sentences, 95 mapped (100.0%), 0 listed as unmapped, 0 missing; "
-        "100.0% accounted for\n")
+        "100.0% accounted for",
+        f"{ARTICLE}: {structured} of {total} claims structured "
+        f"({100 * structured / total:.1f}%); {12 - len(lines[3:])} of 12 own-voice sentences "
+        "anchor a fact"]
+    assert lines[2:3] in ([], ["own voice, no fact:"])
+
+
+def test_seed_sentence_voices(seed_report):
+    def sentence(start):
+        (found,) = [s for s in seed_report.sentences if s.sentence.text.startswith(start)]
+        return found
+
+    assert sentence("Held in Istanbul").voice_text == "own"
+    assert sentence("He noted that").voice_text == "reported (He)"
+    assert sentence("Russia, Dymov said").voice_text == "reported (Dymov)"
+    assert sentence("“Medinsky led").voice_text == "direct (Dymov)"
+    assert sentence("Ukraine and its Western allies proposed").voice_text == "own"
+    assert sentence("Despite tensions").voice_text == "reported (Türkiye’s Foreign Minister)"
+    assert len(seed_report.own_voice) == 12
+
+
+def test_depth_counts_facts_and_claims_per_sentence():
+    text = "Talks were held in Istanbul. Dymov said that they failed.\n“It is a farce.”"
+    spans = [(0, 5, "talks", "fact"), (19, 27, "istanbul", "mention"),
+             (29, 57, "claim-failed", "structured-claim"),
+             (59, 74, "claim-farce", "claim"), (66, 71, "claim-farce", "claim")]
+    report = coverage(text, spans, [], name="d")
+    assert [(s.voice_text, s.facts, s.claims) for s in report.sentences] == [
+        ("own", ("talks",), ()),
+        ("reported (Dymov)", (), (("claim-failed", True),)),
+        ("direct (Dymov)", (), (("claim-farce", False),)),
+    ]
+    assert report.depth() == ("d: 1 of 2 claims structured (50.0%); 1 of 1 own-voice "
+                              "sentences anchor a fact")
+    data = report.as_dict()
+    assert (data["claims"], data["claims_structured"], data["own_voice_sentences"],
+            data["own_voice_with_fact"]) == (2, 1, 1, 1)
+    assert data["detail"][1]["claims"] == [{"id": "claim-failed", "structured": True}]
+    assert (data["detail"][2]["voice"], data["detail"][2]["speaker"]) == ("direct", "Dymov")
+    assert report.text(all_sentences=True).splitlines()[2:] == [
+        "  S1 [0-28] mapped, own: Talks were held in Istanbul.",
+        "      facts: talks",
+        "      mentions: istanbul",
+        "  S2 [29-57] mapped, reported (Dymov): Dymov said that they failed.",
+        "      claims: claim-failed (structured)",
+        "  S3 [58-74] mapped, direct (Dymov): “It is a farce.”",
+        "      claims: claim-farce (unstructured)",
+    ]
 
 
 def test_command_json(tmp_path):
@@ -174,6 +239,8 @@ def test_command_json(tmp_path):
     (data,) = json.loads(out.read_text(encoding="utf-8"))
     assert (data["article"], data["sentences"], data["missing"]) == (ARTICLE, 95, 0)
     assert data["detail"][0]["status"] == "mapped"
+    assert (data["claims_structured"], data["claims"]) == seed_claims()
+    assert data["detail"][0]["voice"] == "own" and data["own_voice_sentences"] == 12
 
 
 def test_command_fails_with_status_3_below_target(tmp_path):
@@ -193,6 +260,10 @@ def test_command_fails_with_status_3_below_target(tmp_path):
     assert result.stdout == (
         "a: 2 sentences, 1 mapped (50.0%), 0 listed as unmapped, 1 missing; "
         "50.0% accounted for\n"
+        "a: no claims; 0 of 2 own-voice sentences anchor a fact\n"
         "not mapped:\n"
-        "  S2 [54-66] missing: They talked.\n")
+        "  S2 [54-66] missing: They talked.\n"
+        "own voice, no fact:\n"
+        "  S1 [30-53]: Russia and Ukraine met.\n"
+        "  S2 [54-66]: They talked.\n")
     assert result.stderr.startswith("Error: 1 article(s) below the coverage target\n")

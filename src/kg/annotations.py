@@ -87,6 +87,16 @@ class Unmapped:
 
 
 @dataclass(frozen=True)
+class VoiceCorrection:
+    """A ``voices:`` entry: the voice (and speaker record) of a span, set by hand."""
+
+    quote: QuoteRef
+    voice: str  # "own" | "direct" | "reported"
+    speaker: Value | None  # a record id; None for "own"
+    line: int
+
+
+@dataclass(frozen=True)
 class DocumentMeta:
     title: str
     publisher: Value
@@ -102,6 +112,7 @@ class AnnotationFile:
     document: DocumentMeta
     records: tuple[Record, ...]
     unmapped: tuple[Unmapped, ...] = field(default=())
+    voices: tuple[VoiceCorrection, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -281,11 +292,11 @@ def parse_annotations(text: str, path: str) -> AnnotationFile:
     if root is None:
         raise InputError("annotation file is empty", path=path, line=1)
     top = r.mapping(root, "the annotation file")
-    unknown = set(top) - {"document", "records", "unmapped"}
+    unknown = set(top) - {"document", "records", "unmapped", "voices"}
     if unknown:
         key = sorted(unknown)[0]
         r.fail(top[key][0], f"unknown top-level key {key!r}",
-               "the top level has document, records and unmapped")
+               "the top level has document, records, unmapped and voices")
     if "document" not in top:
         r.fail(root, "missing 'document' section")
     document = _document(r, top["document"][1])
@@ -293,7 +304,9 @@ def parse_annotations(text: str, path: str) -> AnnotationFile:
         if "records" in top else ()
     unmapped = tuple(_unmapped(r, n) for n in r.sequence(top["unmapped"][1], "unmapped")) \
         if "unmapped" in top else ()
-    return AnnotationFile(path, document, records, unmapped)
+    voices = tuple(_voice(r, n) for n in r.sequence(top["voices"][1], "voices")) \
+        if "voices" in top else ()
+    return AnnotationFile(path, document, records, unmapped, voices)
 
 
 def _document(r: _Reader, node) -> DocumentMeta:
@@ -396,6 +409,27 @@ def _unmapped(r: _Reader, node) -> Unmapped:
         r.fail(node, "an unmapped entry needs 'quote' and 'reason'")
     return Unmapped(r.quotes(m["quote"][1], "quote")[0], r.scalar(m["reason"][1], "reason"),
                     _line(node))
+
+
+def _voice(r: _Reader, node) -> VoiceCorrection:
+    m = r.mapping(node, "a voices entry")
+    unknown = set(m) - {"quote", "voice", "speaker", "note"}
+    if unknown:
+        r.fail(m[sorted(unknown)[0]][0], f"unknown key {sorted(unknown)[0]!r} in a voices entry",
+               "a voices entry has quote, voice and speaker")
+    if "quote" not in m or "voice" not in m:
+        r.fail(node, "a voices entry needs 'quote' and 'voice'")
+    voice = r.scalar(m["voice"][1], "voice")
+    if voice not in ("own", "direct", "reported"):
+        r.fail(m["voice"][1], f"voice {voice!r} is not own, direct or reported")
+    speaker = r.scalars(m["speaker"][1], "speaker")[0] if "speaker" in m else None
+    if speaker is None and voice != "own":
+        r.fail(node, f"a {voice} voice needs a 'speaker' (a record id)")
+    if speaker is not None and voice == "own":
+        r.fail(m["speaker"][0], "the article's own voice has no speaker")
+    if speaker is not None and not is_valid_id(speaker.text):
+        r.fail(m["speaker"][1], f"speaker {speaker.text!r} is not a record id")
+    return VoiceCorrection(r.quotes(m["quote"][1], "quote")[0], voice, speaker, _line(node))
 
 
 def parse_background(text: str, path: str) -> tuple[BackgroundFact, ...]:

@@ -238,6 +238,108 @@ def choose_checks(checks: str, size: int) -> str:
     return checks
 
 
+def voice_guard(store) -> list[str]:
+    """One line per asserted triple that only someone's words support (the voice guard).
+
+    A world fact needs a quote in the article's own voice (``kg:voice
+    kgc:own-voice`` on the quote, in the evidence graph). Exempt: triples about
+    a claim or its proposition (the words are the evidence that it was said),
+    and the type, label and aliases of a named actor or place (any mention
+    supports them). See docs/design.md, Voice.
+
+    Walks the store by pattern from the quotes in someone's words, so its cost
+    follows the number of such quotes (a SPARQL formulation took minutes at
+    100 articles).
+    """
+    import pyoxigraph as ox
+
+    from .rdfterms import from_ox
+
+    def iri(x: str):
+        return ox.NamedNode(x)
+
+    evidence, asserted = iri(ns.graph_iri("evidence")), iri(ns.graph_iri("asserted"))
+    kg = ns.KG
+    voice_p, voice_of, own = iri(kg + "voice"), iri(kg + "voiceOf"), iri(ns.KGC + "own-voice")
+    target_p, supports = iri(ns.OA + "hasTarget"), iri(kg + "supportsStatement")
+    rdf_type = iri(ns.RDF + "type")
+
+    def objects(s, p, g=evidence):
+        return [q.object for q in store.quads_for_pattern(s, p, None, g)]
+
+    def subjects(p, o, g=evidence):
+        return [q.subject for q in store.quads_for_pattern(None, p, o, g)]
+
+    def typed(s, classes) -> bool:
+        return any(next(iter(store.quads_for_pattern(s, rdf_type, iri(c), None)), None)
+                   is not None for c in classes)
+
+    voice = {q.subject: q.object for q in store.quads_for_pattern(None, voice_p, None, evidence)}
+    checked: dict = {}  # statement -> (s, p, o) when only speech supports it, else None
+    found: dict[tuple, dict] = {}
+    mention = {ns.RDF + "type", ns.RDFS + "label", ns.SKOS + "altLabel"}
+    for quote, v in voice.items():
+        if v == own:
+            continue
+        for ann in subjects(target_p, quote):
+            for st in objects(ann, supports):
+                if st not in checked:
+                    checked[st] = None
+                    if any(voice.get(t) == own for a in subjects(supports, st)
+                           for t in objects(a, target_p)):
+                        continue
+                    spo = [objects(st, iri(ns.RDF + x)) for x in ("subject", "predicate",
+                                                                   "object")]
+                    if not all(len(x) == 1 for x in spo):
+                        continue
+                    s_, p_, o_ = (x[0] for x in spo)
+                    if next(iter(store.quads_for_pattern(s_, p_, o_, asserted)), None) is None:
+                        continue
+                    if typed(s_, (kg + "Claim", kg + "Proposition")):
+                        continue
+                    if p_.value in mention and typed(s_, (kg + "Actor", kg + "Place")):
+                        continue
+                    checked[st] = (s_, p_, o_)
+                triple = checked[st]
+                if triple is None:
+                    continue
+                body = objects(ann, iri(ns.OA + "hasBody"))
+                record = body[0].value.removeprefix(ns.KGR) if body else "?"
+                speaker = objects(quote, voice_of)
+                who = speaker[0].value.removeprefix(ns.KGR) if speaker \
+                    else "an unidentified speaker"
+                exact = [x.value for sel in objects(quote, iri(ns.OA + "hasSelector"))
+                         for x in objects(sel, iri(ns.OA + "exact"))]
+                file = objects(ann, iri(kg + "annotationFile"))
+                line = objects(ann, iri(kg + "annotationLine"))
+                entry = found.setdefault((record, *(from_ox(x) for x in triple)), {})
+                entry[(who, exact[0] if exact else "?")] = (
+                    file[0].value if file else "?", int(line[0].value) if line else 0)
+    lines = []
+    for (record, s_, p_, o_), quotes in found.items():
+        words = "; ".join(f"{who}: “{exact}” ({file} line {line})"
+                          for (who, exact), (file, line) in sorted(quotes.items()))
+        lines.append(f"record {record}: {_short_triple(s_, p_, o_)} is supported only by the "
+                     f"words of {words}")
+    return sorted(lines)
+
+
+def _short_triple(s, p, o) -> str:
+    """``kgr:x rdf:type kg:Y`` / ``kgr:x rdfs:label "..."@en`` for a message."""
+    from rdflib import Literal
+
+    def term(t) -> str:
+        if isinstance(t, Literal):
+            return t.n3()
+        text = str(t)
+        for prefix, iri in sorted(ns.PREFIXES.items(), key=lambda kv: -len(kv[1])):
+            if text.startswith(iri) and text != iri:
+                return f"{prefix}:{text[len(iri):]}"
+        return f"<{text}>"
+
+    return f"{term(s)} {term(p)} {term(o)}"
+
+
 def check_store(store, ontology: Graph, *, shapes: str = "auto", size: int = 0,
                 checks: str = "all") -> None:
     """Run the SHACL shapes and the *-violation queries on a build; raise on violations.
@@ -267,6 +369,7 @@ def check_store(store, ontology: Graph, *, shapes: str = "auto", size: int = 0,
     skip = evidence_integrity_shapes() if checks == "data" else frozenset()
     problems: list[str] = []
     with ThreadPoolExecutor(max_workers=CHECK_WORKERS) as pool:
+        guard = pool.submit(voice_guard, store)
         queries = [(q, pool.submit(lambda text: list(store.query(
             text, use_default_graph_as_union=True)), q.text))
             for q in violation_queries()
@@ -295,6 +398,14 @@ def check_store(store, ontology: Graph, *, shapes: str = "auto", size: int = 0,
                 for row in rows[:20]:
                     lines.append("  " + ", ".join(str(v) for v in row))
                 problems.append("\n".join(lines))
+        offenders = guard.result()
+    if offenders and not problems:
+        raise ViolationsError(offenders[0], report="\n".join(offenders[1:]),
+                              hint="a world fact needs a quote in the article's own voice; "
+                                   "make it a claim of the speaker (see docs/design.md, Voice)")
+    if offenders:
+        problems.append("voice guard: " + str(len(offenders)) + " violation(s)\n"
+                        + "\n".join("  " + line for line in offenders))
     if problems:
         raise ViolationsError("the graph failed its checks", report="\n\n".join(problems),
                               hint="fix the annotation files; the store was not written")

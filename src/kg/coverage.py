@@ -16,28 +16,12 @@ per article.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-#: Lines at the top of an article that are left-overs of the web page, not
-#: text: "date 2025-05-20 + ↺ − 16 px", share and font-size widgets.
-_DEBRIS = re.compile(
-    r"^\s*(?:date\s+\d{4}-\d{2}-\d{2}\b.*|.*[↺↻].*|.*\b\d+\s*px\s*)$", re.IGNORECASE)
+from .voice import OWN, REPORTED, Region, body_start, detect, sentences
 
-#: Abbreviations whose final period does not end a sentence.
-_ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "gen", "col", "lt", "sgt", "capt", "st", "jr", "sr",
-    "vs", "etc", "e.g", "i.e", "no", "fig", "jan", "feb", "mar", "apr", "jun", "jul",
-    "aug", "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co", "corp", "gov", "rep",
-    "sen", "pres", "approx",
-}
-_CLOSERS = "\"'”’»)]"
-_OPENERS = "\"'“‘«(["
-# A candidate boundary: terminal punctuation, closing quotes, white space.
-_BOUNDARY = re.compile(r"[.!?…]+[" + re.escape(_CLOSERS) + r"]*(?=\s+)")
-_ACRONYM = re.compile(r"(?:^|[\s(“‘\"'])(?:[A-Za-z]\.){2,}$")  # U.S. e.g. i.e.
-_INITIAL = re.compile(r"(?:^|[\s(“‘\"'])[A-Z]\.$")  # J. Smith
+__all__ = ["body_start", "coverage", "reports_json", "seeds_coverage", "split_sentences"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +37,14 @@ class SentenceCoverage:
     sentence: Sentence
     statements: tuple[str, ...]  # labels of the spans anchored in the sentence
     reasons: tuple[str, ...]  # reasons of the unmapped entries that name it
+    voice: str = OWN  # "own" | "direct" | "reported": the voice of most of its words
+    speaker: str | None = None  # as detected, or the record id an annotation gave
+    facts: tuple[str, ...] = ()  # records with a fact (beyond a name) anchored here
+    claims: tuple[tuple[str, bool], ...] = ()  # (claim record, has structured content)
+
+    @property
+    def voice_text(self) -> str:
+        return self.voice + (f" ({self.speaker})" if self.speaker else "")
 
     @property
     def status(self) -> str:
@@ -94,6 +86,34 @@ class CoverageReport:
     def percent_accounted(self) -> float:
         return 100.0 * (self.mapped + self.listed) / self.total if self.total else 100.0
 
+    @property
+    def claim_ids(self) -> dict[str, bool]:
+        """Every claim anchored in the article -> whether it has structured content."""
+        out: dict[str, bool] = {}
+        for sc in self.sentences:
+            for cid, structured in sc.claims:
+                out[cid] = out.get(cid, False) or structured
+        return out
+
+    @property
+    def own_voice(self) -> tuple[SentenceCoverage, ...]:
+        """The sentences in the article's own voice (less those listed as unmapped)."""
+        return tuple(s for s in self.sentences if s.voice == OWN and s.status != "listed")
+
+    @property
+    def own_without_fact(self) -> tuple[SentenceCoverage, ...]:
+        return tuple(s for s in self.own_voice if not s.facts)
+
+    def depth(self) -> str:
+        claims = self.claim_ids
+        structured = sum(claims.values())
+        own = self.own_voice
+        with_fact = len(own) - len(self.own_without_fact)
+        claimed = (f"{structured} of {len(claims)} claims structured "
+                   f"({_percent(structured, len(claims)):.1f}%)" if claims else "no claims")
+        return f"{self.name}: {claimed}; {with_fact} of {len(own)} own-voice sentences " \
+               "anchor a fact"
+
     def ok(self, min_mapped: float = 90.0) -> bool:
         """Every sentence accounted for and at least ``min_mapped`` % mapped."""
         return not self.missing and self.percent_mapped >= min_mapped
@@ -104,24 +124,53 @@ class CoverageReport:
                 f"{len(self.missing)} missing; {self.percent_accounted:.1f}% accounted for")
 
     def text(self, *, all_sentences: bool = False, width: int = 72) -> str:
-        """A readable report: the summary, then what is not mapped (or every sentence)."""
-        lines = [self.summary()]
-        shown = self.sentences if all_sentences else self.not_mapped
-        if not all_sentences and shown:
+        """A readable report: the summary and depth lines, then what is not mapped
+        and the own-voice sentences that anchor no fact (or every sentence, with
+        its voice, facts, claims and other records)."""
+        lines = [self.summary(), self.depth()]
+        if all_sentences:
+            for sc in self.sentences:
+                self._sentence_lines(sc, lines, width, detail=True)
+            from .visible import visible
+
+            return visible("\n".join(lines))
+        if self.not_mapped:
             lines.append("not mapped:")
-        for sc in shown:
-            s = sc.sentence
-            head = f"  S{s.index} [{s.start}-{s.end}] {sc.status}"
-            lines.append(f"{head}: {_shorten(s.text, width)}")
-            if sc.statements and all_sentences:
-                lines.append("      " + ", ".join(sc.statements))
-            for reason in sc.reasons:
-                lines.append(f"      reason: {reason}")
+            for sc in self.not_mapped:
+                self._sentence_lines(sc, lines, width, detail=False)
+        if self.own_without_fact:
+            lines.append("own voice, no fact:")
+            for sc in self.own_without_fact:
+                s = sc.sentence
+                lines.append(f"  S{s.index} [{s.start}-{s.end}]: {_shorten(s.text, width)}")
         from .visible import visible
 
         return visible("\n".join(lines))  # article text may hold terminal escapes
 
+    @staticmethod
+    def _sentence_lines(sc: SentenceCoverage, lines: list[str], width: int,
+                        detail: bool) -> None:
+        s = sc.sentence
+        head = f"  S{s.index} [{s.start}-{s.end}] {sc.status}"
+        if detail:
+            head += f", {sc.voice_text}"
+        lines.append(f"{head}: {_shorten(s.text, width)}")
+        if detail:
+            if sc.facts:
+                lines.append("      facts: " + ", ".join(sc.facts))
+            if sc.claims:
+                lines.append("      claims: " + ", ".join(
+                    f"{cid} ({'structured' if st else 'unstructured'})"
+                    for cid, st in sc.claims))
+            others = [x for x in sc.statements
+                      if x not in sc.facts and x not in {c for c, _ in sc.claims}]
+            if others:
+                lines.append("      mentions: " + ", ".join(others))
+        for reason in sc.reasons:
+            lines.append(f"      reason: {reason}")
+
     def as_dict(self) -> dict:
+        claims = self.claim_ids
         return {
             "article": self.name,
             "sentences": self.total,
@@ -130,13 +179,23 @@ class CoverageReport:
             "missing": len(self.missing),
             "percent_mapped": round(self.percent_mapped, 2),
             "percent_accounted": round(self.percent_accounted, 2),
+            "claims": len(claims),
+            "claims_structured": sum(claims.values()),
+            "own_voice_sentences": len(self.own_voice),
+            "own_voice_with_fact": len(self.own_voice) - len(self.own_without_fact),
             "detail": [
                 {"index": sc.sentence.index, "start": sc.sentence.start,
                  "end": sc.sentence.end, "text": sc.sentence.text, "status": sc.status,
+                 "voice": sc.voice, "speaker": sc.speaker, "facts": list(sc.facts),
+                 "claims": [{"id": cid, "structured": st} for cid, st in sc.claims],
                  "statements": list(sc.statements), "reasons": list(sc.reasons)}
                 for sc in self.sentences
             ],
         }
+
+
+def _percent(part: int, whole: int) -> float:
+    return 100.0 * part / whole if whole else 100.0
 
 
 def _shorten(text: str, width: int) -> str:
@@ -144,79 +203,64 @@ def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def body_start(text: str) -> int:
-    """Offset where the article body begins: after leading blank and debris lines."""
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        if line.strip() and not _DEBRIS.match(line.rstrip("\r\n")):
-            break
-        pos += len(line)
-    return pos
-
-
-def _is_abbreviation(before: str) -> bool:
-    """True when the text before a period ends with an abbreviation or initial."""
-    if _ACRONYM.search(before) or _INITIAL.search(before):
-        return True
-    word = re.search(r"([A-Za-z.]+)$", before)
-    return bool(word) and word.group(1).rstrip(".").lower() in _ABBREVIATIONS
-
-
 def split_sentences(text: str) -> list[Sentence]:
-    """The sentences of the article body, with code-point offsets.
+    """The sentences of the article body (:func:`kg.voice.sentences`), numbered from 1."""
+    return [Sentence(i, s, e, text[s:e]) for i, (s, e) in enumerate(sentences(text), 1)]
 
-    A line break always ends a sentence; within a line a sentence ends at
-    ., !, ? or … (with any closing quotes) followed by white space and an
-    upper-case letter, a digit or an opening quote, unless the period closes
-    an abbreviation (U.S., Gen.) or an initial.
+
+def sentence_voice(regions: list[Region], start: int, end: int) -> Region:
+    """The voice of a sentence: reported when it holds reported speech (its
+    attribution, "Dymov said that", is the article's), else the voice of most
+    of its characters (the article's own voice on a tie)."""
+    share: dict[tuple, int] = {}
+    for r in regions:
+        n = min(end, r.end) - max(start, r.start)
+        if n > 0:
+            key = (r.voice, r.speaker)
+            share[key] = share.get(key, 0) + n + (end - start if r.voice == REPORTED else 0)
+    if not share:
+        return Region(start, end, OWN, None, None)
+    (voice, speaker), _ = max(share.items(), key=lambda kv: (kv[1], kv[0][0] == OWN))
+    return Region(start, end, voice, speaker, None)
+
+
+def coverage(text: str, spans: list[tuple], unmapped: list[tuple[int, int, str]],
+             name: str = "article", regions: list[Region] | None = None) -> CoverageReport:
+    """Which sentences of ``text`` the annotation ``spans`` cover, and how deeply.
+
+    ``spans`` are ``(start, end, label)`` or ``(start, end, label, role)`` of
+    the quotes that support statements (label: the record id; role as
+    :class:`kg.mapping.Span`: "fact", "mention", "claim", "structured-claim";
+    "fact" when left out); ``unmapped`` are ``(start, end, reason)`` of the
+    sentences deliberately left out. A span or an unmapped entry counts for
+    every sentence it overlaps. ``regions`` are the article's voices
+    (:func:`kg.voice.detect` when not given).
     """
-    out: list[Sentence] = []
-    offset = body_start(text)
-    for line in text[offset:].splitlines(keepends=True):
-        start = offset
-        offset += len(line)
-        content = line.rstrip("\r\n")
-        cuts = [0]
-        for m in _BOUNDARY.finditer(content):
-            nxt = content[m.end():].lstrip()
-            if not nxt or not (nxt[0].isupper() or nxt[0].isdigit() or nxt[0] in _OPENERS):
-                continue
-            punct = m.group(0).rstrip(_CLOSERS)
-            if punct == "." and _is_abbreviation(content[: m.start() + 1]):
-                continue
-            cuts.append(m.end())
-        cuts.append(len(content))
-        for a, b in zip(cuts, cuts[1:], strict=False):
-            piece = content[a:b]
-            if not piece.strip():
-                continue
-            lead = len(piece) - len(piece.lstrip())
-            s = start + a + lead
-            e = start + a + len(piece.rstrip())
-            out.append(Sentence(len(out) + 1, s, e, text[s:e]))
-    return out
-
-
-def coverage(text: str, spans: list[tuple[int, int, str]],
-             unmapped: list[tuple[int, int, str]], name: str = "article") -> CoverageReport:
-    """Which sentences of ``text`` the annotation ``spans`` cover.
-
-    ``spans`` are ``(start, end, label)`` of the quotes that support
-    statements (label: the record id); ``unmapped`` are ``(start, end,
-    reason)`` of the sentences deliberately left out. A span or an unmapped
-    entry counts for every sentence it overlaps.
-    """
+    if regions is None:
+        regions = detect(text)
+    ordered = sorted(((x[0], x[1], x[2], x[3] if len(x) > 3 else "fact") for x in spans),
+                     key=lambda x: (x[0], x[1], x[2]))
     result = []
     for sent in split_sentences(text):
         labels: list[str] = []
-        for s, e, label in sorted(spans, key=lambda x: (x[0], x[1], x[2])):
-            if s < sent.end and e > sent.start and label not in labels:
+        facts: list[str] = []
+        claims: dict[str, bool] = {}
+        for s, e, label, role in ordered:
+            if not (s < sent.end and e > sent.start):
+                continue
+            if label not in labels:
                 labels.append(label)
+            if role == "fact" and label not in facts:
+                facts.append(label)
+            elif role in ("claim", "structured-claim"):
+                claims[label] = claims.get(label, False) or role == "structured-claim"
         reasons: list[str] = []
         for s, e, reason in unmapped:
             if s < sent.end and e > sent.start and reason not in reasons:
                 reasons.append(reason)
-        result.append(SentenceCoverage(sent, tuple(labels), tuple(reasons)))
+        v = sentence_voice(regions, sent.start, sent.end)
+        result.append(SentenceCoverage(sent, tuple(labels), tuple(reasons), v.voice, v.speaker,
+                                       tuple(facts), tuple(claims.items())))
     return CoverageReport(name, tuple(result))
 
 
@@ -228,11 +272,12 @@ def seeds_coverage(seeds_dir: Path) -> list[CoverageReport]:
     articles, mapped = seeds.articles, seeds.mapped
     reports = []
     for article in articles:
-        spans = [(s.start, s.end, s.record_id) for s in mapped.spans
+        spans = [(s.start, s.end, s.record_id, s.role) for s in mapped.spans
                  if s.doc_id == article.doc_id]
         unmapped = [(s.start, s.end, s.record_id) for s in mapped.unmapped
                     if s.doc_id == article.doc_id]
-        reports.append(coverage(article.text, spans, unmapped, name=article.doc_id))
+        reports.append(coverage(article.text, spans, unmapped, name=article.doc_id,
+                                regions=mapped.voices.get(article.doc_id)))
     return reports
 
 

@@ -40,6 +40,7 @@ Triple = tuple[Node, Node, Node]
 STORED = ("ontology", "asserted", "background", "evidence", "inferred")
 INTERMEDIATE = "intermediate"   # entailed membership of an anonymous class; not stored
 ABSENT = "absent"
+CLAIMED = "claimed"   # not in the graph as a fact: only the content of claims
 
 RDF_TYPE = URIRef(ns.RDF + "type")
 _OWL = ns.OWL
@@ -47,6 +48,10 @@ _OWL = ns.OWL
 
 class NotInGraph(KgError):
     """The triple asked about is not in the built graph (exit status 1)."""
+
+
+class NotAsserted(NotInGraph):
+    """The triple asked about is only what claims say, not a fact (exit status 1)."""
 
 
 # --------------------------------------------------------------------------- data
@@ -80,6 +85,18 @@ class Derivation:
 
 
 @dataclass
+class ClaimedBy:
+    """A claim whose content (a proposition, or a claim it reports) is the triple."""
+
+    claim: str                  # IRI of the kg:Claim
+    claimants: list[str]        # kg:claimant: who makes the claim
+    reported_speakers: list[str]  # kg:reportedSpeaker: who, by the outer claim, said it
+    stated_in: list[str]        # kg:statedIn: the statement or interview
+    evidence: list[Evidence]    # the claim's quotes
+    reported_by: list[ClaimedBy] = field(default_factory=list)  # outer claims (kg:reports)
+
+
+@dataclass
 class Explanation:
     """Why ``triple`` is in the graph."""
 
@@ -90,6 +107,7 @@ class Explanation:
     truncated: bool = False     # the depth limit stopped the tree here
     unproved: bool = False      # inferred, but no derivation from stored triples was found
     near: list[tuple[Triple, str]] = field(default_factory=list)  # (triple, graph) if absent
+    claims: list[ClaimedBy] = field(default_factory=list)  # if CLAIMED
     expressions: dict[str, str] = field(default_factory=dict)   # blank node -> class text
 
     def walk(self) -> Iterable[Explanation]:
@@ -200,6 +218,9 @@ def explain(store_or_graphs, triple: Triple, depth: int | None = None) -> Explan
     src = open_source(store_or_graphs)
     status = src.graph_of(triple)
     if status is None:
+        claims = claims_of(src, triple)
+        if claims:
+            return Explanation(triple, CLAIMED, claims=claims)
         return Explanation(triple, ABSENT, near=near_matches(src, triple))
     expressions: dict[str, str] = {}
     if status in ("inferred", INTERMEDIATE):
@@ -329,6 +350,45 @@ def _evidence_index(src: Source) -> dict[tuple, list[Evidence]]:
             e.document or "", e.start or -1, e.end or -1, e.annotation or ""))
     src._evidence = index
     return index
+
+
+def claims_of(src: Source, t: Triple) -> list[ClaimedBy]:
+    """The claims whose content is ``t``: a kg:Proposition of ``t`` (rdf:subject,
+    rdf:predicate, rdf:object) that a claim has as kg:proposition, each with the
+    claims that report it (kg:reports), out to the one a claimant makes."""
+    try:
+        s, p, o = (to_ox(x) for x in t)
+    except TypeError:
+        return []
+    g = src.graphs["asserted"]
+
+    def subjects(pred: str, obj) -> set:
+        return {q.subject for q in src.store.quads_for_pattern(None, ox.NamedNode(pred), obj, g)}
+
+    def objects(subj, pred: str) -> list[str]:
+        return sorted(q.object.value for q in src.store.quads_for_pattern(
+            subj, ox.NamedNode(pred), None, g) if isinstance(q.object, ox.NamedNode))
+
+    props = (subjects(ns.RDF + "subject", s) & subjects(ns.RDF + "predicate", p)
+             & subjects(ns.RDF + "object", o))
+
+    def node(claim, via: tuple, content) -> ClaimedBy:
+        c = from_ox(claim)
+        link = ns.KG + ("proposition" if via == () else "reports")
+        outer = [node(x, via + (claim,), claim) for x in sorted(
+            subjects(ns.KG + "reports", claim), key=lambda x: x.value) if x not in via]
+        return ClaimedBy(
+            claim=str(c), claimants=objects(claim, ns.KG + "claimant"),
+            reported_speakers=objects(claim, ns.KG + "reportedSpeaker"),
+            stated_in=objects(claim, ns.KG + "statedIn"),
+            evidence=evidence(src, (c, URIRef(link), from_ox(content))),
+            reported_by=outer)
+
+    out = []
+    for prop in sorted(props, key=lambda x: str(x)):
+        for claim in sorted(subjects(ns.KG + "proposition", prop), key=lambda x: x.value):
+            out.append(node(claim, (), prop))
+    return out
 
 
 def evidence(src: Source, t: Triple) -> list[Evidence]:
@@ -548,6 +608,11 @@ def collect_iris(expls: Iterable[Explanation]) -> set[str]:
             for ev in node.evidence:
                 if ev.speaker:
                     out.update(ev.speaker.split(", "))
+        stack = list(root.claims)
+        while stack:
+            c = stack.pop()
+            out.update([c.claim, *c.claimants, *c.reported_speakers, *c.stated_in])
+            stack.extend(c.reported_by)
         for t, _g in root.near:
             out.update(str(x) for x in t if isinstance(x, URIRef))
     return out
@@ -616,6 +681,13 @@ def _text_node(e: Explanation, names, exprs, indent: int, lines: list[str], seen
     if e.status == ABSENT:
         lines.append(pad + "not in the graph")
         return
+    if e.status == CLAIMED:
+        n = len(e.claims)
+        lines.append(pad + "not asserted: only what " + ("a claim says" if n == 1
+                                                          else f"{n} claims say"))
+        for c in e.claims:
+            _text_claim(c, names, indent + 2, lines, seen)
+        return
     if e.derivation is None:
         if e.truncated:
             lines.append(pad + f"{_STATUS_WORDS[e.status]} (depth limit reached; "
@@ -644,6 +716,28 @@ def _text_node(e: Explanation, names, exprs, indent: int, lines: list[str], seen
         lines.append(pad + "  (the axiom used follows from these by " + ", ".join(d.via) + ")")
     for k in d.premises:
         _text_node(k, names, exprs, indent + 2, lines, seen)
+
+
+def _text_claim(c: ClaimedBy, names, indent: int, lines: list[str], seen: set) -> None:
+    pad = "  " * indent
+
+    def iris(xs: list[str]) -> str:
+        return ", ".join(_labelled(URIRef(x), names, {}, seen) for x in xs)
+
+    lines.append(pad + "claim " + _labelled(URIRef(c.claim), names, {}, seen))
+    if c.claimants:
+        text = "claimed by " + iris(c.claimants)
+        if c.stated_in:
+            text += " in " + iris(c.stated_in)
+        lines.append(pad + "  " + text)
+    for ev in c.evidence:
+        lines.append(pad + "    " + _evidence_text(
+            Evidence(**{**ev.__dict__, "speaker": None}), names, seen))
+    if c.reported_speakers or c.reported_by:
+        who = iris(c.reported_speakers) if c.reported_speakers else "someone"
+        lines.append(pad + f"  said by {who}, as reported in")
+        for outer in c.reported_by:
+            _text_claim(outer, names, indent + 2, lines, seen)
 
 
 def _axiom_texts(axiom: list[Triple], exprs: Mapping[str, str]) -> list[str]:
@@ -711,8 +805,8 @@ def to_dict(e: Explanation, labels: Mapping[str, str] | None = None,
     exprs = _exprs if _exprs is not None else e.expressions
     out: dict = {"triple": _triple_json(e.triple, exprs), "status": e.status}
     if labels:
-        out["labels"] = {k: v for k, v in sorted(labels.items())
-                         if k in {str(x) for x in e.triple}}
+        shown = {str(x) for x in e.triple} | (collect_iris([e]) if e.claims else set())
+        out["labels"] = {k: v for k, v in sorted(labels.items()) if k in shown}
     if e.evidence:
         out["evidence"] = [{k: v for k, v in ev.__dict__.items()} for ev in e.evidence]
     if e.derivation:
@@ -730,7 +824,16 @@ def to_dict(e: Explanation, labels: Mapping[str, str] | None = None,
         out["unproved"] = True
     if e.status == ABSENT:
         out["near"] = [{"triple": _triple_json(t, exprs), "graph": g} for t, g in e.near]
+    if e.claims:
+        out["claims"] = [_claim_dict(c) for c in e.claims]
     return out
+
+
+def _claim_dict(c: ClaimedBy) -> dict:
+    return {"claim": c.claim, "claimants": c.claimants,
+            "reported_speakers": c.reported_speakers, "stated_in": c.stated_in,
+            "evidence": [dict(ev.__dict__) for ev in c.evidence],
+            "reported_by": [_claim_dict(x) for x in c.reported_by]}
 
 
 def to_json(expl: Explanation | list[Explanation], labels: Mapping[str, str] | None = None

@@ -31,6 +31,16 @@ from .errors import InputError
 from .rdfterms import nt, nt_literal
 from .sources import Article
 from .vocabulary import Vocabulary
+from .voice import (
+    CORRECTION_CUE,
+    DIRECT,
+    OWN,
+    REPORTED,
+    Region,
+    apply_corrections,
+    detect,
+    quote_voice,
+)
 
 Triple = tuple
 
@@ -54,6 +64,11 @@ class Span:
     end: int
     record_id: str
     line: int
+    #: what the quote anchors: "fact" (a triple beyond a name), "mention" (only a
+    #: type, label or alias), "claim" or "structured-claim" (a claim with a
+    #: proposition or a reported claim); any other role (e.g. "content", a thing
+    #: that exists only in a claim's content) counts as a mention in kg coverage
+    role: str = "fact"
 
 
 @dataclass
@@ -63,6 +78,7 @@ class Mapped:
     evidence: set = field(default_factory=set)  # filled by map_articles only
     spans: list[Span] = field(default_factory=list)
     unmapped: list[Span] = field(default_factory=list)
+    voices: dict = field(default_factory=dict)  # doc id -> its kg.voice Regions (corrected)
 
 
 _RDF_TYPE = f"<{ns.RDF}type>"
@@ -78,8 +94,11 @@ _P = {name: f"<{iri}>" for name, iri in {
     "annotationFile": ns.KG + "annotationFile", "annotationLine": ns.KG + "annotationLine",
     "supportsStatement": ns.KG + "supportsStatement", "Statement": ns.RDF + "Statement",
     "subject": ns.RDF + "subject", "predicate": ns.RDF + "predicate",
-    "object": ns.RDF + "object",
+    "object": ns.RDF + "object", "voice": ns.KG + "voice", "voiceOf": ns.KG + "voiceOf",
 }.items()}
+#: kg:voice's concepts, by kg.voice's names.
+VOICE_CONCEPTS = {OWN: ns.KGC + "own-voice", DIRECT: ns.KGC + "direct-speech",
+                  REPORTED: ns.KGC + "reported-speech"}
 
 
 def _int(n: int) -> str:
@@ -117,7 +136,8 @@ class _Evidence:
         return text
 
     def quote(self, doc: str, qi: str, exact: str, prefix: str, suffix: str,
-              start: int, end: int) -> None:
+              start: int, end: int, voice: str = OWN, speaker: str | None = None) -> None:
+        """A quote with its selectors, its voice and, for speech, its speaker (an IRI)."""
         if qi in self._seen:
             return
         self._seen.add(qi)
@@ -134,7 +154,10 @@ class _Evidence:
             f"{ps} {_RDF_TYPE} {p['TextPositionSelector']}",
             f"{ps} {p['start']} {_int(start)}",
             f"{ps} {p['end']} {_int(end)}",
+            f"{q} {p['voice']} <{VOICE_CONCEPTS[voice]}>",
         )
+        if speaker is not None:
+            self.lines.append(f"{q} {p['voiceOf']} <{speaker}>")
 
     def annotation(self, ann: str, body: str, targets: Iterable[str],
                    triples: Iterable[Triple], file_name: str, line: int,
@@ -178,6 +201,10 @@ class _Mapper:
         self.out = Mapped()
         self.ev = _Evidence()
         self._sources: set[str] = set()
+        self.names: dict[str, set[str]] = {}  # normalised label or alias -> record ids
+        self.persons: set[str] = set()  # ids of kg:Person records (what "he", "she" name)
+        self.regions: list[Region] = []  # the voices of the article being mapped
+        self.text = ""  # the text of the article being mapped
         self.within: list[tuple[str, str, int]] = []  # (claim id, file, line) of `within`
         self.types: dict[str, tuple[str, ...]] = {}  # record id -> its classes
 
@@ -235,10 +262,74 @@ class _Mapper:
             raise InputError(str(e), path=path, line=q.line, hint=e.hint) from None
         qi = ns.quote_iri(article.doc_id, a.start, a.end)
         text = article.text
+        region = quote_voice(self.regions, a.start, a.end)
         self.ev.quote(ns.document_iri(article.doc_id), qi, a.exact,
                       text[max(0, a.start - CONTEXT_CHARS):a.start],
-                      text[a.end:a.end + CONTEXT_CHARS], a.start, a.end)
+                      text[a.end:a.end + CONTEXT_CHARS], a.start, a.end,
+                      region.voice, self.speaker_iri(region))
         return qi, a
+
+    # -- voice -------------------------------------------------------------
+    def index_names(self, ann_file: AnnotationFile) -> None:
+        """Remember the labels and aliases of the records that can speak."""
+        for rec in ann_file.records:
+            if set(rec.types) <= _NOT_SPEAKERS:
+                continue
+            if "Person" in rec.types:
+                self.persons.add(rec.id)
+            names = [rec.label] if rec.label else []
+            names += [v.text for p in rec.properties if p.name in _ALIAS_KEYS for v in p.values]
+            for name in names:
+                self.names.setdefault(_norm_name(name), set()).add(rec.id)
+                self.names.setdefault(_norm_name(name.split()[-1]), set()).add(rec.id)
+
+    def speaker_iri(self, region: Region) -> str | None:
+        """The record whose words ``region`` is: set by ``voices:``, or the one record
+        whose label, alias or last name is the detected speaker (else unknown)."""
+        if region.voice == OWN or region.speaker is None:
+            return None
+        if region.cue == CORRECTION_CUE:
+            return ns.resource_iri(region.speaker)
+        if region.speaker in _PERSONAL_PRONOUNS:
+            found = self.antecedent(region)
+            return ns.resource_iri(found) if found else None
+        found = self.names.get(_norm_name(region.speaker), set())
+        return ns.resource_iri(next(iter(found))) if len(found) == 1 else None
+
+    def antecedent(self, region: Region) -> str | None:
+        """The person a "he" or "she" speaker names: the last name before the pronoun
+        ("He noted", the last one before the region) that is the label, alias or last
+        name of exactly one person record."""
+        start = region.start
+        cue = re.compile(rf"\b{re.escape(region.speaker)}(?:\s+\w+)?\s+"
+                         rf"{re.escape(region.cue or '')}\b")
+        uses = list(cue.finditer(self.text, 0, region.end))
+        if uses:
+            start = uses[-1].start()
+        text = self.text[max(0, start - _ANTECEDENT_CHARS):start]
+        for m in reversed(list(_CAPITALISED.finditer(text))):
+            words = m.group(0).split()
+            for k in range(len(words)):  # "Ukrainian political analyst Valeriy Dymov"
+                found = self.names.get(_norm_name(" ".join(words[k:])), set()) & self.persons
+                if len(found) == 1:
+                    return next(iter(found))
+        return None
+
+    def voices(self, article: Article, ann_file: AnnotationFile) -> list[Region]:
+        """The article's detected voices with the annotation's corrections applied."""
+        corrections = []
+        for c in ann_file.voices:
+            try:
+                a = anchor(article.text, c.quote.text, c.quote.occurrence)
+            except AnchorError as e:
+                raise InputError(str(e), path=ann_file.path, line=c.quote.line,
+                                 hint=e.hint) from None
+            speaker = None
+            if c.speaker is not None:
+                self.resource(ann_file.path, c.speaker)  # an unknown id fails in finish()
+                speaker = c.speaker.text
+            corrections.append((a.start, a.end, c.voice, speaker))
+        return apply_corrections(detect(article.text), corrections)
 
     # -- records -----------------------------------------------------------
     def map_file(self, article: Article, ann_file: AnnotationFile) -> None:
@@ -247,6 +338,10 @@ class _Mapper:
         doc = URIRef(ns.document_iri(article.doc_id))
         self.ids.update(rec.id for rec in ann_file.records)
         self.types.update((rec.id, rec.types) for rec in ann_file.records)
+        self.index_names(ann_file)
+        self.text = article.text
+        self.regions = self.voices(article, ann_file)
+        self.out.voices[article.doc_id] = self.regions
         meta = ann_file.document
         lang = meta.language
         if not _LANG.match(lang):
@@ -294,13 +389,16 @@ class _Mapper:
             body = subject
             if within is not None:  # a thing that exists only in a claim's content
                 body, triples = within, self._as_content(within, rec.id, 0, triples)
-            self._emit(article, path, file_name, rec.id, body, rec.quotes, triples, rec.line)
+            claim = _claim_role(rec)
+            self._emit(article, path, file_name, rec.id, body, rec.quotes, triples, rec.line,
+                       "content" if within is not None else claim or _fact_role(triples))
             for n, fact in enumerate(rec.facts, 1):
                 ftriples = self._properties(path, subject, fact.properties, lang)
                 if within is not None:
                     ftriples = self._as_content(within, rec.id, n, ftriples)
                 self._emit(article, path, file_name, rec.id, body, fact.quotes, ftriples,
-                           fact.line)
+                           fact.line, "content" if within is not None
+                           else claim or _fact_role(ftriples))
             if rec.wikidata is not None:
                 self._wikidata(path, file_name, article.doc_id, rec, subject)
             if within is None and self._undated_reported_event(rec):
@@ -423,12 +521,13 @@ class _Mapper:
             out.extend((h, URIRef(shortcut), t) for h in holders for t in targets)
         return out
 
-    def _emit(self, article, path, file_name, record_id, subject, quotes, triples, line):
+    def _emit(self, article, path, file_name, record_id, subject, quotes, triples, line,
+              role="fact"):
         targets = []
         for q in quotes:
             qi, a = self.quote(article, path, q)
             targets.append(qi)
-            self.out.spans.append(Span(article.doc_id, a.start, a.end, record_id, line))
+            self.out.spans.append(Span(article.doc_id, a.start, a.end, record_id, line, role))
         self.ev.annotation(ns.annotation_iri(article.doc_id, line), str(subject), targets,
                            triples, file_name, line, known=self.out.asserted)
         self.out.asserted.update(triples)
@@ -474,6 +573,41 @@ class _Mapper:
                                known=self.out.background)
             self.out.background.update(triples)
             self.ev.add((URIRef(ann), DCTERMS.source, Literal(f.source)))
+
+
+#: Record types that never speak (a city named for its government is the state).
+_NOT_SPEAKERS = {"City", "Region", "Place", "Role"}
+#: Speakers detected as a pronoun that names a person.
+_PERSONAL_PRONOUNS = {"He", "She", "he", "she"}
+#: How far back the antecedent of "he" or "she" is looked for.
+_ANTECEDENT_CHARS = 400
+_CAPITALISED = re.compile(r"[A-ZÀ-ÖØ-Þ][\w’'.\-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w’'.\-]*)*")
+#: Record keys whose values are aliases of its label.
+_ALIAS_KEYS = {"altLabel", "alias", "aliases"}
+
+
+#: Predicates that only name a thing: a quote supporting nothing else is a mention.
+_MENTION = {RDF.type, RDFS.label, SKOS.altLabel}
+
+
+def _claim_role(rec) -> str | None:
+    """"structured-claim" or "claim" for a claim record (a proposition or a reported
+    claim is structured content), None for any other record."""
+    names = {p.name for p in rec.properties}
+    if not ({"Claim", "ReportedClaim"} & set(rec.types) or {"claimant", "reportedSpeaker"}
+            & names):
+        return None
+    return "structured-claim" if rec.propositions or "reports" in names else "claim"
+
+
+def _fact_role(triples) -> str:
+    return "fact" if any(p not in _MENTION for _s, p, _o in triples) else "mention"
+
+
+def _norm_name(name: str) -> str:
+    """A name as compared with a speaker: case-folded, possessive and spacing dropped."""
+    name = " ".join(name.replace("’", "'").split()).casefold()
+    return name.removesuffix("'s")
 
 
 def typed_literal(text: str, range_iri: str | None, lang: str, fail) -> Literal:

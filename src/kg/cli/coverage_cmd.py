@@ -11,17 +11,22 @@ from .common import emit, output_option, resolve_seeds, seeds_option
               help="Output format [default: text, or from the -o extension].")
 @output_option
 @click.option("--all", "all_sentences", is_flag=True,
-              help="List every sentence with the records anchored in it.")
+              help="List every sentence with its voice, facts, claims and mentions.")
 @click.option("--min-mapped", type=click.FloatRange(0, 100), default=90.0, show_default=True,
               help="Fail (exit 3) when fewer than this percentage of sentences are mapped.")
 def command(seeds_dir, fmt, output, all_sentences, min_mapped):
-    """Report which sentences of each article the annotations cover.
+    """Report which sentences of each article the annotations cover, and how deeply.
 
     Splits each article body into sentences and lists, for each, the records
     whose quotes are anchored in it. A sentence is mapped, listed (left out on
     purpose in the annotation file's `unmapped` section, with a reason) or
-    missing. Exits with status 3 when a sentence is missing or when fewer
-    than --min-mapped percent of the sentences are mapped.
+    missing. Depth: each sentence's voice (the article's own, or a speaker's
+    direct or reported words), the facts it anchors (records with more than a
+    name), and its claims, structured (a proposition or a reported claim) or
+    not; a second summary line counts the claims structured and the own-voice
+    sentences that anchor a fact, and the default report lists the own-voice
+    sentences that anchor none. Exits with status 3 when a sentence is
+    missing or when fewer than --min-mapped percent of the sentences are mapped.
 
     \b
     Example:
