@@ -1,0 +1,339 @@
+"""A picture of the graph around one entity: who proposes, supports, rejects, takes part, mediates.
+
+:func:`neighbourhood` collects, with SPARQL on the built store, the actors,
+proposals, positions and events around an entity and the relations between
+them: stances (through positions: holder -> position -> target, labelled with
+the stance; or the stance properties themselves), participation and
+mediation. What the articles state is drawn solid; what someone only claims
+(the stances and roles inside a claim's proposition) is drawn dashed and
+says whose claim it is. :func:`to_svg` lays it out in pure Python (the entity
+in the centre, its neighbours on a ring, theirs on an outer ring; the same
+data always gives the same bytes) with a legend, as standalone SVG.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+from . import namespaces as ns
+from .profile import _iri, _lookup, _rows, _values
+
+KG = ns.PREFIXES["kg"]
+#: relations drawn, by predicate: (label, reversed?) — participant is drawn actor -> event
+RELATIONS = {
+    KG + "proposes": ("proposes", False), KG + "supports": ("supports", False),
+    KG + "rejects": ("rejects", False), KG + "demands": ("demands", False),
+    KG + "accepts": ("accepts", False), KG + "openTo": ("open to", False),
+    KG + "participant": ("participates in", True), KG + "mediates": ("mediates", False),
+}
+KINDS = ("actor", "proposal", "position", "event", "other")
+_KIND_CLASSES = (("position", KG + "Position"), ("proposal", KG + "Proposal"),
+                 ("event", KG + "Event"), ("actor", KG + "Actor"))
+MAX_NODES = 40
+
+
+@dataclass(frozen=True)
+class Node:
+    iri: str
+    label: str
+    kind: str  # one of KINDS
+    ring: int  # 0 the entity, 1 its neighbours, 2 theirs
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    relation: str  # "proposes", "participates in", "holds", ...
+    claimed_by: tuple[str, ...] = ()  # claimants (IRIs) when only claimed; () when asserted
+    according_to: tuple[str, ...] = ()  # the claimants' labels, in the same order
+
+    @property
+    def claimed(self) -> bool:
+        return bool(self.claimed_by)
+
+
+# --------------------------------------------------------------------------- data
+
+
+def neighbourhood(store, iri: str) -> tuple[list[Node], list[Edge]]:
+    """The nodes and edges of the picture around ``iri`` (sorted, deterministic)."""
+    from .querying import labels
+
+    lookup = _lookup(store)
+    me = _iri(iri)
+    edges: set[Edge] = set()
+    edges |= _asserted_edges(lookup, me)
+    edges |= _position_edges(lookup, me)
+    edges |= _claimed_edges(lookup, me)
+    ring1 = {x for e in edges for x in (e.source, e.target)} - {iri}
+    # second ring: who takes part in, mediates or takes a stance on the events and
+    # proposals next to the entity (asserted only, to keep the picture readable)
+    events_and_proposals = _kinds(lookup, ring1)
+    around = {n for n, k in events_and_proposals.items() if k in ("event", "proposal")}
+    for n in sorted(around):
+        edges |= _asserted_edges(lookup, _iri(n)) | _position_edges(lookup, _iri(n))
+    edges = _drop_shortcuts(edges)
+    nodes_iris = {x for e in edges for x in (e.source, e.target)} | {iri}
+    kinds = _kinds(lookup, nodes_iris)
+    if len(nodes_iris) > MAX_NODES:  # keep the entity, its ring, then the outer ring in order
+        keep = [iri] + sorted(ring1) + sorted(nodes_iris - ring1 - {iri})
+        nodes_iris = set(keep[:MAX_NODES])
+        edges = {e for e in edges if e.source in nodes_iris and e.target in nodes_iris}
+    names = labels(lookup, nodes_iris | {c for e in edges for c in e.claimed_by})
+    edges = {Edge(e.source, e.target, e.relation, e.claimed_by,
+                  tuple(names.get(c) or ns.shorten(c) for c in e.claimed_by)) for e in edges}
+    nodes = [Node(n, names.get(n) or ns.shorten(n), kinds.get(n, "other"),
+                  0 if n == iri else 1 if n in ring1 else 2) for n in nodes_iris]
+    return (sorted(nodes, key=lambda n: (n.ring, KINDS.index(n.kind), n.label, n.iri)),
+            sorted(edges, key=lambda e: (e.source, e.target, e.relation, e.claimed_by)))
+
+
+def _drop_shortcuts(edges: set[Edge]) -> set[Edge]:
+    """Without ``holder -stance-> target`` where a position node already draws it."""
+    holders = {e.target: e.source for e in edges if e.relation == "holds" and not e.claimed}
+    covered = {Edge(holders[e.source], e.target, e.relation) for e in edges
+               if e.source in holders and e.relation != "holds" and not e.claimed}
+    return edges - covered
+
+
+def _predicates() -> str:
+    return " ".join(f"<{p}>" for p in sorted(RELATIONS))
+
+
+def _edge(s: str, p: str, o: str, claimed_by: tuple[str, ...] = ()) -> Edge:
+    label, reverse = RELATIONS[p]
+    return Edge(o, s, label, claimed_by) if reverse else Edge(s, o, label, claimed_by)
+
+
+def _asserted_edges(lookup, me: str) -> set[Edge]:
+    found = _rows(lookup, f"""
+        SELECT DISTINCT ?s ?p ?o WHERE {{
+          VALUES ?p {{ {_predicates()} }}
+          GRAPH kgg:asserted {{ {{ {me} ?p ?o BIND({me} AS ?s) }}
+                                UNION {{ ?s ?p {me} BIND({me} AS ?o) }} }}
+          FILTER(isIRI(?s) && isIRI(?o))
+        }}""")
+    return {_edge(s.value, p.value, o.value) for s, p, o in found}
+
+
+def _position_edges(lookup, me: str) -> set[Edge]:
+    """holder -holds-> position -stance-> target, for positions touching the entity;
+    the stance shortcut (holder -stance-> target) is then left out."""
+    found = _rows(lookup, f"""
+        SELECT DISTINCT ?position ?holder ?stance ?target WHERE {{
+          {{ ?position kg:holder {me} }} UNION {{ ?position kg:target {me} }}
+          UNION {{ ?position a kg:Position . FILTER(?position = {me}) }}
+          GRAPH kgg:asserted {{ ?position a kg:Position ; kg:holder ?holder ;
+                                          kg:stance ?stance ; kg:target ?target . }}
+        }}""")
+    out = set()
+    for position, holder, stance, target in found:
+        out.add(Edge(holder.value, position.value, "holds"))
+        out.add(Edge(position.value, target.value,
+                     ns.shorten(stance.value).split(":", 1)[-1].replace("openTo", "open to")))
+    return out
+
+
+def _claimed_edges(lookup, me: str) -> set[Edge]:
+    """Stances and roles inside claims' propositions that touch the entity (dashed)."""
+    found = _rows(lookup, f"""
+        SELECT DISTINCT ?s ?p ?o ?claimant WHERE {{
+          VALUES ?p {{ {_predicates()} }}
+          ?claim kg:proposition ?x ; kg:claimant ?claimant .
+          ?x rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+          FILTER((?s = {me} || ?o = {me}) && isIRI(?s) && isIRI(?o))
+        }}""")
+    claimants: dict[tuple, set[str]] = {}
+    for s, p, o, who in found:
+        claimants.setdefault((s.value, p.value, o.value), set()).add(who.value)
+    return {_edge(s, p, o, tuple(sorted(who))) for (s, p, o), who in claimants.items()}
+
+
+def _kinds(lookup, iris: set[str]) -> dict[str, str]:
+    """IRI -> kind (position, proposal, event, actor; first that applies)."""
+    if not iris:
+        return {}
+    classes = " ".join(f"<{c}>" for _, c in _KIND_CLASSES)
+    found: dict[str, set[str]] = {}
+    for s, c in _rows(lookup, f"SELECT DISTINCT ?s ?c WHERE {{ {_values('s', iris)} "
+                             f"?s a ?c . VALUES ?c {{ {classes} }} }}"):
+        found.setdefault(s.value, set()).add(c.value)
+    return {s: next(k for k, c in _KIND_CLASSES if c in cs) for s, cs in found.items()}
+
+
+# --------------------------------------------------------------------------- drawing
+
+COLOURS = {"actor": "#cfe2f3", "proposal": "#fde9c4", "position": "#e2d5f0",
+           "event": "#d5ecd4", "other": "#eeeeee"}
+STROKES = {"actor": "#3d6d99", "proposal": "#b7832f", "position": "#6c4f8f",
+           "event": "#4b7f48", "other": "#777777"}
+NODE_W, LINE_H, WRAP = 150, 14, 22
+
+
+def wrap(text: str, width: int = WRAP, lines: int = 3) -> list[str]:
+    """``text`` in lines of at most ``width`` characters (the last ends with … if cut)."""
+    words, out, line = text.split(), [], ""
+    for w in words:
+        while len(w) > width:  # a word longer than a line is split
+            if line:
+                out.append(line)
+                line = ""
+            out.append(w[:width])
+            w = w[width:]
+        if line and len(line) + 1 + len(w) > width:
+            out.append(line)
+            line = w
+        else:
+            line = f"{line} {w}" if line else w
+    if line:
+        out.append(line)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = (out[-1][: width - 1] if len(out[-1]) >= width else out[-1]) + "…"
+    return out or [""]
+
+
+def layout(nodes: list[Node], edges: list[Edge] = ()) -> dict[str, tuple[float, float]]:
+    """Radial positions: the entity at the centre, its neighbours evenly spread on a
+    ring in node order, theirs on an outer ring, each near the neighbours it is linked to."""
+    pos: dict[str, tuple[float, float]] = {}
+    angle: dict[str, float] = {}
+    rings = [[n for n in nodes if n.ring == r] for r in (0, 1, 2)]
+    links: dict[str, set[str]] = {}
+    for e in edges:
+        links.setdefault(e.source, set()).add(e.target)
+        links.setdefault(e.target, set()).add(e.source)
+    radius = 0.0
+    for r, ring in enumerate(rings):
+        if not ring:
+            continue
+        if r == 0:
+            pos[ring[0].iri] = (0.0, 0.0)
+            continue
+        if r == 2:  # by the mean direction of the inner nodes each is linked to
+            def direction(n: Node) -> float:
+                near = [angle[m] for m in sorted(links.get(n.iri, ())) if m in angle]
+                if not near:
+                    return 10.0
+                a = math.atan2(sum(math.sin(x) for x in near), sum(math.cos(x) for x in near))
+                return round((a + math.pi / 2) % (2 * math.pi), 6)
+            ring = sorted(ring, key=lambda n: (direction(n), n.label, n.iri))
+        # each node needs about NODE_W along the ring; at least 230 px between rings
+        radius = max(radius + 230, len(ring) * (NODE_W + 20) / (2 * math.pi))
+        for i, n in enumerate(ring):
+            a = -math.pi / 2 + 2 * math.pi * i / len(ring)
+            angle[n.iri] = a
+            pos[n.iri] = (round(radius * math.cos(a), 1), round(radius * 0.75 * math.sin(a), 1))
+    return pos
+
+
+def to_svg(nodes: list[Node], edges: list[Edge], title: str | None = None) -> str:
+    """A standalone SVG picture of ``nodes`` and ``edges`` with a legend."""
+    pos = layout(nodes, edges)
+    boxes = {n.iri: _box(n) for n in nodes}
+    xs = [pos[i][0] for i in pos] or [0.0]
+    ys = [pos[i][1] for i in pos] or [0.0]
+    margin = NODE_W / 2 + 30
+    min_x, max_x = min(xs) - margin, max(xs) + margin
+    min_y, max_y = min(ys) - margin - 20, max(ys) + margin + 150
+    width, height = max(max_x - min_x, 720), max_y - min_y
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{width:.0f}" '
+        f'height="{height:.0f}" viewBox="{min_x:.1f} {min_y:.1f} {width:.1f} {height:.1f}" '
+        'font-family="DejaVu Sans, Arial, sans-serif" font-size="11">',
+        f"<title>{escape(title or (nodes[0].label if nodes else 'empty graph'))}</title>",
+        "<defs>",
+        '<marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
+        'markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" '
+        'fill="#555"/></marker>',
+        "</defs>",
+        f'<rect x="{min_x:.1f}" y="{min_y:.1f}" width="{width:.1f}" height="{height:.1f}" '
+        'fill="white"/>',
+        '<g class="edges">',
+    ]
+    for e in edges:
+        if e.source not in pos or e.target not in pos:
+            continue
+        out.append(_edge_svg(e, pos, boxes))
+    out.append("</g>")
+    out.append('<g class="nodes">')
+    for n in nodes:
+        out.append(_node_svg(n, pos[n.iri], boxes[n.iri]))
+    out.append("</g>")
+    out.append(_legend(min_x + 10, max_y - 140))
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def _box(n: Node) -> tuple[list[str], float, float]:
+    lines = wrap(n.label)
+    return lines, NODE_W / 2, (len(lines) * LINE_H + 12) / 2
+
+
+def _clip_to_box(x0, y0, x1, y1, hw, hh) -> tuple[float, float]:
+    """The point where the segment from the centre (x0, y0) to (x1, y1) leaves the box."""
+    dx, dy = x1 - x0, y1 - y0
+    if dx == 0 and dy == 0:
+        return x0, y0
+    t = min(hw / abs(dx) if dx else math.inf, hh / abs(dy) if dy else math.inf)
+    return x0 + dx * t, y0 + dy * t
+
+
+def _edge_svg(e: Edge, pos, boxes) -> str:
+    (x0, y0), (x1, y1) = pos[e.source], pos[e.target]
+    _, hw0, hh0 = boxes[e.source]
+    _, hw1, hh1 = boxes[e.target]
+    sx, sy = _clip_to_box(x0, y0, x1, y1, hw0 + 2, hh0 + 2)
+    tx, ty = _clip_to_box(x1, y1, x0, y0, hw1 + 4, hh1 + 4)
+    label = e.relation
+    if e.claimed:
+        label += " (according to " + ", ".join(e.according_to or e.claimed_by) + ")"
+    dash = ' stroke-dasharray="6 4"' if e.claimed else ""
+    colour = "#a33" if e.claimed else "#555"
+    mx, my = sx + (tx - sx) * 0.6, sy + (ty - sy) * 0.6  # nearer the target: less crowded
+    kind = "claimed" if e.claimed else "asserted"
+    return (f'<g class="edge {kind}" data-source={quoteattr(e.source)} '
+            f'data-target={quoteattr(e.target)} data-relation={quoteattr(e.relation)}>'
+            f'<line x1="{sx:.1f}" y1="{sy:.1f}" x2="{tx:.1f}" y2="{ty:.1f}" stroke="{colour}" '
+            f'stroke-width="1.4"{dash} marker-end="url(#arrow)"/>'
+            f'<text x="{mx:.1f}" y="{my - 3:.1f}" text-anchor="middle" fill="{colour}" '
+            f'font-size="10" stroke="white" stroke-width="3" paint-order="stroke">'
+            f"{escape(label)}</text></g>")
+
+
+def _node_svg(n: Node, xy, box) -> str:
+    x, y = xy
+    lines, hw, hh = box
+    rx = {"actor": 14, "event": 4, "proposal": 0, "position": 8}.get(n.kind, 2)
+    stroke_w = 3 if n.ring == 0 else 1.5
+    text = "".join(
+        f'<tspan x="{x:.1f}" y="{y - hh + 6 + LINE_H * (i + 1) - 3:.1f}">{escape(line)}</tspan>'
+        for i, line in enumerate(lines))
+    return (f'<g class="node {n.kind}" data-iri={quoteattr(n.iri)}>'
+            f"<title>{escape(n.label)} ({escape(ns.shorten(n.iri))})</title>"
+            f'<rect x="{x - hw:.1f}" y="{y - hh:.1f}" width="{2 * hw:.1f}" height="{2 * hh:.1f}" '
+            f'rx="{rx}" fill="{COLOURS[n.kind]}" stroke="{STROKES[n.kind]}" '
+            f'stroke-width="{stroke_w}"/>'
+            f'<text text-anchor="middle" fill="#111">{text}</text></g>')
+
+
+def _legend(x: float, y: float) -> str:
+    parts = [f'<g class="legend" transform="translate({x:.1f},{y:.1f})">',
+             '<text x="0" y="0" font-weight="bold">Legend</text>']
+    for i, kind in enumerate(("actor", "proposal", "position", "event")):
+        yy = 12 + i * 18
+        parts.append(f'<rect x="0" y="{yy}" width="22" height="12" fill="{COLOURS[kind]}" '
+                     f'stroke="{STROKES[kind]}"/><text x="30" y="{yy + 10}">{kind}</text>')
+    yy = 12 + 4 * 18 + 6
+    parts.append(f'<line x1="0" y1="{yy}" x2="22" y2="{yy}" stroke="#555" stroke-width="1.4"/>'
+                 f'<text x="30" y="{yy + 4}">stated by the article</text>')
+    yy += 18
+    parts.append(f'<line x1="0" y1="{yy}" x2="22" y2="{yy}" stroke="#a33" stroke-width="1.4" '
+                 f'stroke-dasharray="6 4"/><text x="30" y="{yy + 4}">only claimed '
+                 "(according to someone)</text>")
+    parts.append("</g>")
+    return "".join(parts)
