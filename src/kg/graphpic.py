@@ -192,7 +192,10 @@ def wrap(text: str, width: int = WRAP, lines: int = 3) -> list[str]:
         out.append(line)
     if len(out) > lines:
         out = out[:lines]
-        out[-1] = (out[-1][: width - 1] if len(out[-1]) >= width else out[-1]) + "…"
+        last = out[-1]
+        while len(last) >= width and " " in last:  # drop whole words to make room for …
+            last = last.rsplit(" ", 1)[0]
+        out[-1] = last[: width - 1] + "…"
     return out or [""]
 
 

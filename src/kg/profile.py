@@ -124,7 +124,7 @@ class EventItem:
 
     iri: str
     label: str | None
-    relations: tuple[str, ...]  # predicates linking entity and event (asserted first)
+    relations: tuple[str, ...]  # predicates linking entity and event (asserted; else inferred)
     types: tuple[str, ...]
     dates: tuple[Term, ...]
     qualifiers: tuple[str, ...]
@@ -500,7 +500,7 @@ def _events(lookup: Lookup, iri: str, me: str, quotes: dict) -> list[EventItem]:
             or record.get(e, ())
         out.append(EventItem(
             e, labels[0] if labels else None,
-            tuple(p for _, p in sorted(rels[e])),
+            tuple(p for g, p in sorted(rels[e]) if g == min(g for g, _ in rels[e])),
             tuple(sorted(t.value for t in d.get(RDF_TYPE, ()))),
             tuple(sorted(d.get(KG + "date", ()), key=lambda t: (t.value, t.datatype or ""))),
             tuple(sorted(t.value for t in d.get(KG + "dateQualifier", ()))),

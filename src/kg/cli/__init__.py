@@ -18,7 +18,7 @@ from ..errors import EXIT_RUNTIME, KgError, ViolationsError
 COMMAND_MODULES = {
     "build": "build_cmd", "query": "query_cmd", "sparql": "sparql_cmd",
     "export": "export_cmd", "coverage": "coverage_cmd", "explain": "explain_cmd",
-    "stats": "stats_cmd", "push": "push_cmd",
+    "stats": "stats_cmd", "push": "push_cmd", "show": "show_cmd", "graph": "graph_cmd",
 }
 
 
