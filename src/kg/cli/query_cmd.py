@@ -12,6 +12,26 @@ timeout_option = click.option(
 endpoint_option = click.option(
     "--endpoint", metavar="URL", default=None,
     help="Run on a remote SPARQL endpoint instead of the built store.")
+width_option = click.option(
+    "--width", type=click.IntRange(min=20), default=None, metavar="N",
+    help="Fit tables in N columns, wrapping long cells [default: the terminal's width, "
+         "80 when not a terminal].")
+labels_option = click.option(
+    "--labels", is_flag=True,
+    help="Add a VAR_label column after each column of IRIs (CSV, TSV, JSON, JSONL; "
+         "tables with --iris).")
+
+
+def table_width(width: int | None, output) -> int:
+    """``--width``, else the terminal's width when writing to one, else 80."""
+    import shutil
+    import sys
+
+    if width is not None:
+        return width
+    if output is None and sys.stdout.isatty():
+        return max(shutil.get_terminal_size((80, 24)).columns, 20)
+    return 80
 
 
 def catalogue_listing(queries, width: int = 80) -> str:
@@ -40,12 +60,14 @@ def _clip(line: str, width: int) -> str:
               help="Output format [default: table, or from -o's extension].")
 @output_option
 @click.option("--iris", is_flag=True, help="Show IRIs instead of labels in tables.")
+@labels_option
+@width_option
 @click.option("--asserted-only", is_flag=True, help="Leave out inferred triples.")
 @timeout_option
 @endpoint_option
 @store_option
-def command(name, params, list_, show, fmt, output, iris, asserted_only, timeout, endpoint,
-            store_dir):
+def command(name, params, list_, show, fmt, output, iris, labels, width, asserted_only, timeout,
+            endpoint, store_dir):
     """Run a canned query from the catalogue (queries/NAME.rq).
 
     \b
@@ -53,6 +75,9 @@ def command(name, params, list_, show, fmt, output, iris, asserted_only, timeout
       kg query --list
       kg query positions-of-actor -p actor Russia
       kg query proposals --format csv -o proposals.csv
+      kg query claims-about -p about Türkiye --width 120
+      kg query talks --format json --labels
+      kg query search -p text turkiye
     """
     from ..catalogue import all_queries, get_query
 
@@ -69,5 +94,6 @@ def command(name, params, list_, show, fmt, output, iris, asserted_only, timeout
 
     text = run_canned(None if endpoint else resolve_store(store_dir), query, dict(params),
                       fmt=fmt, output=output, iris=iris, asserted_only=asserted_only,
-                      timeout=timeout, endpoint=endpoint)
+                      timeout=timeout, endpoint=endpoint, width=table_width(width, output),
+                      labels=labels)
     emit(text, output, None)
