@@ -89,8 +89,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """kg: a knowledge graph of news reporting, every fact traced to its words.
 
     \b
-    Example:
-      kg build && kg query ceasefire-proposals
+    Examples:
+      kg build && kg query proposals
+      kg show Türkiye
 
     \b
     Exit status: 0 ok, 1 runtime error, 2 usage error,
