@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from . import namespaces as ns
-from .profile import _iri, _lookup, _rows, _values
+from .profile import _lookup, _rows, _values, describe, touching
 
 KG = ns.PREFIXES["kg"]
 #: relations drawn, by predicate: (label, reversed?) — participant is drawn actor -> event
@@ -59,25 +59,32 @@ class Edge:
 
 
 def neighbourhood(store, iri: str) -> tuple[list[Node], list[Edge]]:
-    """The nodes and edges of the picture around ``iri`` (sorted, deterministic)."""
+    """The nodes and edges of the picture around ``iri`` (sorted, deterministic).
+
+    Every query starts from known IRIs (as in :mod:`kg.profile`), so the
+    picture costs about the same in a small graph or a large one.
+    """
     from .querying import labels
 
     lookup = _lookup(store)
-    me = _iri(iri)
-    edges: set[Edge] = set()
-    edges |= _asserted_edges(lookup, me)
-    edges |= _position_edges(lookup, me)
-    edges |= _claimed_edges(lookup, me)
+    here = touching(lookup, iri)
+    desc = describe(lookup, _iris(here) | {iri})
+    edges = _edges_around(lookup, iri, here, desc)
     ring1 = {x for e in edges for x in (e.source, e.target)} - {iri}
     # second ring: who takes part in, mediates or takes a stance on the events and
-    # proposals next to the entity (asserted only, to keep the picture readable)
-    events_and_proposals = _kinds(lookup, ring1)
-    around = {n for n, k in events_and_proposals.items() if k in ("event", "proposal")}
-    for n in sorted(around):
-        edges |= _asserted_edges(lookup, _iri(n)) | _position_edges(lookup, _iri(n))
+    # proposals next to the entity (what the articles state, to keep it readable)
+    kinds = _kinds(desc)
+    kinds.update(_kinds(describe(lookup, ring1 - set(desc))))
+    around = sorted(n for n in ring1 if kinds.get(n) in ("event", "proposal"))
+    for n in around:  # while there is room in the picture
+        if len({x for e in edges for x in (e.source, e.target)} | {iri}) >= MAX_NODES:
+            break
+        there = touching(lookup, n)
+        edges |= _edges_around(lookup, n, there, describe(lookup, _iris(there) | {n}),
+                               claimed=False)
     edges = _drop_shortcuts(edges)
     nodes_iris = {x for e in edges for x in (e.source, e.target)} | {iri}
-    kinds = _kinds(lookup, nodes_iris)
+    kinds.update(_kinds(describe(lookup, nodes_iris - set(kinds))))
     if len(nodes_iris) > MAX_NODES:  # keep the entity, its ring, then the outer ring in order
         keep = [iri] + sorted(ring1) + sorted(nodes_iris - ring1 - {iri})
         nodes_iris = set(keep[:MAX_NODES])
@@ -91,6 +98,68 @@ def neighbourhood(store, iri: str) -> tuple[list[Node], list[Edge]]:
             sorted(edges, key=lambda e: (e.source, e.target, e.relation, e.claimed_by)))
 
 
+def _iris(triples) -> set[str]:
+    return {t.value for s, _, o, _ in triples for t in (s, o) if t.kind == "iri"}
+
+
+def _types(pairs) -> set[str]:
+    return {o.value for p, o in pairs if p == ns.RDF + "type"}
+
+
+def _edges_around(lookup, iri: str, here, desc, claimed: bool = True) -> set[Edge]:
+    """The edges touching ``iri``: stated relations, positions, and (if ``claimed``)
+    the relations inside claims' propositions."""
+    edges = {_edge(s.value, p, o.value) for s, p, o, g in here
+             if g == "asserted" and p in RELATIONS and s.kind == o.kind == "iri"}
+    positions = {s.value for s, p, o, g in here
+                 if o.value == iri and p in (KG + "holder", KG + "target") and g == "asserted"}
+    if KG + "Position" in _types(desc.get(iri, ())):
+        positions.add(iri)
+    pdesc = describe(lookup, positions - set(desc)) | {p: desc[p] for p in positions & set(desc)}
+    for pos in sorted(positions):
+        d = pdesc.get(pos, [])
+        if KG + "Position" not in _types(d):
+            continue
+        for p, holder in d:
+            if p != KG + "holder":
+                continue
+            edges.add(Edge(holder.value, pos, "holds"))
+            for q, stance in d:
+                if q != KG + "stance":
+                    continue
+                name = ns.shorten(stance.value).split(":", 1)[-1].replace("openTo", "open to")
+                edges |= {Edge(pos, t.value, name) for r, t in d if r == KG + "target"}
+    if claimed:
+        edges |= _claimed_edges(lookup, iri, here, desc)
+    return edges
+
+
+def _claimed_edges(lookup, iri: str, here, desc) -> set[Edge]:
+    """Stances and roles inside claims' propositions that touch the entity (dashed)."""
+    props = {s.value for s, p, o, g in here
+             if o.value == iri and p in (ns.RDF + "subject", ns.RDF + "object")
+             and g == "asserted" and KG + "Proposition" in _types(desc.get(s.value, ()))}
+    if not props:
+        return set()
+    claims: dict[str, set[str]] = {}
+    for claim, x in _rows(lookup, "SELECT DISTINCT ?claim ?x WHERE { %s ?claim kg:proposition "
+                                  "?x }" % _values("x", props)):
+        claims.setdefault(x.value, set()).add(claim.value)
+    cdesc = describe(lookup, {c for cs in claims.values() for c in cs})
+    found: dict[tuple, set[str]] = {}
+    for x in sorted(props):
+        d = desc.get(x, [])
+        for _, s in (pair for pair in d if pair[0] == ns.RDF + "subject"):
+            for _, p in (pair for pair in d if pair[0] == ns.RDF + "predicate"):
+                for _, o in (pair for pair in d if pair[0] == ns.RDF + "object"):
+                    if p.value not in RELATIONS or s.kind != "iri" or o.kind != "iri":
+                        continue
+                    who = {w.value for c in claims.get(x, ()) for q, w in cdesc.get(c, [])
+                           if q == KG + "claimant"}
+                    found.setdefault((s.value, p.value, o.value), set()).update(who)
+    return {_edge(s, p, o, tuple(sorted(who))) for (s, p, o), who in found.items() if who}
+
+
 def _drop_shortcuts(edges: set[Edge]) -> set[Edge]:
     """Without ``holder -stance-> target`` where a position node already draws it."""
     holders = {e.target: e.source for e in edges if e.relation == "holds" and not e.claimed}
@@ -99,69 +168,20 @@ def _drop_shortcuts(edges: set[Edge]) -> set[Edge]:
     return edges - covered
 
 
-def _predicates() -> str:
-    return " ".join(f"<{p}>" for p in sorted(RELATIONS))
-
-
 def _edge(s: str, p: str, o: str, claimed_by: tuple[str, ...] = ()) -> Edge:
     label, reverse = RELATIONS[p]
     return Edge(o, s, label, claimed_by) if reverse else Edge(s, o, label, claimed_by)
 
 
-def _asserted_edges(lookup, me: str) -> set[Edge]:
-    found = _rows(lookup, f"""
-        SELECT DISTINCT ?s ?p ?o WHERE {{
-          VALUES ?p {{ {_predicates()} }}
-          GRAPH kgg:asserted {{ {{ {me} ?p ?o BIND({me} AS ?s) }}
-                                UNION {{ ?s ?p {me} BIND({me} AS ?o) }} }}
-          FILTER(isIRI(?s) && isIRI(?o))
-        }}""")
-    return {_edge(s.value, p.value, o.value) for s, p, o in found}
-
-
-def _position_edges(lookup, me: str) -> set[Edge]:
-    """holder -holds-> position -stance-> target, for positions touching the entity;
-    the stance shortcut (holder -stance-> target) is then left out."""
-    found = _rows(lookup, f"""
-        SELECT DISTINCT ?position ?holder ?stance ?target WHERE {{
-          {{ ?position kg:holder {me} }} UNION {{ ?position kg:target {me} }}
-          UNION {{ ?position a kg:Position . FILTER(?position = {me}) }}
-          GRAPH kgg:asserted {{ ?position a kg:Position ; kg:holder ?holder ;
-                                          kg:stance ?stance ; kg:target ?target . }}
-        }}""")
-    out = set()
-    for position, holder, stance, target in found:
-        out.add(Edge(holder.value, position.value, "holds"))
-        out.add(Edge(position.value, target.value,
-                     ns.shorten(stance.value).split(":", 1)[-1].replace("openTo", "open to")))
+def _kinds(desc) -> dict[str, str]:
+    """IRI -> kind (position, proposal, event, actor; the first that applies)."""
+    out = {}
+    for s, pairs in desc.items():
+        types = _types(pairs)
+        kind = next((k for k, c in _KIND_CLASSES if c in types), None)
+        if kind:
+            out[s] = kind
     return out
-
-
-def _claimed_edges(lookup, me: str) -> set[Edge]:
-    """Stances and roles inside claims' propositions that touch the entity (dashed)."""
-    found = _rows(lookup, f"""
-        SELECT DISTINCT ?s ?p ?o ?claimant WHERE {{
-          VALUES ?p {{ {_predicates()} }}
-          ?claim kg:proposition ?x ; kg:claimant ?claimant .
-          ?x rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-          FILTER((?s = {me} || ?o = {me}) && isIRI(?s) && isIRI(?o))
-        }}""")
-    claimants: dict[tuple, set[str]] = {}
-    for s, p, o, who in found:
-        claimants.setdefault((s.value, p.value, o.value), set()).add(who.value)
-    return {_edge(s, p, o, tuple(sorted(who))) for (s, p, o), who in claimants.items()}
-
-
-def _kinds(lookup, iris: set[str]) -> dict[str, str]:
-    """IRI -> kind (position, proposal, event, actor; first that applies)."""
-    if not iris:
-        return {}
-    classes = " ".join(f"<{c}>" for _, c in _KIND_CLASSES)
-    found: dict[str, set[str]] = {}
-    for s, c in _rows(lookup, f"SELECT DISTINCT ?s ?c WHERE {{ {_values('s', iris)} "
-                             f"?s a ?c . VALUES ?c {{ {classes} }} }}"):
-        found.setdefault(s.value, set()).add(c.value)
-    return {s: next(k for k, c in _KIND_CLASSES if c in cs) for s, cs in found.items()}
 
 
 # --------------------------------------------------------------------------- drawing

@@ -228,6 +228,9 @@ def find_entity(store_or_lookup, text: str) -> str:
         raise EntityNotFound(f"no entity {ns.shorten(term.value)} in the graph",
                              hint=_suggest_hint(lookup, term.value.rsplit("/", 1)[-1]
                                                 .rsplit("#", 1)[-1]))
+    exact = _exact_names(lookup, wanted)
+    if len(exact) == 1:  # the name as typed (or capitalised): no need to read every name
+        return exact.pop()
     key = fold(wanted)
     index = names_index(lookup)
     by_label = sorted({s for s, name, p in index if p != ALT_LABEL and fold(name) == key})
@@ -244,6 +247,18 @@ def find_entity(store_or_lookup, text: str) -> str:
                                  f"{names.get(s, ns.shorten(s))} ({ns.shorten(s)})"
                                  for s in found))
     raise EntityNotFound(f"no entity matches {text!r}", hint=_suggest_hint(lookup, wanted, index))
+
+
+def _exact_names(lookup: Lookup, text: str) -> set[str]:
+    """The IRIs with a label written exactly ``text`` (or with its case changed as usual:
+    lower, Title, Capitalised), in English or without a language: an index lookup where
+    :func:`names_index` reads every name. (Aliases rank below labels: not here.)"""
+    variants = sorted({text, text.lower(), text.title(), text[:1].upper() + text[1:]})
+    literals = " ".join(str(lit) for v in variants
+                        for lit in (ox.Literal(v), ox.Literal(v, language="en")))
+    rows = _rows(lookup, "SELECT DISTINCT ?s ?p WHERE { VALUES ?l { %s } ?s ?p ?l . "
+                         "FILTER(isIRI(?s)) }" % literals)
+    return {s.value for s, p in rows if p.value in (LABEL, PREF_LABEL)}
 
 
 def _exists(lookup: Lookup, iri: str) -> bool:
@@ -301,23 +316,21 @@ _CLAIM_FIELDS = {LABEL: "label", KG + "claimant": "claimant", KG + "statedIn": "
 
 
 def profile(store, iri: str) -> Profile:
-    """Everything the graph says about ``iri`` (see the module's docstring)."""
+    """Everything the graph says about ``iri`` (see the module's docstring).
+
+    Every query starts from known IRIs (the entity, then its neighbours),
+    never from a class or a predicate alone, so that a profile costs about
+    the same in a graph of one article or of thousands.
+    """
     lookup = _lookup(store)
-    me = _iri(iri)
-    graphs = " ".join(_iri(ns.graph_iri(g)) for g in FACT_GRAPHS)
-    rows = _rows(lookup, f"""
-        SELECT DISTINCT ?g ?s ?p ?o WHERE {{
-          VALUES ?g {{ {graphs} }}
-          GRAPH ?g {{ {{ {me} ?p ?o BIND({me} AS ?s) }} UNION {{ ?s ?p {me} BIND({me} AS ?o) }} }}
-        }}""")
-    graph_name = {ns.graph_iri(g): g for g in FACT_GRAPHS}
-    triples = sorted({(Term.of(s), p.value, Term.of(o), graph_name[g.value])
-                      for g, s, p, o in rows}, key=_fact_key)
+    triples = touching(lookup, iri)
+    neighbours = {t.value for s, _, o, _ in triples for t in (s, o)
+                  if t.kind == "iri" and t.value != iri}
+    desc = _describe(lookup, neighbours | {iri})
+    types = {n: {o.value for p, o in desc.get(n, ()) if p == RDF_TYPE} for n in desc}
     out = Profile(iri)
-    section_nodes = _typed(lookup, {t[0].value for t in triples
-                                    if t[2].value == iri and t[0].kind == "iri"},
-                           _SECTION_SUBJECTS)
     quotes = _quotes(lookup, iri)
+    sections = {n for n in neighbours if types.get(n, set()) & set(_SECTION_SUBJECTS)}
     for s, p, o, g in triples:
         if s.value == iri and s.kind == "iri":
             if p in (LABEL, PREF_LABEL) and o.kind == "literal":
@@ -332,15 +345,34 @@ def profile(store, iri: str) -> Profile:
                 out.types.append((o.value, g))
                 continue
             out.facts_out.append(Fact(s, p, o, g, quotes.get((s.value, p, o), ())))
-        elif s.value not in section_nodes:
+        elif s.value not in sections:
             out.facts_in.append(Fact(s, p, o, g, quotes.get((s.value, p, o), ())))
-    out.positions = _positions(lookup, me)
-    claims = _claims(lookup, me)
+    out.positions = _positions(lookup, iri, triples, types, desc)
+    claims = _claims(lookup, iri, triples, types)
     out.claims_by = [c for c, by in claims if by]
     out.claims_about = [c for c, by in claims if not by]
-    out.events = _events(lookup, iri, me, quotes)
+    out.events = _events(lookup, iri, triples, types, desc, quotes)
     out.names = _names(lookup, out)
     return out
+
+
+def touching(store_or_lookup, iri: str) -> list[tuple[Term, str, Term, str]]:
+    """(subject, predicate, object, graph name) for every triple with ``iri`` as its
+    subject or object, in the asserted, background, inferred and ontology graphs."""
+    me = _iri(iri)
+    # (a VALUES block on ?g would make Oxigraph scan: the graph is checked here)
+    rows = _rows(_lookup(store_or_lookup), f"""
+        SELECT DISTINCT ?g ?s ?p ?o WHERE {{
+          GRAPH ?g {{ {{ {me} ?p ?o BIND({me} AS ?s) }} UNION {{ ?s ?p {me} BIND({me} AS ?o) }} }}
+        }}""")
+    graph_name = {ns.graph_iri(g): g for g in FACT_GRAPHS}
+    return sorted({(Term.of(s), p.value, Term.of(o), graph_name[g.value])
+                   for g, s, p, o in rows if g.value in graph_name}, key=_fact_key)
+
+
+def describe(store_or_lookup, iris: set[str]) -> dict[str, list[tuple[str, Term]]]:
+    """IRI -> its (predicate, object) pairs in the build's graphs (evidence excepted)."""
+    return _describe(_lookup(store_or_lookup), iris)
 
 
 def _fact_key(t) -> tuple:
@@ -349,12 +381,28 @@ def _fact_key(t) -> tuple:
             o.language or "")
 
 
-def _typed(lookup: Lookup, iris: set[str], classes) -> set[str]:
-    if not iris:
-        return set()
-    rows = _rows(lookup, "SELECT DISTINCT ?s WHERE { %s ?s a ?c . VALUES ?c { %s } }"
-                 % (_values("s", iris), " ".join(_iri(c) for c in classes)))
-    return {r[0].value for r in rows}
+_PIECE = 500  # IRIs in one VALUES block
+
+
+def _describe(lookup: Lookup, iris: set[str]) -> dict[str, list[tuple[str, Term]]]:
+    """IRI -> its (predicate, object) pairs in the build's graphs (evidence excepted)."""
+    out: dict[str, list[tuple[str, Term]]] = {i: [] for i in iris}
+    ordered = sorted(iris)
+    wanted = {ns.graph_iri(g) for g in FACT_GRAPHS}
+    for k in range(0, len(ordered), _PIECE):
+        found = set()
+        for g, s, p, o in _rows(lookup, f"""
+                SELECT DISTINCT ?g ?s ?p ?o WHERE {{ {_values("s", ordered[k:k + _PIECE])}
+                  GRAPH ?g {{ ?s ?p ?o }} }}"""):
+            if g.value in wanted:
+                found.add((s.value, p.value, Term.of(o)))
+        for s, p, o in sorted(found, key=lambda x: (x[0], x[1], x[2].value, x[2].kind)):
+            out[s].append((p, o))
+    return out
+
+
+def _values_of(pairs, predicate: str) -> list[str]:
+    return sorted({o.value for p, o in pairs if p == predicate})
 
 
 _QUOTE_PATTERN = """
@@ -382,16 +430,17 @@ def _quotes(lookup: Lookup, iri: str) -> dict[tuple, tuple[Quote, ...]]:
 
 def _record_quotes(lookup: Lookup, iris: set[str]) -> dict[str, tuple[Quote, ...]]:
     """IRI -> the quotes of its record (those supporting its rdf:type triples)."""
-    if not iris:
-        return {}
-    rows = _rows(lookup, f"""
-        SELECT DISTINCT ?s ?exact ?start ?end ?document WHERE {{
-          {_values("s", iris)}
-          GRAPH kgg:evidence {{
-            ?statement rdf:subject ?s ; rdf:predicate rdf:type .
-            {_QUOTE_PATTERN}
-          }}
-        }}""")
+    ordered = sorted(iris)
+    rows: list = []
+    for k in range(0, len(ordered), _PIECE):
+        rows += _rows(lookup, f"""
+            SELECT DISTINCT ?s ?exact ?start ?end ?document WHERE {{
+              {_values("s", ordered[k:k + _PIECE])}
+              GRAPH kgg:evidence {{
+                ?statement rdf:subject ?s ; rdf:predicate rdf:type .
+                {_QUOTE_PATTERN}
+              }}
+            }}""")
     return _group_quotes((s.value, e, a, b, d) for s, e, a, b, d in rows)
 
 
@@ -404,61 +453,74 @@ def _group_quotes(rows) -> dict:
             for k, v in grouped.items()}
 
 
-def _positions(lookup: Lookup, me: str) -> list[PositionItem]:
-    rows = _rows(lookup, f"""
-        SELECT DISTINCT ?position ?holder ?stance ?target ?expressedIn WHERE {{
-          {{ ?position kg:holder {me} }} UNION {{ ?position kg:target {me} }}
-          UNION {{ ?position kg:expressedIn {me} }}
-          UNION {{ ?position a kg:Position . FILTER(?position = {me}) }}
-          ?position a kg:Position ; kg:holder ?holder ; kg:stance ?stance ; kg:target ?target .
-          OPTIONAL {{ ?position kg:expressedIn ?expressedIn }}
-        }}""")
-    quotes = _record_quotes(lookup, {r[0].value for r in rows})
-    items = {PositionItem(pos.value, holder.value, stance.value, target.value,
-                          expressed.value if expressed is not None else None,
-                          quotes.get(pos.value, ()))
-             for pos, holder, stance, target, expressed in rows}
+_POSITION_LINKS = (KG + "holder", KG + "target", KG + "expressedIn")
+
+
+def _positions(lookup: Lookup, iri: str, triples, types, desc) -> list[PositionItem]:
+    found = {s.value for s, p, o, _ in triples
+             if o.value == iri and p in _POSITION_LINKS and KG + "Position" in types.get(s.value,
+                                                                                         ())}
+    if KG + "Position" in types.get(iri, ()):
+        found.add(iri)
+    quotes = _record_quotes(lookup, found)
+    items = set()
+    for pos in found:
+        d = desc.get(pos, [])
+        expressed = _values_of(d, KG + "expressedIn") or [None]
+        for holder in _values_of(d, KG + "holder"):
+            for stance in _values_of(d, KG + "stance"):
+                for target in _values_of(d, KG + "target"):
+                    for e in expressed:
+                        items.add(PositionItem(pos, holder, stance, target, e,
+                                               quotes.get(pos, ())))
     return sorted(items, key=lambda p: (p.holder, p.stance, p.target, p.iri,
                                         p.expressed_in or ""))
 
 
-def _claims(lookup: Lookup, me: str) -> list[tuple[ClaimItem, bool]]:
+def _claims(lookup: Lookup, iri: str, triples, types) -> list[tuple[ClaimItem, bool]]:
     """(claim, made by the entity?) for the claims it makes and the claims about it."""
-    rows = _rows(lookup, f"""
-        SELECT DISTINCT ?claim ?by WHERE {{
-          {{ ?claim kg:claimant {me} BIND(true AS ?by) }}
-          UNION {{ ?claim kg:about {me} BIND(false AS ?by) }}
-          UNION {{ ?claim kg:proposition ?x . ?x rdf:subject {me} BIND(false AS ?by) }}
-          UNION {{ ?claim kg:proposition ?x . ?x rdf:object {me} BIND(false AS ?by) }}
-          ?claim a kg:Claim .
-        }}""")
     roles: dict[str, set[bool]] = {}
-    for claim, by in rows:
-        roles.setdefault(claim.value, set()).add(by.value == "true")
+    propositions = set()
+    for s, p, o, _ in triples:
+        if o.value != iri or s.kind != "iri":
+            continue
+        if p == KG + "claimant":
+            roles.setdefault(s.value, set()).add(True)
+        elif p == KG + "about":
+            roles.setdefault(s.value, set()).add(False)
+        elif p in (ns.RDF + "subject", ns.RDF + "object") and \
+                KG + "Proposition" in types.get(s.value, ()):
+            propositions.add(s.value)
+    if propositions:
+        ordered = sorted(propositions)
+        for k in range(0, len(ordered), _PIECE):
+            for (claim,) in _rows(lookup, "SELECT DISTINCT ?claim WHERE { %s ?claim kg:proposition "
+                                          "?x }" % _values("x", ordered[k:k + _PIECE])):
+                roles.setdefault(claim.value, set()).add(False)
+    desc = _describe(lookup, set(roles))
+    roles = {c: r for c, r in roles.items()
+             if any(p == RDF_TYPE and o.value == KG + "Claim" for p, o in desc[c])}
     if not roles:
         return []
-    fields: dict[str, dict[str, list[str]]] = {c: {} for c in roles}
-    for claim, p, o in _rows(lookup, """
-            SELECT DISTINCT ?claim ?p ?o WHERE { %s ?claim ?p ?o . VALUES ?p { %s } }"""
-                             % (_values("claim", roles),
-                                " ".join(_iri(p) for p in _CLAIM_FIELDS))):
-        fields[claim.value].setdefault(_CLAIM_FIELDS[p.value], []).append(o.value)
-    props: dict[str, set[Proposition]] = {}
-    for claim, s, p, o in _rows(lookup, """
-            SELECT DISTINCT ?claim ?s ?p ?o WHERE {
-              %s ?claim kg:proposition ?x .
-              ?x rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o }"""
-                                % _values("claim", roles)):
-        props.setdefault(claim.value, set()).add(Proposition(Term.of(s), p.value, Term.of(o)))
+    props = {c: _values_of(desc[c], KG + "proposition") for c in roles}
+    pdesc = _describe(lookup, {x for xs in props.values() for x in xs})
     quotes = _record_quotes(lookup, set(roles))
     out = []
     for c in sorted(roles):
-        f = fields[c]
-        item = ClaimItem(c, min(f["label"]) if f.get("label") else None,
-                         tuple(sorted(set(f.get("claimant", [])))),
-                         tuple(sorted(set(f.get("stated_in", [])))),
-                         tuple(sorted(set(f.get("about", [])))),
-                         tuple(sorted(props.get(c, ()), key=lambda x: (
+        d = desc[c]
+        contents = set()
+        for x in props[c]:
+            px = pdesc.get(x, [])
+            for s_ in (o for p, o in px if p == ns.RDF + "subject"):
+                for p_ in _values_of(px, ns.RDF + "predicate"):
+                    for o_ in (o for p, o in px if p == ns.RDF + "object"):
+                        contents.add(Proposition(s_, p_, o_))
+        labels = _values_of(d, LABEL)
+        item = ClaimItem(c, labels[0] if labels else None,
+                         tuple(_values_of(d, KG + "claimant")),
+                         tuple(_values_of(d, KG + "statedIn")),
+                         tuple(_values_of(d, KG + "about")),
+                         tuple(sorted(contents, key=lambda x: (
                              x.subject.value, x.predicate, x.object.value))),
                          quotes.get(c, ()))
         for by in sorted(roles[c], reverse=True):
@@ -466,45 +528,38 @@ def _claims(lookup: Lookup, me: str) -> list[tuple[ClaimItem, bool]]:
     return out
 
 
-def _events(lookup: Lookup, iri: str, me: str, quotes: dict) -> list[EventItem]:
-    rows = _rows(lookup, f"""
-        SELECT DISTINCT ?event ?p ?g WHERE {{
-          GRAPH ?g {{ {{ ?event ?p {me} }} UNION {{ {me} ?p ?event }} }}
-          ?event a kg:Event .
-          FILTER(isIRI(?event) && ?event != {me} && ?p != rdf:type)
-          FILTER NOT EXISTS {{ ?event a kg:Claim }}
-        }}""")
+def _events(lookup: Lookup, iri: str, triples, types, desc, quotes) -> list[EventItem]:
     rels: dict[str, set[tuple[int, str]]] = {}
-    for event, p, g in rows:
-        asserted = g.value == ns.graph_iri("asserted")
-        rels.setdefault(event.value, set()).add((0 if asserted else 1, p.value))
+    for s, p, o, g in triples:
+        other = o if s.value == iri else s
+        if other.kind != "iri" or other.value == iri or p == RDF_TYPE:
+            continue
+        kinds = types.get(other.value, set())
+        if KG + "Event" in kinds and KG + "Claim" not in kinds:
+            rels.setdefault(other.value, set()).add((0 if g == "asserted" else 1, p))
     if not rels:
         return []
-    detail: dict[str, dict[str, set]] = {e: {} for e in rels}
-    for event, p, o in _rows(lookup, """
-            SELECT DISTINCT ?event ?p ?o WHERE { %s ?event ?p ?o .
-              VALUES ?p { rdfs:label rdf:type kg:date kg:dateQualifier kg:heldIn
-                          kg:takesPlaceIn } }""" % _values("event", rels)):
-        detail[event.value].setdefault(p.value, set()).add(Term.of(o))
     record = _record_quotes(lookup, set(rels))
     out = []
     for e in sorted(rels):
-        d = detail[e]
-        labels = sorted(t.value for t in d.get(LABEL, ()))
-        places = d.get(KG + "heldIn") or d.get(KG + "takesPlaceIn") or set()
+        d = desc.get(e, [])
+        places = _values_of(d, KG + "heldIn") or _values_of(d, KG + "takesPlaceIn")
         linking: set[Quote] = set()
         for _, p in rels[e]:
             for key in ((e, p, Term(iri)), (iri, p, Term(e))):
                 linking.update(quotes.get(key, ()))
         qs = tuple(sorted(linking, key=lambda q: (q.document, q.start, q.end, q.text))) \
             or record.get(e, ())
+        best = min(g for g, _ in rels[e])
+        labels = _values_of(d, LABEL)
         out.append(EventItem(
             e, labels[0] if labels else None,
-            tuple(p for g, p in sorted(rels[e]) if g == min(g for g, _ in rels[e])),
-            tuple(sorted(t.value for t in d.get(RDF_TYPE, ()))),
-            tuple(sorted(d.get(KG + "date", ()), key=lambda t: (t.value, t.datatype or ""))),
-            tuple(sorted(t.value for t in d.get(KG + "dateQualifier", ()))),
-            tuple(sorted(t.value for t in places)),
+            tuple(p for g, p in sorted(rels[e]) if g == best),
+            tuple(sorted(types.get(e, ()))),
+            tuple(sorted({o for p, o in d if p == KG + "date"},
+                         key=lambda t: (t.value, t.datatype or ""))),
+            tuple(_values_of(d, KG + "dateQualifier")),
+            tuple(places),
             qs))
     return sorted(out, key=lambda ev: (min((t.value for t in ev.dates), default="~"), ev.iri))
 
