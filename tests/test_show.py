@@ -185,3 +185,38 @@ def test_suggestions_include_aliases():
 def test_an_empty_name_is_a_usage_error():
     with pytest.raises(UsageError):
         find_entity(_tiny_store(), "  ")
+
+
+def test_reported_speech_stays_the_reporters_claim():
+    """Dymov says Trump blames Biden: on Trump's profile that is Dymov's claim of what
+    Trump said (kg:ReportedClaim, kg:reportedSpeaker), never a claim Trump makes."""
+    from kg.cli.show_cmd import to_text
+    from kg.profile import profile
+
+    store = ox.Store()
+    g = ox.NamedNode(ns.graph_iri("asserted"))
+    kg_ = ns.PREFIXES["kg"]
+
+    def r(x):
+        return ox.NamedNode(ns.resource_iri(x))
+
+    def k(x):
+        return ox.NamedNode(kg_ + x)
+
+    a, label = ox.NamedNode(ns.RDF + "type"), ox.NamedNode(ns.RDFS + "label")
+    store.extend([ox.Quad(*t, g) for t in [
+        (r("trump"), label, ox.Literal("Donald Trump")),
+        (r("dymov"), label, ox.Literal("Valeriy Dymov")),
+        (r("outer"), a, k("Claim")), (r("outer"), k("claimant"), r("dymov")),
+        (r("outer"), k("reports"), r("rc")),
+        (r("rc"), a, k("Claim")), (r("rc"), a, k("ReportedClaim")),
+        (r("rc"), k("reportedSpeaker"), r("trump")),
+        (r("rc"), label, ox.Literal("Trump blames Biden"))]])
+    p = profile(store, ns.resource_iri("trump"))
+    assert p.claims_by == [] and p.claims_about == []
+    [rc] = p.claims_reported
+    assert (rc.iri, rc.claimant, rc.reported_speaker, rc.reported_by) == (
+        ns.resource_iri("rc"), (), (ns.resource_iri("trump"),), (ns.resource_iri("dymov"),))
+    assert p.facts_in == []
+    assert ("  according to Valeriy Dymov (kgr:dymov): Donald Trump (kgr:trump) said "
+            '"Trump blames Biden" — kgr:rc\n') in to_text(p)

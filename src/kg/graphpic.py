@@ -146,6 +146,17 @@ def _claimed_edges(lookup, iri: str, here, desc) -> set[Edge]:
                                   "?x }" % _values("x", props)):
         claims.setdefault(x.value, set()).add(claim.value)
     cdesc = describe(lookup, {c for cs in claims.values() for c in cs})
+    # reported speech has no claimant of its own: the claimants of the claims reporting it
+    unclaimed = {c for c, d in cdesc.items() if not any(q == KG + "claimant" for q, _ in d)}
+    if unclaimed:
+        outer: dict[str, set[str]] = {}
+        for o, rc in _rows(lookup, "SELECT DISTINCT ?outer ?rc WHERE { %s ?outer kg:reports "
+                                   "?rc }" % _values("rc", unclaimed)):
+            outer.setdefault(rc.value, set()).add(o.value)
+        odesc = describe(lookup, {o for os in outer.values() for o in os})
+        for rc, os in outer.items():
+            cdesc[rc] = cdesc[rc] + [pair for o in sorted(os) for pair in odesc.get(o, [])
+                                     if pair[0] == KG + "claimant"]
     found: dict[tuple, set[str]] = {}
     for x in sorted(props):
         d = desc.get(x, [])

@@ -110,12 +110,18 @@ def _sections(p) -> list[tuple[str, list[tuple[str, list[str]]]]]:
         (f"{_name(p, x.holder)} {_pred(p, x.stance)} {_name(p, x.target)}"
          + (f", expressed in {_name(p, x.expressed_in)}" if x.expressed_in else "")
          + f" — {_short(x.iri)}", [_quote(q) for q in x.quotes]) for x in p.positions]))
-    for heading, claims in (("Claims it makes", p.claims_by), ("Claims about it", p.claims_about)):
+    parts = [("Claims it makes", p.claims_by), ("Claims about it", p.claims_about)]
+    if p.claims_reported:
+        parts.append(("What others report it said (their claims, not its own)",
+                      p.claims_reported))
+    for heading, claims in parts:
         items = []
         for c in claims:
-            who = ", ".join(_name(p, w) for w in c.claimant) or "(no claimant)"
-            line = f"according to {who}: {json.dumps(c.label or _short(c.iri), ensure_ascii=False)}"
-            line += f" — {_short(c.iri)}"
+            who = ", ".join(_name(p, w) for w in c.claimant or c.reported_by) or "(no claimant)"
+            said = json.dumps(c.label or _short(c.iri), ensure_ascii=False)
+            if c.reported_speaker:
+                said = ", ".join(_name(p, w) for w in c.reported_speaker) + " said " + said
+            line = f"according to {who}: {said} — {_short(c.iri)}"
             details = []
             if c.about:
                 details.append("about: " + "; ".join(_name(p, a) for a in c.about))
