@@ -220,3 +220,34 @@ def test_reported_speech_stays_the_reporters_claim():
     assert p.facts_in == []
     assert ("  according to Valeriy Dymov (kgr:dymov): Donald Trump (kgr:trump) said "
             '"Trump blames Biden" — kgr:rc\n') in to_text(p)
+
+
+@pytest.fixture(scope="module")
+def seed_oxigraph(built_store):
+    from kg.store import open_store
+
+    return open_store(built_store).oxigraph
+
+
+def test_any_text_finds_one_entity_or_says_why(seed_oxigraph):
+    """Random names (Hypothesis, derandomized): an IRI of the graph, or a KgError."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kg.errors import KgError
+
+    @settings(derandomize=True, max_examples=150, deadline=None)
+    @given(st.one_of(
+        st.text(st.characters(blacklist_categories=("Cs",)), max_size=20),
+        st.sampled_from(["kgr:", "kg:", "<>", "<urn:x>", '"x"', "http://", "kgr:ru ssia",
+                         "RUSSIA", "ukrAINE", "Orban", "\u0130stanbul", "t\u0308urkiye"])))
+    def check(text):
+        try:
+            iri = find_entity(seed_oxigraph, text)
+        except KgError as e:
+            assert e.message and "\n" not in e.message
+            return
+        assert seed_oxigraph.query(f"ASK {{ GRAPH ?g {{ {{ <{iri}> ?p ?o }} UNION "
+                                   f"{{ ?s ?p <{iri}> }} }} }}")
+
+    check()
