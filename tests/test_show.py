@@ -251,3 +251,18 @@ def test_any_text_finds_one_entity_or_says_why(seed_oxigraph):
                                    f"{{ ?s ?p <{iri}> }} }} }}")
 
     check()
+
+
+def test_a_resource_only_a_claim_names_is_marked_so():
+    from kg.profile import names_of
+
+    store = ox.Store()
+    g = ox.NamedNode(ns.graph_iri("asserted"))
+    x, thing = ox.NamedNode(ns.resource_iri("c-p1")), ns.resource_iri("alleged-collapse")
+    store.extend([ox.Quad(*t, g) for t in [
+        (x, ox.NamedNode(ns.RDF + "type"), ox.NamedNode(ns.PREFIXES["kg"] + "Proposition")),
+        (x, ox.NamedNode(ns.RDF + "subject"), ox.NamedNode(thing)),
+        (x, ox.NamedNode(ns.RDF + "predicate"), ox.NamedNode(ns.RDFS + "label")),
+        (x, ox.NamedNode(ns.RDF + "object"), ox.Literal("collapse of the talks"))]])
+    assert names_of(store, {thing, ns.resource_iri("nothing")}) == {
+        thing: "collapse of the talks (only in claims)"}

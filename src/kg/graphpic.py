@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from . import namespaces as ns
-from .profile import _lookup, _rows, _values, describe, touching
+from .profile import _lookup, _rows, _values, describe, names_of, touching
 
 KG = ns.PREFIXES["kg"]
 #: relations drawn, by predicate: (label, reversed?) — participant is drawn actor -> event
@@ -64,8 +64,6 @@ def neighbourhood(store, iri: str) -> tuple[list[Node], list[Edge]]:
     Every query starts from known IRIs (as in :mod:`kg.profile`), so the
     picture costs about the same in a small graph or a large one.
     """
-    from .querying import labels
-
     lookup = _lookup(store)
     here = touching(lookup, iri)
     desc = describe(lookup, _iris(here) | {iri})
@@ -89,7 +87,7 @@ def neighbourhood(store, iri: str) -> tuple[list[Node], list[Edge]]:
         keep = [iri] + sorted(ring1) + sorted(nodes_iris - ring1 - {iri})
         nodes_iris = set(keep[:MAX_NODES])
         edges = {e for e in edges if e.source in nodes_iris and e.target in nodes_iris}
-    names = labels(lookup, nodes_iris | {c for e in edges for c in e.claimed_by})
+    names = names_of(lookup, nodes_iris | {c for e in edges for c in e.claimed_by})
     edges = {Edge(e.source, e.target, e.relation, e.claimed_by,
                   tuple(names.get(c) or ns.shorten(c) for c in e.claimed_by)) for e in edges}
     nodes = [Node(n, names.get(n) or ns.shorten(n), kinds.get(n, "other"),

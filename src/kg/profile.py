@@ -584,7 +584,6 @@ def _events(lookup: Lookup, iri: str, triples, types, desc, quotes) -> list[Even
 
 
 def _names(lookup: Lookup, p: Profile) -> dict[str, str]:
-    from .querying import labels
 
     iris = {p.iri} | {t for t, _ in p.types}
     for f in p.facts_out + p.facts_in:
@@ -599,4 +598,28 @@ def _names(lookup: Lookup, p: Profile) -> dict[str, str]:
             iris |= {t.value for t in (x.subject, x.object) if t.kind == "iri"} | {x.predicate}
     for ev in p.events:
         iris |= {ev.iri, *ev.relations, *ev.types, *ev.places}
-    return labels(lookup, iris)
+    return names_of(lookup, iris)
+
+
+#: after the name of a resource that only a claim's content names
+ONLY_IN_CLAIMS = " (only in claims)"
+
+
+def names_of(store_or_lookup, iris: set[str]) -> dict[str, str]:
+    """IRI -> label (English preferred), for the IRIs that have one; for a resource
+    that exists only inside claims, the label its claim gives, marked ``(only in
+    claims)``, so that what a claim names is never shown as a plain fact."""
+    from .querying import labels
+
+    lookup = _lookup(store_or_lookup)
+    names = labels(lookup, iris)
+    missing = sorted(i for i in iris if i not in names)
+    for k in range(0, len(missing), _PIECE):
+        found: dict[str, set[str]] = {}
+        for s, lab in _rows(lookup, f"""
+                SELECT DISTINCT ?s ?l WHERE {{ {_values("s", missing[k:k + _PIECE])}
+                  ?x rdf:subject ?s ; rdf:predicate rdfs:label ; rdf:object ?l .
+                  ?x a kg:Proposition . }}"""):
+            found.setdefault(s.value, set()).add(lab.value)
+        names.update({s: min(ls) + ONLY_IN_CLAIMS for s, ls in found.items()})
+    return names
