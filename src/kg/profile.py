@@ -134,6 +134,8 @@ class EventItem:
     qualifiers: tuple[str, ...]
     places: tuple[str, ...]
     quotes: tuple[Quote, ...] = ()
+    not_later_than: tuple[Term, ...] = ()  # kg:notLaterThan: an upper bound, for undated events
+    modality: tuple[str, ...] = ()  # kg:modality: happened, planned, alleged (concept IRIs)
 
 
 @dataclass
@@ -579,8 +581,12 @@ def _events(lookup: Lookup, iri: str, triples, types, desc, quotes) -> list[Even
                          key=lambda t: (t.value, t.datatype or ""))),
             tuple(_values_of(d, KG + "dateQualifier")),
             tuple(places),
-            qs))
-    return sorted(out, key=lambda ev: (min((t.value for t in ev.dates), default="~"), ev.iri))
+            qs,
+            tuple(sorted({o for p, o in d if p == KG + "notLaterThan"},
+                         key=lambda t: (t.value, t.datatype or ""))),
+            tuple(_values_of(d, KG + "modality"))))
+    return sorted(out, key=lambda ev: (min((t.value for t in ev.dates + ev.not_later_than),
+                                           default="~"), ev.iri))
 
 
 def _names(lookup: Lookup, p: Profile) -> dict[str, str]:
@@ -597,7 +603,8 @@ def _names(lookup: Lookup, p: Profile) -> dict[str, str]:
         for x in c.propositions:
             iris |= {t.value for t in (x.subject, x.object) if t.kind == "iri"} | {x.predicate}
     for ev in p.events:
-        iris |= {ev.iri, *ev.relations, *ev.types, *ev.places}
+        iris |= {ev.iri, *ev.relations, *ev.types, *ev.places, *ev.modality} | {
+            q for q in ev.qualifiers if q.startswith(("http://", "https://"))}
     return names_of(lookup, iris)
 
 

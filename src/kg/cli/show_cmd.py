@@ -134,7 +134,13 @@ def _sections(p) -> list[tuple[str, list[tuple[str, list[str]]]]]:
         out.append((heading, items))
     events = []
     for e in p.events:
-        when = " ".join([t.value for t in e.dates] + list(e.qualifiers)) or "undated"
+        qualifiers = [_pred(p, q) if q.startswith(("http://", "https://")) else q
+                      for q in e.qualifiers]
+        when = " ".join(qualifiers + [t.value for t in e.dates]) or (
+            "no later than " + " ".join(t.value for t in e.not_later_than)
+            if e.not_later_than else "undated")
+        if e.modality:
+            when += " (" + ", ".join(_pred(p, m) for m in e.modality) + ")"
         where = "; ".join(_name(p, x) for x in e.places)
         how = ", ".join(_pred(p, r) for r in e.relations)
         events.append((f"{when}: {_name(p, e.iri)}" + (f", in {where}" if where else "")
