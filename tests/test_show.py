@@ -218,7 +218,7 @@ def test_reported_speech_stays_the_reporters_claim():
     assert (rc.iri, rc.claimant, rc.reported_speaker, rc.reported_by) == (
         ns.resource_iri("rc"), (), (ns.resource_iri("trump"),), (ns.resource_iri("dymov"),))
     assert p.facts_in == []
-    assert ("  according to Valeriy Dymov (kgr:dymov): Donald Trump (kgr:trump) said "
+    assert ("  according to Valeriy Dymov (kgr:dymov): Donald Trump (kgr:trump) (says): "
             '"Trump blames Biden" — kgr:rc\n') in to_text(p)
 
 

@@ -49,6 +49,10 @@ class Edge:
     relation: str  # "proposes", "participates in", "holds", ...
     claimed_by: tuple[str, ...] = ()  # claimants (IRIs) when only claimed; () when asserted
     according_to: tuple[str, ...] = ()  # the claimants' labels, in the same order
+    #: reported speech: (speaker IRI, speech act IRI) of the kg:ReportedClaims that carry
+    #: the relation (what the claimant says someone demanded, said, ...), and as shown
+    speech: tuple[tuple[str, str], ...] = ()
+    reported_as: str = ""
 
     @property
     def claimed(self) -> bool:
@@ -87,13 +91,21 @@ def neighbourhood(store, iri: str) -> tuple[list[Node], list[Edge]]:
         keep = [iri] + sorted(ring1) + sorted(nodes_iris - ring1 - {iri})
         nodes_iris = set(keep[:MAX_NODES])
         edges = {e for e in edges if e.source in nodes_iris and e.target in nodes_iris}
-    names = names_of(lookup, nodes_iris | {c for e in edges for c in e.claimed_by})
+    names = names_of(lookup, nodes_iris | {c for e in edges for c in e.claimed_by}
+                     | {x for e in edges for pair in e.speech for x in pair})
+
+    def name(x: str) -> str:
+        return names.get(x) or ns.shorten(x)
+
     edges = {Edge(e.source, e.target, e.relation, e.claimed_by,
-                  tuple(names.get(c) or ns.shorten(c) for c in e.claimed_by)) for e in edges}
+                  tuple(name(c) for c in e.claimed_by), e.speech,
+                  "; ".join(f"{name(who)} {name(act) if act else 'says'}"
+                            for who, act in e.speech)) for e in edges}
     nodes = [Node(n, names.get(n) or ns.shorten(n), kinds.get(n, "other"),
                   0 if n == iri else 1 if n in ring1 else 2) for n in nodes_iris]
     return (sorted(nodes, key=lambda n: (n.ring, KINDS.index(n.kind), n.label, n.iri)),
-            sorted(edges, key=lambda e: (e.source, e.target, e.relation, e.claimed_by)))
+            sorted(edges, key=lambda e: (e.source, e.target, e.relation, e.claimed_by,
+                                         e.speech)))
 
 
 def _iris(triples) -> set[str]:
@@ -155,7 +167,12 @@ def _claimed_edges(lookup, iri: str, here, desc) -> set[Edge]:
         for rc, os in outer.items():
             cdesc[rc] = cdesc[rc] + [pair for o in sorted(os) for pair in odesc.get(o, [])
                                      if pair[0] == KG + "claimant"]
+    speech: dict[str, set[tuple[str, str]]] = {}  # claim -> (reported speaker, speech act)
+    for c, d in cdesc.items():
+        acts = [o.value for q, o in d if q == KG + "speechAct"] or [""]
+        speech[c] = {(o.value, act) for q, o in d if q == KG + "reportedSpeaker" for act in acts}
     found: dict[tuple, set[str]] = {}
+    said: dict[tuple, set[tuple[str, str]]] = {}
     for x in sorted(props):
         d = desc.get(x, [])
         for _, s in (pair for pair in d if pair[0] == ns.RDF + "subject"):
@@ -166,7 +183,15 @@ def _claimed_edges(lookup, iri: str, here, desc) -> set[Edge]:
                     who = {w.value for c in claims.get(x, ()) for q, w in cdesc.get(c, [])
                            if q == KG + "claimant"}
                     found.setdefault((s.value, p.value, o.value), set()).update(who)
-    return {_edge(s, p, o, tuple(sorted(who))) for (s, p, o), who in found.items() if who}
+                    said.setdefault((s.value, p.value, o.value), set()).update(
+                        pair for c in claims.get(x, ()) for pair in speech.get(c, ()))
+    out = set()
+    for (s, p, o), who in found.items():
+        if who:
+            e = _edge(s, p, o, tuple(sorted(who)))
+            out.add(Edge(e.source, e.target, e.relation, e.claimed_by,
+                         speech=tuple(sorted(said.get((s, p, o), ())))))
+    return out
 
 
 def _drop_shortcuts(edges: set[Edge]) -> set[Edge]:
@@ -323,7 +348,8 @@ def _edge_svg(e: Edge, pos, boxes) -> str:
     tx, ty = _clip_to_box(x1, y1, x0, y0, hw1 + 4, hh1 + 4)
     label = e.relation
     if e.claimed:
-        label += " (according to " + ", ".join(e.according_to or e.claimed_by) + ")"
+        label += (" (" + (e.reported_as + ", " if e.reported_as else "") + "according to "
+                  + ", ".join(e.according_to or e.claimed_by) + ")")
     dash = ' stroke-dasharray="6 4"' if e.claimed else ""
     colour = "#a33" if e.claimed else "#555"
     mx, my = sx + (tx - sx) * 0.6, sy + (ty - sy) * 0.6  # nearer the target: less crowded

@@ -120,6 +120,7 @@ class ClaimItem:
     #: claim (kg:reportedSpeaker), and the claimants of the claims that report it (kg:reports)
     reported_speaker: tuple[str, ...] = ()
     reported_by: tuple[str, ...] = ()
+    speech_act: tuple[str, ...] = ()  # kg:speechAct: says, blames, demands, ... (concepts)
 
 
 @dataclass(frozen=True)
@@ -543,7 +544,8 @@ def _claims(lookup: Lookup, iri: str, triples, types) -> list[tuple[ClaimItem, o
                          quotes.get(c, ()),
                          tuple(_values_of(d, KG + "reportedSpeaker")),
                          tuple(sorted({w for o in reporters.get(c, ())
-                                       for w in _values_of(odesc.get(o, []), KG + "claimant")})))
+                                       for w in _values_of(odesc.get(o, []), KG + "claimant")})),
+                         tuple(_values_of(d, KG + "speechAct")))
         for role in sorted(roles[c], key=lambda r: {True: 0, False: 1}.get(r, 2)):
             out.append((item, role))
     return out
@@ -599,7 +601,7 @@ def _names(lookup: Lookup, p: Profile) -> dict[str, str]:
             {pos.expressed_in} if pos.expressed_in else set())
     for c in p.claims_by + p.claims_about + p.claims_reported:
         iris |= {c.iri, *c.claimant, *c.stated_in, *c.about, *c.reported_speaker,
-                 *c.reported_by}
+                 *c.reported_by, *c.speech_act}
         for x in c.propositions:
             iris |= {t.value for t in (x.subject, x.object) if t.kind == "iri"} | {x.predicate}
     for ev in p.events:

@@ -120,7 +120,9 @@ def _sections(p) -> list[tuple[str, list[tuple[str, list[str]]]]]:
             who = ", ".join(_name(p, w) for w in c.claimant or c.reported_by) or "(no claimant)"
             said = json.dumps(c.label or _short(c.iri), ensure_ascii=False)
             if c.reported_speaker:
-                said = ", ".join(_name(p, w) for w in c.reported_speaker) + " said " + said
+                verb = ", ".join(_pred(p, a) for a in c.speech_act) or "says"
+                said = (", ".join(_name(p, w) for w in c.reported_speaker)
+                        + f" ({verb}): " + said)
             line = f"according to {who}: {said} — {_short(c.iri)}"
             details = []
             if c.about:
