@@ -38,18 +38,32 @@ FILES = {"my-query.rq": "SELECT ?s WHERE { ?s a kg:Negotiation }\n"}
 LANGUAGES = {"", "text", "bash", "console", "sh", "shell"}
 
 
+#: where -> the number of the example's last line (a quoted argument may span lines)
+LAST_LINE: dict[str, int] = {}
+
+
+def _parses(text: str) -> bool:
+    try:
+        shlex.split(text, comments=True)
+    except ValueError:
+        return False
+    return True
+
+
 def _doc_examples() -> list[tuple[str, str]]:
     """(where, command line) for the examples in README.md and docs/*.md."""
     out = []
     for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
         fence = None
         pending = ""
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        skip_to = 0
+        for number, line in enumerate(lines, 1):
             m = re.match(r"^\s*(```+|~~~+)\s*([\w-]*)", line)
             if m:
                 fence = None if fence is not None else m.group(2)
                 continue
-            if fence is None or fence not in LANGUAGES:
+            if fence is None or fence not in LANGUAGES or number <= skip_to:
                 continue
             text = pending + line.strip()
             if text.endswith("\\"):
@@ -58,7 +72,14 @@ def _doc_examples() -> list[tuple[str, str]]:
             pending = ""
             text = text[2:] if text.startswith("$ ") else text
             if text.startswith("kg ") or "&& kg " in text or "| kg " in text:
-                out.append((f"{path.relative_to(ROOT)}:{number}", text))
+                last = number
+                while not _parses(text) and last < len(lines) \
+                        and not lines[last].lstrip().startswith(("```", "~~~")):
+                    text += "\n" + lines[last]  # an argument quoted over several lines
+                    last += 1
+                where = f"{path.relative_to(ROOT)}:{number}"
+                LAST_LINE[where] = skip_to = last
+                out.append((where, text))
     return out
 
 
@@ -71,7 +92,7 @@ def _shown_output(where: str) -> list[str]:
     if not lines[int(number) - 1].lstrip().startswith("$ "):
         return []
     shown = []
-    for line in lines[int(number):]:
+    for line in lines[LAST_LINE.get(where, int(number)):]:
         if line.lstrip().startswith(("$ ", "```", "~~~")):
             break
         shown.append(line)
