@@ -270,6 +270,21 @@ def layout(nodes: list[Node], edges: list[Edge] = ()) -> dict[str, tuple[float, 
         if r == 0:
             pos[ring[0].iri] = (0.0, 0.0)
             continue
+        if r == 1:  # each position next to its holder, so that "holds" stays short
+            held: dict[str, list[Node]] = {}
+            by_iri = {n.iri: n for n in ring}
+            for e in edges:
+                if e.relation == "holds" and e.source in by_iri and e.target in by_iri \
+                        and by_iri[e.target].kind == "position":
+                    held.setdefault(e.source, []).append(by_iri[e.target])
+            placed = {p.iri for ps in held.values() for p in ps}
+            ordered: list[Node] = []
+            for n in ring:
+                if n.iri in placed:
+                    continue
+                ordered.append(n)
+                ordered += sorted(held.get(n.iri, []), key=lambda p: (p.label, p.iri))
+            ring = ordered + [n for n in ring if n.iri in placed and n not in ordered]
         if r == 2:  # by the mean direction of the inner nodes each is linked to
             def direction(n: Node) -> float:
                 near = [angle[m] for m in sorted(links.get(n.iri, ())) if m in angle]
@@ -278,12 +293,12 @@ def layout(nodes: list[Node], edges: list[Edge] = ()) -> dict[str, tuple[float, 
                 a = math.atan2(sum(math.sin(x) for x in near), sum(math.cos(x) for x in near))
                 return round((a + math.pi / 2) % (2 * math.pi), 6)
             ring = sorted(ring, key=lambda n: (direction(n), n.label, n.iri))
-        # each node needs about NODE_W along the ring; at least 230 px between rings
-        radius = max(radius + 230, len(ring) * (NODE_W + 20) / (2 * math.pi))
+        # each node needs about NODE_W along the ring; at least 260 px between rings
+        radius = max(radius + 260, len(ring) * (NODE_W + 20) / (2 * math.pi))
         for i, n in enumerate(ring):
             a = -math.pi / 2 + 2 * math.pi * i / len(ring)
             angle[n.iri] = a
-            pos[n.iri] = (round(radius * math.cos(a), 1), round(radius * 0.75 * math.sin(a), 1))
+            pos[n.iri] = (round(radius * math.cos(a), 1), round(radius * 0.8 * math.sin(a), 1))
     return pos
 
 
@@ -312,14 +327,15 @@ def to_svg(nodes: list[Node], edges: list[Edge], title: str | None = None) -> st
         'fill="white"/>',
         '<g class="edges">',
     ]
-    for e in edges:
-        if e.source not in pos or e.target not in pos:
-            continue
-        out.append(_edge_svg(e, pos, boxes))
+    drawn = [_edge_svg(e, pos, boxes) for e in edges if e.source in pos and e.target in pos]
+    out += [line for line, _ in drawn]
     out.append("</g>")
     out.append('<g class="nodes">')
     for n in nodes:
         out.append(_node_svg(n, pos[n.iri], boxes[n.iri]))
+    out.append("</g>")
+    out.append('<g class="edge-labels">')  # above the nodes: never hidden by a box
+    out += [label for _, label in drawn]
     out.append("</g>")
     out.append(_legend(min_x + 10, max_y - 140))
     out.append("</svg>")
@@ -340,7 +356,8 @@ def _clip_to_box(x0, y0, x1, y1, hw, hh) -> tuple[float, float]:
     return x0 + dx * t, y0 + dy * t
 
 
-def _edge_svg(e: Edge, pos, boxes) -> str:
+def _edge_svg(e: Edge, pos, boxes) -> tuple[str, str]:
+    """The edge's line (in a group carrying its data) and its label."""
     (x0, y0), (x1, y1) = pos[e.source], pos[e.target]
     _, hw0, hh0 = boxes[e.source]
     _, hw1, hh1 = boxes[e.target]
@@ -352,15 +369,15 @@ def _edge_svg(e: Edge, pos, boxes) -> str:
                   + ", ".join(e.according_to or e.claimed_by) + ")")
     dash = ' stroke-dasharray="6 4"' if e.claimed else ""
     colour = "#a33" if e.claimed else "#555"
-    mx, my = sx + (tx - sx) * 0.6, sy + (ty - sy) * 0.6  # nearer the target: less crowded
+    mx, my = (sx + tx) / 2, (sy + ty) / 2  # the middle of the visible part
     kind = "claimed" if e.claimed else "asserted"
     return (f'<g class="edge {kind}" data-source={quoteattr(e.source)} '
             f'data-target={quoteattr(e.target)} data-relation={quoteattr(e.relation)}>'
             f'<line x1="{sx:.1f}" y1="{sy:.1f}" x2="{tx:.1f}" y2="{ty:.1f}" stroke="{colour}" '
-            f'stroke-width="1.4"{dash} marker-end="url(#arrow)"/>'
+            f'stroke-width="1.4"{dash} marker-end="url(#arrow)"/></g>',
             f'<text x="{mx:.1f}" y="{my - 3:.1f}" text-anchor="middle" fill="{colour}" '
             f'font-size="10" stroke="white" stroke-width="3" paint-order="stroke">'
-            f"{escape(label)}</text></g>")
+            f"{escape(label)}</text>")
 
 
 def _node_svg(n: Node, xy, box) -> str:
