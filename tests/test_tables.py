@@ -225,3 +225,19 @@ def test_an_empty_search_without_suggestions(kg, built_store):
     csv = kg("query", "search", "-p", "text", "qqqqqq", "-f", "csv", "--store",
              str(built_store))
     assert csv.stdout == "resource,label,type\n"
+
+
+@pytest.mark.parametrize("width", ["60", "80", "200"])
+def test_the_query_list_wraps_and_keeps_every_title(kg, width):
+    from kg.catalogue import all_queries
+
+    text = kg("query", "--list", "--width", width).stdout
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= int(width)
+    assert "…" not in text
+    squeezed = " ".join(text.split())
+    for q in all_queries():
+        assert " ".join(q.title.split()) in squeezed, q.name
+        for p in q.params:
+            assert f"-p {p.name} {p.default}" in text
+            assert " ".join((p.doc or "").split()) in squeezed

@@ -35,19 +35,25 @@ def table_width(width: int | None, output) -> int:
 
 
 def catalogue_listing(queries, width: int = 80) -> str:
-    """NAME  TITLE per query, then one indented line per parameter with its default."""
+    """NAME  TITLE per query, then one indented line per parameter with its default;
+    long lines wrap under their column (never cut)."""
+    from ..results import wrap_cell
+
     pad = max(len(q.name) for q in queries) + 2
+    room = max(width - pad, 20)
     lines = []
     for q in queries:
-        lines.append(_clip(q.name.ljust(pad) + q.title, width))
+        title = wrap_cell(q.title, room)
+        lines.append(q.name.ljust(pad) + title[0])
+        lines += [" " * pad + t for t in title[1:]]
         for p in q.params:
-            lines.append(_clip(" " * pad + f"-p {p.name} {p.default}" + (f"  {p.doc}" if p.doc
-                                                                         else ""), width))
+            head = f"-p {p.name} {p.default}"
+            if len(head) + 2 + len(p.doc or "") <= room:
+                lines.append(" " * pad + head + (f"  {p.doc}" if p.doc else ""))
+                continue
+            lines.append(" " * pad + head)  # the description wraps below it
+            lines += [" " * (pad + 3) + t for t in wrap_cell(p.doc or "", room - 3) if t]
     return "\n".join(lines) + f"\n({len(queries)} queries)\n"
-
-
-def _clip(line: str, width: int) -> str:
-    return line if len(line) <= width else line[: width - 1] + "…"
 
 
 @click.command("query")
@@ -82,7 +88,7 @@ def command(name, params, list_, show, fmt, output, iris, labels, width, asserte
     from ..catalogue import all_queries, get_query
 
     if list_:
-        emit(catalogue_listing(all_queries()), output)
+        emit(catalogue_listing(all_queries(), table_width(width, output)), output)
         return
     if not name:
         raise click.UsageError("give a query NAME, or --list to see them")
