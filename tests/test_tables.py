@@ -239,5 +239,5 @@ def test_the_query_list_wraps_and_keeps_every_title(kg, width):
     for q in all_queries():
         assert " ".join(q.title.split()) in squeezed, q.name
         for p in q.params:
-            assert f"-p {p.name} {p.default}" in text
+            assert f"-p {p.name} {p.default}" in squeezed
             assert " ".join((p.doc or "").split()) in squeezed

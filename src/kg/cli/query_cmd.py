@@ -51,7 +51,7 @@ def catalogue_listing(queries, width: int = 80) -> str:
             if len(head) + 2 + len(p.doc or "") <= room:
                 lines.append(" " * pad + head + (f"  {p.doc}" if p.doc else ""))
                 continue
-            lines.append(" " * pad + head)  # the description wraps below it
+            lines += [" " * pad + h for h in wrap_cell(head, room)]  # the description below
             lines += [" " * (pad + 3) + t for t in wrap_cell(p.doc or "", room - 3) if t]
     return "\n".join(lines) + f"\n({len(queries)} queries)\n"
 
