@@ -175,8 +175,8 @@ def test_ask_and_stdin_and_file(kg, built_store, tmp_path):
     assert sparql(kg, built_store, "-", input="ASK { kgr:russia a kg:State }").stdout == "true\n"
     path = tmp_path / "q.rq"
     path.write_text("ASK { kgr:russia a kg:City }")
-    assert sparql(kg, built_store, "-f", str(path)).stdout == "false\n"
-    assert json.loads(sparql(kg, built_store, "-f", str(path), "--format", "json").stdout) == {
+    assert sparql(kg, built_store, "--file", str(path)).stdout == "false\n"
+    assert json.loads(sparql(kg, built_store, "--file", str(path), "--format", "json").stdout) == {
         "head": {}, "boolean": False}
 
 

@@ -29,18 +29,27 @@ def _result_format(fmt: str | None, output: Path | None, default: str) -> str:
     return default
 
 
-def render_result(lookup, result, fmt: str, iris: bool) -> str:
-    """Render ``result``; tables and Markdown show labels (looked up by ``lookup``)."""
+def render_result(lookup, result, fmt: str, iris: bool, *, width: int = 80,
+                  with_labels: bool = False) -> str:
+    """Render ``result``; tables and Markdown show labels (looked up by ``lookup``).
+
+    ``width``: the width tables fit (long cells wrap). ``with_labels``: add a
+    ``VAR_label`` column after each variable that holds IRIs (any format).
+    """
     from .results import render
 
     names = None
-    if fmt in ("table", "markdown") and not iris and result.kind == "select":
-        from .querying import labels
+    wanted = result.kind == "select" and (with_labels or (
+        fmt in ("table", "markdown") and not iris))
+    if wanted:
+        from .querying import labels, result_iris
 
-        found = {t.value for row in result.rows for t in row
-                 if t is not None and type(t).__name__ == "NamedNode"}
-        names = labels(lookup, found)
-    return render(result, fmt, names=names, iris=iris)
+        names = labels(lookup, result_iris(result))
+    if with_labels and result.kind == "select":
+        from .querying import with_labels as add_labels
+
+        result = add_labels(result, names or {})
+    return render(result, fmt, names=names, iris=iris, width=width)
 
 
 class _Target:
@@ -121,12 +130,26 @@ def canned_result(query: CannedQuery, params: dict[str, str], *, store_dir: Path
 def run_canned(store_dir: Path | None, query: CannedQuery, params: dict[str, str], *,
                fmt: str | None = None, output: Path | None = None, iris: bool = False,
                asserted_only: bool = False, timeout: float | None = DEFAULT_TIMEOUT,
-               endpoint: str | None = None) -> str:
+               endpoint: str | None = None, width: int = 80, labels: bool = False) -> str:
     """Run a canned query with ``params`` (name -> value as typed by the user)."""
     fmt = _result_format(fmt, output, "table")
     result, lookup = canned_result(query, params, store_dir=store_dir, endpoint=endpoint,
                                    asserted_only=asserted_only, timeout=timeout)
-    return render_result(lookup, result, fmt, iris)
+    if query.name == "search" and result.kind == "select" and not result.rows \
+            and fmt == "table":
+        default = next((p.default for p in query.params if p.name == "text"), None)
+        return _no_match(lookup, params.get("text", default))
+    return render_result(lookup, result, fmt, iris, width=width, with_labels=labels)
+
+
+def _no_match(lookup, text: str | None) -> str:
+    """What an empty ``search`` answer says: no match, and the close names if any."""
+    from .profile import suggestions
+
+    text = (text or "").strip('"')
+    close = suggestions(lookup, text)
+    return f"no match for {text!r}\n" + ("did you mean: " + "; ".join(close) + "\n"
+                                         if close else "")
 
 
 def sparql_result(text: str, *, store_dir: Path | None = None, endpoint: str | None = None,
@@ -150,7 +173,8 @@ def sparql_result(text: str, *, store_dir: Path | None = None, endpoint: str | N
 def run_sparql(store_dir: Path | None, text: str, *, fmt: str | None = None,
                output: Path | None = None, iris: bool = False, asserted_only: bool = False,
                label: str = "query", timeout: float | None = DEFAULT_TIMEOUT,
-               allow_remote: bool = False, endpoint: str | None = None) -> str:
+               allow_remote: bool = False, endpoint: str | None = None, width: int = 80,
+               labels: bool = False) -> str:
     """Run an ad hoc read-only query with the project's prefixes predeclared."""
     fmt = _result_format(fmt, output, "table")
     from .results import FORMATS, GRAPH_FORMATS
@@ -163,7 +187,7 @@ def run_sparql(store_dir: Path | None, text: str, *, fmt: str | None = None,
                                    allow_remote=allow_remote, label=label)
     if result.kind == "graph" and fmt in FORMATS:
         fmt = "turtle"
-    return render_result(lookup, result, fmt, iris)
+    return render_result(lookup, result, fmt, iris, width=width, with_labels=labels)
 
 
 def export(store_dir: Path, *, fmt: str | None = None, graphs: list[str] | None = None,

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from . import namespaces as ns
-from .profile import _lookup, _rows, _values, describe, touching
+from .profile import _lookup, _rows, _values, describe, names_of, touching
 
 KG = ns.PREFIXES["kg"]
 #: relations drawn, by predicate: (label, reversed?) — participant is drawn actor -> event
@@ -49,6 +49,10 @@ class Edge:
     relation: str  # "proposes", "participates in", "holds", ...
     claimed_by: tuple[str, ...] = ()  # claimants (IRIs) when only claimed; () when asserted
     according_to: tuple[str, ...] = ()  # the claimants' labels, in the same order
+    #: reported speech: (speaker IRI, speech act IRI) of the kg:ReportedClaims that carry
+    #: the relation (what the claimant says someone demanded, said, ...), and as shown
+    speech: tuple[tuple[str, str], ...] = ()
+    reported_as: str = ""
 
     @property
     def claimed(self) -> bool:
@@ -64,8 +68,6 @@ def neighbourhood(store, iri: str) -> tuple[list[Node], list[Edge]]:
     Every query starts from known IRIs (as in :mod:`kg.profile`), so the
     picture costs about the same in a small graph or a large one.
     """
-    from .querying import labels
-
     lookup = _lookup(store)
     here = touching(lookup, iri)
     desc = describe(lookup, _iris(here) | {iri})
@@ -89,13 +91,21 @@ def neighbourhood(store, iri: str) -> tuple[list[Node], list[Edge]]:
         keep = [iri] + sorted(ring1) + sorted(nodes_iris - ring1 - {iri})
         nodes_iris = set(keep[:MAX_NODES])
         edges = {e for e in edges if e.source in nodes_iris and e.target in nodes_iris}
-    names = labels(lookup, nodes_iris | {c for e in edges for c in e.claimed_by})
+    names = names_of(lookup, nodes_iris | {c for e in edges for c in e.claimed_by}
+                     | {x for e in edges for pair in e.speech for x in pair})
+
+    def name(x: str) -> str:
+        return names.get(x) or ns.shorten(x)
+
     edges = {Edge(e.source, e.target, e.relation, e.claimed_by,
-                  tuple(names.get(c) or ns.shorten(c) for c in e.claimed_by)) for e in edges}
+                  tuple(name(c) for c in e.claimed_by), e.speech,
+                  "; ".join(f"{name(who)} {name(act) if act else 'says'}"
+                            for who, act in e.speech)) for e in edges}
     nodes = [Node(n, names.get(n) or ns.shorten(n), kinds.get(n, "other"),
                   0 if n == iri else 1 if n in ring1 else 2) for n in nodes_iris]
     return (sorted(nodes, key=lambda n: (n.ring, KINDS.index(n.kind), n.label, n.iri)),
-            sorted(edges, key=lambda e: (e.source, e.target, e.relation, e.claimed_by)))
+            sorted(edges, key=lambda e: (e.source, e.target, e.relation, e.claimed_by,
+                                         e.speech)))
 
 
 def _iris(triples) -> set[str]:
@@ -146,7 +156,23 @@ def _claimed_edges(lookup, iri: str, here, desc) -> set[Edge]:
                                   "?x }" % _values("x", props)):
         claims.setdefault(x.value, set()).add(claim.value)
     cdesc = describe(lookup, {c for cs in claims.values() for c in cs})
+    # reported speech has no claimant of its own: the claimants of the claims reporting it
+    unclaimed = {c for c, d in cdesc.items() if not any(q == KG + "claimant" for q, _ in d)}
+    if unclaimed:
+        outer: dict[str, set[str]] = {}
+        for o, rc in _rows(lookup, "SELECT DISTINCT ?outer ?rc WHERE { %s ?outer kg:reports "
+                                   "?rc }" % _values("rc", unclaimed)):
+            outer.setdefault(rc.value, set()).add(o.value)
+        odesc = describe(lookup, {o for os in outer.values() for o in os})
+        for rc, os in outer.items():
+            cdesc[rc] = cdesc[rc] + [pair for o in sorted(os) for pair in odesc.get(o, [])
+                                     if pair[0] == KG + "claimant"]
+    speech: dict[str, set[tuple[str, str]]] = {}  # claim -> (reported speaker, speech act)
+    for c, d in cdesc.items():
+        acts = [o.value for q, o in d if q == KG + "speechAct"] or [""]
+        speech[c] = {(o.value, act) for q, o in d if q == KG + "reportedSpeaker" for act in acts}
     found: dict[tuple, set[str]] = {}
+    said: dict[tuple, set[tuple[str, str]]] = {}
     for x in sorted(props):
         d = desc.get(x, [])
         for _, s in (pair for pair in d if pair[0] == ns.RDF + "subject"):
@@ -157,7 +183,15 @@ def _claimed_edges(lookup, iri: str, here, desc) -> set[Edge]:
                     who = {w.value for c in claims.get(x, ()) for q, w in cdesc.get(c, [])
                            if q == KG + "claimant"}
                     found.setdefault((s.value, p.value, o.value), set()).update(who)
-    return {_edge(s, p, o, tuple(sorted(who))) for (s, p, o), who in found.items() if who}
+                    said.setdefault((s.value, p.value, o.value), set()).update(
+                        pair for c in claims.get(x, ()) for pair in speech.get(c, ()))
+    out = set()
+    for (s, p, o), who in found.items():
+        if who:
+            e = _edge(s, p, o, tuple(sorted(who)))
+            out.add(Edge(e.source, e.target, e.relation, e.claimed_by,
+                         speech=tuple(sorted(said.get((s, p, o), ())))))
+    return out
 
 
 def _drop_shortcuts(edges: set[Edge]) -> set[Edge]:
@@ -236,6 +270,21 @@ def layout(nodes: list[Node], edges: list[Edge] = ()) -> dict[str, tuple[float, 
         if r == 0:
             pos[ring[0].iri] = (0.0, 0.0)
             continue
+        if r == 1:  # each position next to its holder, so that "holds" stays short
+            held: dict[str, list[Node]] = {}
+            by_iri = {n.iri: n for n in ring}
+            for e in edges:
+                if e.relation == "holds" and e.source in by_iri and e.target in by_iri \
+                        and by_iri[e.target].kind == "position":
+                    held.setdefault(e.source, []).append(by_iri[e.target])
+            placed = {p.iri for ps in held.values() for p in ps}
+            ordered: list[Node] = []
+            for n in ring:
+                if n.iri in placed:
+                    continue
+                ordered.append(n)
+                ordered += sorted(held.get(n.iri, []), key=lambda p: (p.label, p.iri))
+            ring = ordered + [n for n in ring if n.iri in placed and n not in ordered]
         if r == 2:  # by the mean direction of the inner nodes each is linked to
             def direction(n: Node) -> float:
                 near = [angle[m] for m in sorted(links.get(n.iri, ())) if m in angle]
@@ -244,12 +293,12 @@ def layout(nodes: list[Node], edges: list[Edge] = ()) -> dict[str, tuple[float, 
                 a = math.atan2(sum(math.sin(x) for x in near), sum(math.cos(x) for x in near))
                 return round((a + math.pi / 2) % (2 * math.pi), 6)
             ring = sorted(ring, key=lambda n: (direction(n), n.label, n.iri))
-        # each node needs about NODE_W along the ring; at least 230 px between rings
-        radius = max(radius + 230, len(ring) * (NODE_W + 20) / (2 * math.pi))
+        # each node needs about NODE_W along the ring; at least 260 px between rings
+        radius = max(radius + 260, len(ring) * (NODE_W + 20) / (2 * math.pi))
         for i, n in enumerate(ring):
             a = -math.pi / 2 + 2 * math.pi * i / len(ring)
             angle[n.iri] = a
-            pos[n.iri] = (round(radius * math.cos(a), 1), round(radius * 0.75 * math.sin(a), 1))
+            pos[n.iri] = (round(radius * math.cos(a), 1), round(radius * 0.8 * math.sin(a), 1))
     return pos
 
 
@@ -278,14 +327,15 @@ def to_svg(nodes: list[Node], edges: list[Edge], title: str | None = None) -> st
         'fill="white"/>',
         '<g class="edges">',
     ]
-    for e in edges:
-        if e.source not in pos or e.target not in pos:
-            continue
-        out.append(_edge_svg(e, pos, boxes))
+    drawn = [_edge_svg(e, pos, boxes) for e in edges if e.source in pos and e.target in pos]
+    out += [line for line, _ in drawn]
     out.append("</g>")
     out.append('<g class="nodes">')
     for n in nodes:
         out.append(_node_svg(n, pos[n.iri], boxes[n.iri]))
+    out.append("</g>")
+    out.append('<g class="edge-labels">')  # above the nodes: never hidden by a box
+    out += [label for _, label in drawn]
     out.append("</g>")
     out.append(_legend(min_x + 10, max_y - 140))
     out.append("</svg>")
@@ -306,7 +356,8 @@ def _clip_to_box(x0, y0, x1, y1, hw, hh) -> tuple[float, float]:
     return x0 + dx * t, y0 + dy * t
 
 
-def _edge_svg(e: Edge, pos, boxes) -> str:
+def _edge_svg(e: Edge, pos, boxes) -> tuple[str, str]:
+    """The edge's line (in a group carrying its data) and its label."""
     (x0, y0), (x1, y1) = pos[e.source], pos[e.target]
     _, hw0, hh0 = boxes[e.source]
     _, hw1, hh1 = boxes[e.target]
@@ -314,18 +365,19 @@ def _edge_svg(e: Edge, pos, boxes) -> str:
     tx, ty = _clip_to_box(x1, y1, x0, y0, hw1 + 4, hh1 + 4)
     label = e.relation
     if e.claimed:
-        label += " (according to " + ", ".join(e.according_to or e.claimed_by) + ")"
+        label += (" (" + (e.reported_as + ", " if e.reported_as else "") + "according to "
+                  + ", ".join(e.according_to or e.claimed_by) + ")")
     dash = ' stroke-dasharray="6 4"' if e.claimed else ""
     colour = "#a33" if e.claimed else "#555"
-    mx, my = sx + (tx - sx) * 0.6, sy + (ty - sy) * 0.6  # nearer the target: less crowded
+    mx, my = (sx + tx) / 2, (sy + ty) / 2  # the middle of the visible part
     kind = "claimed" if e.claimed else "asserted"
     return (f'<g class="edge {kind}" data-source={quoteattr(e.source)} '
             f'data-target={quoteattr(e.target)} data-relation={quoteattr(e.relation)}>'
             f'<line x1="{sx:.1f}" y1="{sy:.1f}" x2="{tx:.1f}" y2="{ty:.1f}" stroke="{colour}" '
-            f'stroke-width="1.4"{dash} marker-end="url(#arrow)"/>'
+            f'stroke-width="1.4"{dash} marker-end="url(#arrow)"/></g>',
             f'<text x="{mx:.1f}" y="{my - 3:.1f}" text-anchor="middle" fill="{colour}" '
             f'font-size="10" stroke="white" stroke-width="3" paint-order="stroke">'
-            f"{escape(label)}</text></g>")
+            f"{escape(label)}</text>")
 
 
 def _node_svg(n: Node, xy, box) -> str:

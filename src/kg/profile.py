@@ -116,6 +116,11 @@ class ClaimItem:
     about: tuple[str, ...]
     propositions: tuple[Proposition, ...]
     quotes: tuple[Quote, ...] = ()
+    #: reported speech (kg:ReportedClaim): whom the claim is attributed to inside another
+    #: claim (kg:reportedSpeaker), and the claimants of the claims that report it (kg:reports)
+    reported_speaker: tuple[str, ...] = ()
+    reported_by: tuple[str, ...] = ()
+    speech_act: tuple[str, ...] = ()  # kg:speechAct: says, blames, demands, ... (concepts)
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,8 @@ class EventItem:
     qualifiers: tuple[str, ...]
     places: tuple[str, ...]
     quotes: tuple[Quote, ...] = ()
+    not_later_than: tuple[Term, ...] = ()  # kg:notLaterThan: an upper bound, for undated events
+    modality: tuple[str, ...] = ()  # kg:modality: happened, planned, alleged (concept IRIs)
 
 
 @dataclass
@@ -147,6 +154,9 @@ class Profile:
     claims_about: list[ClaimItem] = field(default_factory=list)
     events: list[EventItem] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
+    #: what others report it said (kg:ReportedClaim with it as kg:reportedSpeaker): never
+    #: its own claim, only the reporting claimant's
+    claims_reported: list[ClaimItem] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         """Plain JSON-ready data (dataclasses as dicts, tuples as lists)."""
@@ -349,8 +359,9 @@ def profile(store, iri: str) -> Profile:
             out.facts_in.append(Fact(s, p, o, g, quotes.get((s.value, p, o), ())))
     out.positions = _positions(lookup, iri, triples, types, desc)
     claims = _claims(lookup, iri, triples, types)
-    out.claims_by = [c for c, by in claims if by]
-    out.claims_about = [c for c, by in claims if not by]
+    out.claims_by = [c for c, by in claims if by is True]
+    out.claims_about = [c for c, by in claims if by is False]
+    out.claims_reported = [c for c, by in claims if by == "reported"]
     out.events = _events(lookup, iri, triples, types, desc, quotes)
     out.names = _names(lookup, out)
     return out
@@ -477,9 +488,10 @@ def _positions(lookup: Lookup, iri: str, triples, types, desc) -> list[PositionI
                                         p.expressed_in or ""))
 
 
-def _claims(lookup: Lookup, iri: str, triples, types) -> list[tuple[ClaimItem, bool]]:
-    """(claim, made by the entity?) for the claims it makes and the claims about it."""
-    roles: dict[str, set[bool]] = {}
+def _claims(lookup: Lookup, iri: str, triples, types) -> list[tuple[ClaimItem, object]]:
+    """(claim, role) for the claims it makes (True), the claims about it (False) and
+    the claims others report it made ("reported")."""
+    roles: dict[str, set] = {}
     propositions = set()
     for s, p, o, _ in triples:
         if o.value != iri or s.kind != "iri":
@@ -488,6 +500,8 @@ def _claims(lookup: Lookup, iri: str, triples, types) -> list[tuple[ClaimItem, b
             roles.setdefault(s.value, set()).add(True)
         elif p == KG + "about":
             roles.setdefault(s.value, set()).add(False)
+        elif p == KG + "reportedSpeaker":
+            roles.setdefault(s.value, set()).add("reported")
         elif p in (ns.RDF + "subject", ns.RDF + "object") and \
                 KG + "Proposition" in types.get(s.value, ()):
             propositions.add(s.value)
@@ -505,6 +519,11 @@ def _claims(lookup: Lookup, iri: str, triples, types) -> list[tuple[ClaimItem, b
     props = {c: _values_of(desc[c], KG + "proposition") for c in roles}
     pdesc = _describe(lookup, {x for xs in props.values() for x in xs})
     quotes = _record_quotes(lookup, set(roles))
+    reporters: dict[str, set[str]] = {}  # reported claim -> the claims that report it
+    for outer, rc in _rows(lookup, "SELECT DISTINCT ?outer ?rc WHERE { %s ?outer kg:reports "
+                                   "?rc }" % _values("rc", roles)):
+        reporters.setdefault(rc.value, set()).add(outer.value)
+    odesc = _describe(lookup, {o for os in reporters.values() for o in os})
     out = []
     for c in sorted(roles):
         d = desc[c]
@@ -522,9 +541,13 @@ def _claims(lookup: Lookup, iri: str, triples, types) -> list[tuple[ClaimItem, b
                          tuple(_values_of(d, KG + "about")),
                          tuple(sorted(contents, key=lambda x: (
                              x.subject.value, x.predicate, x.object.value))),
-                         quotes.get(c, ()))
-        for by in sorted(roles[c], reverse=True):
-            out.append((item, by))
+                         quotes.get(c, ()),
+                         tuple(_values_of(d, KG + "reportedSpeaker")),
+                         tuple(sorted({w for o in reporters.get(c, ())
+                                       for w in _values_of(odesc.get(o, []), KG + "claimant")})),
+                         tuple(_values_of(d, KG + "speechAct")))
+        for role in sorted(roles[c], key=lambda r: {True: 0, False: 1}.get(r, 2)):
+            out.append((item, role))
     return out
 
 
@@ -560,12 +583,15 @@ def _events(lookup: Lookup, iri: str, triples, types, desc, quotes) -> list[Even
                          key=lambda t: (t.value, t.datatype or ""))),
             tuple(_values_of(d, KG + "dateQualifier")),
             tuple(places),
-            qs))
-    return sorted(out, key=lambda ev: (min((t.value for t in ev.dates), default="~"), ev.iri))
+            qs,
+            tuple(sorted({o for p, o in d if p == KG + "notLaterThan"},
+                         key=lambda t: (t.value, t.datatype or ""))),
+            tuple(_values_of(d, KG + "modality"))))
+    return sorted(out, key=lambda ev: (min((t.value for t in ev.dates + ev.not_later_than),
+                                           default="~"), ev.iri))
 
 
 def _names(lookup: Lookup, p: Profile) -> dict[str, str]:
-    from .querying import labels
 
     iris = {p.iri} | {t for t, _ in p.types}
     for f in p.facts_out + p.facts_in:
@@ -573,10 +599,36 @@ def _names(lookup: Lookup, p: Profile) -> dict[str, str]:
     for pos in p.positions:
         iris |= {pos.iri, pos.holder, pos.stance, pos.target} | (
             {pos.expressed_in} if pos.expressed_in else set())
-    for c in p.claims_by + p.claims_about:
-        iris |= {c.iri, *c.claimant, *c.stated_in, *c.about}
+    for c in p.claims_by + p.claims_about + p.claims_reported:
+        iris |= {c.iri, *c.claimant, *c.stated_in, *c.about, *c.reported_speaker,
+                 *c.reported_by, *c.speech_act}
         for x in c.propositions:
             iris |= {t.value for t in (x.subject, x.object) if t.kind == "iri"} | {x.predicate}
     for ev in p.events:
-        iris |= {ev.iri, *ev.relations, *ev.types, *ev.places}
-    return labels(lookup, iris)
+        iris |= {ev.iri, *ev.relations, *ev.types, *ev.places, *ev.modality} | {
+            q for q in ev.qualifiers if q.startswith(("http://", "https://"))}
+    return names_of(lookup, iris)
+
+
+#: after the name of a resource that only a claim's content names
+ONLY_IN_CLAIMS = " (only in claims)"
+
+
+def names_of(store_or_lookup, iris: set[str]) -> dict[str, str]:
+    """IRI -> label (English preferred), for the IRIs that have one; for a resource
+    that exists only inside claims, the label its claim gives, marked ``(only in
+    claims)``, so that what a claim names is never shown as a plain fact."""
+    from .querying import labels
+
+    lookup = _lookup(store_or_lookup)
+    names = labels(lookup, iris)
+    missing = sorted(i for i in iris if i not in names)
+    for k in range(0, len(missing), _PIECE):
+        found: dict[str, set[str]] = {}
+        for s, lab in _rows(lookup, f"""
+                SELECT DISTINCT ?s ?l WHERE {{ {_values("s", missing[k:k + _PIECE])}
+                  ?x rdf:subject ?s ; rdf:predicate rdfs:label ; rdf:object ?l .
+                  ?x a kg:Proposition . }}"""):
+            found.setdefault(s.value, set()).add(lab.value)
+        names.update({s: min(ls) + ONLY_IN_CLAIMS for s, ls in found.items()})
+    return names

@@ -305,3 +305,46 @@ def _side_by_side(lookup: Lookup, queries: list[str]) -> list[list[tuple]]:
 
     with ThreadPoolExecutor(max_workers=len(queries)) as pool:
         return [r.rows for r in pool.map(lookup, queries)]
+
+
+def result_iris(result: ResultSet) -> set[str]:
+    """The IRIs in a SELECT result's rows."""
+    return {t.value for row in result.rows for t in row if isinstance(t, ox.NamedNode)}
+
+
+def with_labels(result: ResultSet, names: dict[str, str]) -> ResultSet:
+    """``result`` with a ``VAR_label`` column after each variable that holds an IRI.
+
+    A label column holds the IRI's label as a plain literal (unbound where the
+    value is not an IRI or has no label). Not for ASK or graph results, which
+    are returned as they are.
+    """
+    if result.kind != "select":
+        return result
+    taken = set(result.variables)
+    labelled = [i for i, _ in enumerate(result.variables)
+                if any(isinstance(row[i], ox.NamedNode) for row in result.rows)]
+    variables: list[str] = []
+    for i, v in enumerate(result.variables):
+        variables.append(v)
+        if i in labelled:
+            name = v + "_label"
+            while name in taken:  # a query that already has a VAR_label variable
+                name += "_"
+            taken.add(name)
+            variables.append(name)
+
+    def label(t):
+        if isinstance(t, ox.NamedNode) and t.value in names:
+            return ox.Literal(names[t.value])
+        return None
+
+    rows = []
+    for row in result.rows:
+        out: list = []
+        for i, t in enumerate(row):
+            out.append(t)
+            if i in labelled:
+                out.append(label(t))
+        rows.append(tuple(out))
+    return ResultSet("select", variables, rows)

@@ -128,39 +128,75 @@ def _markdown(variables: list[str], cells: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _clip(s: str, n: int) -> str:
-    s = " ".join(s.split())
-    return s if len(s) <= n else s[: max(n - 1, 0)] + "…"
+def wrap_cell(s: str, width: int) -> list[str]:
+    """``s`` (whitespace runs collapsed) in lines of at most ``width`` characters.
+
+    Lines break between words; a word longer than a line is split across
+    lines. Nothing is cut: joining the lines gives back every character.
+    """
+    width = max(width, 1)
+    out: list[str] = []
+    line = ""
+    for word in s.split():
+        if line and len(line) + 1 + len(word) <= width:
+            line += " " + word
+            continue
+        if line:
+            out.append(line)
+        while len(word) > width:
+            out.append(word[:width])
+            word = word[width:]
+        line = word
+    out.append(line)
+    return out
 
 
 def table(variables: list[str], cells: list[list[str]], width: int = 80,
           keep: tuple[int, ...] = ()) -> str:
-    """A plain-text table that fits ``width`` columns, long cells clipped with …
+    """A plain-text table that fits ``width`` columns: long cells wrap, never cut.
 
-    Columns whose index is in ``keep`` are not clipped while others can shrink.
+    The widest columns give up space first, down to their longest word, then
+    below it; columns whose index is in ``keep`` only once the others are
+    down to 4 characters. When a row takes
+    more than one line, rows are separated by an empty line.
     """
     n = len(variables)
     if n == 0:
         return f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n"
-    # Each cell's whitespace collapsed once, for its width and for clipping.
+    # Each cell's whitespace collapsed once, for its width and for wrapping.
     flat = [[" ".join(c.split()) for c in r] for r in cells]
     natural = [max([len(v)] + [len(r[i]) for r in flat]) for i, v in enumerate(variables)]
     avail = max(width - 3 * (n - 1), n * 4)
+    # first down to each column's longest word (no word split), then further
+    longest = [max([len(w) for r in flat for w in r[i].split()] + [len(v)])
+               for i, v in enumerate(variables)]
     widths = list(natural)
     while sum(widths) > avail:
-        shrinkable = [k for k in range(n) if k not in keep and widths[k] > 4] or list(range(n))
+        shrinkable = ([k for k in range(n) if k not in keep and widths[k] > max(longest[k], 4)]
+                      or [k for k in range(n) if k not in keep and widths[k] > 4]
+                      or list(range(n)))
         i = max(shrinkable, key=lambda k: widths[k])
         if widths[i] <= 1:
             break
         widths[i] -= 1
     sep = "   "
-    lines = [sep.join(_clip(v, w).ljust(w) for v, w in zip(variables, widths, strict=True))
-             .rstrip(),
-             sep.join("-" * w for w in widths)]
-    cut = [max(w - 1, 0) for w in widths]
-    for r in flat:
-        lines.append(sep.join((c if len(c) <= w else c[:k] + "…").ljust(w)
-                              for c, w, k in zip(r, widths, cut, strict=True)).rstrip())
+
+    def block(row: list[str]) -> list[str]:
+        if all(len(c) <= w for c, w in zip(row, widths, strict=True)):
+            return [sep.join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()]
+        parts = [wrap_cell(c, w) for c, w in zip(row, widths, strict=True)]
+        height = max(len(p) for p in parts)
+        return [sep.join((p[k] if k < len(p) else "").ljust(w)
+                         for p, w in zip(parts, widths, strict=True)).rstrip()
+                for k in range(height)]
+
+    body = [block(r) for r in flat]
+    spaced = any(len(b) > 1 for b in body)
+    lines = block(list(variables)) + [sep.join("-" * w for w in widths)]
+    for k, b in enumerate(body):
+        if spaced and k:
+            lines.append("")
+        lines.extend(b)
     lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
     return "\n".join(lines) + "\n"
 

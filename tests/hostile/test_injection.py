@@ -45,15 +45,34 @@ HOSTILE = [
 ]
 
 
+ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
+#: the letters queries/search.rq folds, after lower-casing (search ignores these accents)
+FOLDED = {c: plain for chars, plain in [
+    ("àáâãäåāăą", "a"), ("çćč", "c"), ("ďđ", "d"), ("èéêëēėęě", "e"), ("ğ", "g"),
+    ("ìíîïīįı", "i"), ("łľ", "l"), ("ñńň", "n"), ("òóôõöøőō", "o"), ("ŕř", "r"),
+    ("śşšș", "s"), ("ţťț", "t"), ("ùúûüūůűų", "u"), ("ýÿ", "y"), ("źżž", "z"),
+    ("’‘", "'")] for c in chars}
+
+
+def _fold(s: str) -> str:
+    return "".join(FOLDED.get(c, c) for c in s.lower())
+
+
 def labels_containing(store_dir, text: str) -> set[tuple[str, str]]:
-    """Direct lookup: (resource, label) where the label contains ``text``, case-folded."""
+    """Direct lookup: (resource, label) for the resources a label or alias of which
+    contains ``text``, case-folded and (as search.rq does) without accents."""
     store = ox.Store.read_only(str((store_dir / "current").resolve() / "oxigraph"))
-    found = set()
-    for q in store.quads_for_pattern(None, ox.NamedNode(LABEL), None, None):
-        if text.lower() in q.object.value.lower():
-            found.add((q.subject.value, q.object.value))
+    labels: dict[str, set[str]] = {}
+    matched = set()
+    for pred in (LABEL, ALT):
+        for q in store.quads_for_pattern(None, ox.NamedNode(pred), None, None):
+            if pred == LABEL:
+                labels.setdefault(q.subject.value, set()).add(q.object.value)
+            name = q.object.value
+            if text.lower() in name.lower() or _fold(text) in _fold(name):
+                matched.add(q.subject.value)
     del store
-    return found
+    return {(r, label) for r in matched for label in labels.get(r, ())}
 
 
 def resources_labelled(store_dir, text: str) -> set[str]:

@@ -20,7 +20,7 @@ COMMAND_MODULES = {
     "serve": "serve_cmd",
     "build": "build_cmd", "query": "query_cmd", "sparql": "sparql_cmd",
     "export": "export_cmd", "coverage": "coverage_cmd", "explain": "explain_cmd",
-    "stats": "stats_cmd", "push": "push_cmd",
+    "stats": "stats_cmd", "push": "push_cmd", "show": "show_cmd", "graph": "graph_cmd",
 }
 
 
@@ -176,8 +176,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """kg: a knowledge graph of news reporting, every fact traced to its words.
 
     \b
-    Example:
-      kg build && kg query ceasefire-proposals
+    Examples:
+      kg build && kg query proposals
+      kg show Türkiye
 
     \b
     Exit status: 0 ok, 1 runtime error, 2 usage error,

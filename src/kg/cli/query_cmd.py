@@ -12,22 +12,48 @@ timeout_option = click.option(
 endpoint_option = click.option(
     "--endpoint", metavar="URL", default=None,
     help="Run on a remote SPARQL endpoint instead of the built store.")
+width_option = click.option(
+    "--width", type=click.IntRange(min=20), default=None, metavar="N",
+    help="Fit tables in N columns, wrapping long cells [default: the terminal's width, "
+         "80 when not a terminal].")
+labels_option = click.option(
+    "--labels", is_flag=True,
+    help="Add a VAR_label column after each column of IRIs (CSV, TSV, JSON, JSONL; "
+         "tables with --iris).")
+
+
+def table_width(width: int | None, output) -> int:
+    """``--width``, else the terminal's width when writing to one, else 80."""
+    import shutil
+    import sys
+
+    if width is not None:
+        return width
+    if output is None and sys.stdout.isatty():
+        return max(shutil.get_terminal_size((80, 24)).columns, 20)
+    return 80
 
 
 def catalogue_listing(queries, width: int = 80) -> str:
-    """NAME  TITLE per query, then one indented line per parameter with its default."""
+    """NAME  TITLE per query, then one indented line per parameter with its default;
+    long lines wrap under their column (never cut)."""
+    from ..results import wrap_cell
+
     pad = max(len(q.name) for q in queries) + 2
+    room = max(width - pad, 20)
     lines = []
     for q in queries:
-        lines.append(_clip(q.name.ljust(pad) + q.title, width))
+        title = wrap_cell(q.title, room)
+        lines.append(q.name.ljust(pad) + title[0])
+        lines += [" " * pad + t for t in title[1:]]
         for p in q.params:
-            lines.append(_clip(" " * pad + f"-p {p.name} {p.default}" + (f"  {p.doc}" if p.doc
-                                                                         else ""), width))
+            head = f"-p {p.name} {p.default}"
+            if len(head) + 2 + len(p.doc or "") <= room:
+                lines.append(" " * pad + head + (f"  {p.doc}" if p.doc else ""))
+                continue
+            lines += [" " * pad + h for h in wrap_cell(head, room)]  # the description below
+            lines += [" " * (pad + 3) + t for t in wrap_cell(p.doc or "", room - 3) if t]
     return "\n".join(lines) + f"\n({len(queries)} queries)\n"
-
-
-def _clip(line: str, width: int) -> str:
-    return line if len(line) <= width else line[: width - 1] + "…"
 
 
 @click.command("query")
@@ -40,12 +66,14 @@ def _clip(line: str, width: int) -> str:
               help="Output format [default: table, or from -o's extension].")
 @output_option
 @click.option("--iris", is_flag=True, help="Show IRIs instead of labels in tables.")
+@labels_option
+@width_option
 @click.option("--asserted-only", is_flag=True, help="Leave out inferred triples.")
 @timeout_option
 @endpoint_option
 @store_option
-def command(name, params, list_, show, fmt, output, iris, asserted_only, timeout, endpoint,
-            store_dir):
+def command(name, params, list_, show, fmt, output, iris, labels, width, asserted_only, timeout,
+            endpoint, store_dir):
     """Run a canned query from the catalogue (queries/NAME.rq).
 
     \b
@@ -53,11 +81,14 @@ def command(name, params, list_, show, fmt, output, iris, asserted_only, timeout
       kg query --list
       kg query positions-of-actor -p actor Russia
       kg query proposals --format csv -o proposals.csv
+      kg query claims-about -p about Türkiye --width 120
+      kg query talks --format json --labels
+      kg query search -p text turkiye
     """
     from ..catalogue import all_queries, get_query
 
     if list_:
-        emit(catalogue_listing(all_queries()), output)
+        emit(catalogue_listing(all_queries(), table_width(width, output)), output)
         return
     if not name:
         raise click.UsageError("give a query NAME, or --list to see them")
@@ -69,5 +100,6 @@ def command(name, params, list_, show, fmt, output, iris, asserted_only, timeout
 
     text = run_canned(None if endpoint else resolve_store(store_dir), query, dict(params),
                       fmt=fmt, output=output, iris=iris, asserted_only=asserted_only,
-                      timeout=timeout, endpoint=endpoint)
+                      timeout=timeout, endpoint=endpoint, width=table_width(width, output),
+                      labels=labels)
     emit(text, output, None)
