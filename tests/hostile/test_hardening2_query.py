@@ -217,7 +217,7 @@ def listener_base():
 def test_deeply_nested_query_is_refused_before_parsing(kg, store, tmp_path):
     nested = tmp_path / "nested.rq"
     nested.write_text("SELECT * WHERE " + "{" * 10000 + " ?s ?p ?o " + "}" * 10000)
-    r = sparql(kg, store, "-f", str(nested), "--timeout", "0")
+    r = sparql(kg, store, "--file", str(nested), "--timeout", "0")
     assert r.exit_code == 1
     assert r.stderr.splitlines() == [
         f"Error: {nested}: line 1, column 272: brackets nested deeper than 256 levels",
@@ -232,7 +232,7 @@ def test_nesting_at_the_limit_runs(kg, store):
 
 
 def test_query_file_that_never_ends_is_refused(kg, store):
-    r = sparql(kg, store, "-f", "/dev/zero")
+    r = sparql(kg, store, "--file", "/dev/zero")
     assert r.exit_code == 1
     assert r.stderr.splitlines() == [
         "Error: /dev/zero: not a regular file",
@@ -250,7 +250,7 @@ def test_stdin_that_never_ends_is_capped(store):
 def test_oversized_query_file_and_argument_are_refused(kg, store, tmp_path):
     big = tmp_path / "big.rq"
     big.write_text("ASK {}" + " " * 1_500_000)
-    r = sparql(kg, store, "-f", str(big))
+    r = sparql(kg, store, "--file", str(big))
     assert r.exit_code == 1
     assert r.stderr.splitlines()[0] == (
         f"Error: {big}: the query is 1,500,006 bytes long, more than the limit of 1,000,000")
@@ -264,7 +264,7 @@ def test_oversized_query_file_and_argument_are_refused(kg, store, tmp_path):
 def test_query_file_that_is_not_utf8_names_file_line_and_byte(kg, store, tmp_path):
     bad = tmp_path / "latin1.rq"
     bad.write_bytes(b"ASK {\n# caf\xe9 }\n")
-    r = sparql(kg, store, "-f", str(bad))
+    r = sparql(kg, store, "--file", str(bad))
     assert r.exit_code == 1
     assert r.stderr.splitlines() == [f"Error: {bad}:2: not valid UTF-8 (byte 11)",
                                      "Hint: save the query as UTF-8"]
