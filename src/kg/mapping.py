@@ -194,7 +194,10 @@ class _Mapper:
     def fail(self, path: str, line: int, message: str, hint: str | None = None):
         raise InputError(message, path=path, line=line, hint=hint)
 
-    def resource(self, path: str, value: Value) -> URIRef:
+    def resource(self, path: str, value: Value, what: str = "value") -> URIRef:
+        problem = record_id_problem(value.text)
+        if problem is not None:
+            self.fail(path, value.line, f"{what}: {problem[0]}", problem[1])
         if value.text not in self.ids:  # perhaps defined by a later file: checked in finish()
             self.pending.append((value.text, path, value.line))
         return URIRef(ns.resource_iri(value.text))
@@ -218,7 +221,7 @@ class _Mapper:
                     close = _close_matches(name, self.vocab.concepts)
                     self.fail(path, v.line, f"unknown concept {v.text!r} for {p.name!r}",
                               f"did you mean {close}?" if close else "see docs/ontology.md")
-            return self.resource(path, v)
+            return self.resource(path, v, p.name)
         return typed_literal(v.text, info.range, lang,
                              lambda msg: self.fail(path, v.line, f"{p.name}: {msg}"))
 
@@ -248,7 +251,7 @@ class _Mapper:
         ev = self.ev
         ev.add((doc, RDF.type, KG("NewsArticle")))
         ev.add((doc, DCTERMS.title, Literal(meta.title, lang=lang)))
-        ev.add((doc, DCTERMS.publisher, self.resource(path, meta.publisher)))
+        ev.add((doc, DCTERMS.publisher, self.resource(path, meta.publisher, "publisher")))
         ev.add((doc, DCTERMS.language, Literal(lang)))
         ev.add((doc, DCTERMS.date, typed_literal(
             meta.published.text, ns.RDFS + "Literal", lang,
@@ -313,7 +316,7 @@ class _Mapper:
         return [
             (subject, KG("proposition"), node),
             (node, RDF.type, KG("Proposition")),
-            (node, RDF.subject, self.resource(path, prop.subject)),
+            (node, RDF.subject, self.resource(path, prop.subject, "subject")),
             (node, RDF.predicate, pred),
             (node, RDF.object, obj),
         ]
@@ -435,6 +438,30 @@ def date_literal(text: str, fail) -> Literal:
     except ValueError:
         fail(f"{text!r} is not a valid date")
     raise AssertionError("unreachable")
+
+
+def record_id_problem(text: str) -> tuple[str, str] | None:
+    """Why ``text`` cannot be a record id (message, hint), or None when it can."""
+    if ns.is_valid_id(text):
+        return None
+    shown = repr(text if len(text) <= 60 else text[:59] + "…")
+    parts = [x.strip() for x in text.strip("[]").split(",")]
+    if "," in text and all(ns.is_valid_id(x) for x in parts):
+        return (f"{shown} is a list written as a string",
+                f"write a YAML list: [{', '.join(parts)}]")
+    if "[" in text or "]" in text or "," in text:
+        return (f"{shown} is not a record id",
+                "a list of record ids is written [a, b], the brackets around the whole value")
+    slug = "-".join(re.findall(r"[a-z0-9]+", _ascii(text).lower()))
+    return (f"{shown} is not a record id (lower-case letters, digits and hyphens)",
+            f"write the id of a record, e.g. {slug}" if slug and ns.is_valid_id(slug)
+            else "write the id of a record (lower-case letters, digits and hyphens)")
+
+
+def _ascii(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
 def _close_matches(word: str, choices: Iterable[str]) -> str | None:
