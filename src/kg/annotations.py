@@ -99,9 +99,11 @@ class DocumentMeta:
 @dataclass(frozen=True)
 class AnnotationFile:
     path: str
-    document: DocumentMeta
+    document: DocumentMeta | None  # None only when parsed with ``errors`` and it was wrong
     records: tuple[Record, ...]
     unmapped: tuple[Unmapped, ...] = field(default=())
+    #: ids of records left out because they were wrong (parsed with ``errors`` only)
+    broken_ids: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -115,8 +117,21 @@ class BackgroundFact:
 class _Reader:
     """Typed access to composed YAML nodes, raising InputError with lines."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, errors: list | None = None):
         self.path = path
+        #: None: the first error is raised; a list: errors are collected where the
+        #: reader can go on (a record, a property, an unmapped entry is left out)
+        self.errors = errors
+
+    def attempt(self, fn, *args):
+        """``fn(*args)``; in collecting mode an InputError is kept and None returned."""
+        if self.errors is None:
+            return fn(*args)
+        try:
+            return fn(*args)
+        except InputError as e:
+            self.errors.append(e)
+            return None
 
     def fail(self, node_or_line, message: str, hint: str | None = None):
         line = node_or_line if isinstance(node_or_line, int) else _line(node_or_line)
@@ -274,9 +289,15 @@ def _check_size(root, path: str) -> None:
                 stack.append((v, depth + 1))
 
 
-def parse_annotations(text: str, path: str) -> AnnotationFile:
-    """Parse one annotation file's text. ``path`` is used in error messages."""
-    r = _Reader(path)
+def parse_annotations(text: str, path: str, errors: list | None = None) -> AnnotationFile:
+    """Parse one annotation file's text. ``path`` is used in error messages.
+
+    With ``errors`` (a list), errors are appended to it and parsing goes on
+    where it can: a wrong record, property or unmapped entry is left out (the
+    ids of records left out are in ``broken_ids``), a wrong document section
+    gives ``document=None``. YAML that does not parse still raises.
+    """
+    r = _Reader(path, errors)
     root = _compose(text, path)
     if root is None:
         raise InputError("annotation file is empty", path=path, line=1)
@@ -284,16 +305,35 @@ def parse_annotations(text: str, path: str) -> AnnotationFile:
     unknown = set(top) - {"document", "records", "unmapped"}
     if unknown:
         key = sorted(unknown)[0]
-        r.fail(top[key][0], f"unknown top-level key {key!r}",
-               "the top level has document, records and unmapped")
+        r.attempt(r.fail, top[key][0], f"unknown top-level key {key!r}",
+                  "the top level has document, records and unmapped")
     if "document" not in top:
-        r.fail(root, "missing 'document' section")
-    document = _document(r, top["document"][1])
-    records = tuple(_record(r, n) for n in r.sequence(top["records"][1], "records")) \
-        if "records" in top else ()
-    unmapped = tuple(_unmapped(r, n) for n in r.sequence(top["unmapped"][1], "unmapped")) \
-        if "unmapped" in top else ()
-    return AnnotationFile(path, document, records, unmapped)
+        r.attempt(r.fail, root, "missing 'document' section")
+        document = None
+    else:
+        document = r.attempt(_document, r, top["document"][1])
+    records, broken = [], []
+    for n in (r.attempt(r.sequence, top["records"][1], "records") or ()
+              if "records" in top else ()):
+        rec = r.attempt(_record, r, n)
+        if rec is not None:
+            records.append(rec)
+        elif (rid := _record_id(n)) is not None:
+            broken.append(rid)
+    unmapped = [u for n in (r.attempt(r.sequence, top["unmapped"][1], "unmapped") or ()
+                            if "unmapped" in top else ())
+                if (u := r.attempt(_unmapped, r, n)) is not None]
+    return AnnotationFile(path, document, tuple(records), tuple(unmapped), tuple(broken))
+
+
+def _record_id(node) -> str | None:
+    """The id of a record node, if it has a valid one (for records left out)."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "id" \
+                    and isinstance(value, yaml.ScalarNode) and is_valid_id(value.value):
+                return value.value
+    return None
 
 
 def _document(r: _Reader, node) -> DocumentMeta:
@@ -320,7 +360,9 @@ def _properties(r: _Reader, m: dict, skip: set[str]) -> tuple[Property, ...]:
     for name, (key, value) in m.items():
         if name in skip:
             continue
-        props.append(Property(name, r.scalars(value, name), _line(key)))
+        values = r.attempt(r.scalars, value, name)
+        if values is not None:
+            props.append(Property(name, values, _line(key)))
     return tuple(props)
 
 

@@ -196,6 +196,16 @@ def compile_dataset(seeds_dir: Path, *, reasoner: str = "auto",
     return Dataset(triples, ontology, mapped, Path(seeds_dir), timings)
 
 
+def record_lines(mapped: Mapped, articles: list[Article]) -> dict[str, tuple[str, int]]:
+    """record id -> (annotation file, line) of the first record that gives it a quote."""
+    files = {a.doc_id: _display(a.annotation_path) for a in articles}
+    out: dict[str, tuple[str, int]] = {}
+    for span in mapped.spans:
+        if span.doc_id in files:
+            out.setdefault(span.record_id, (files[span.doc_id], span.line))
+    return out
+
+
 @dataclass
 class BuildReport:
     store: Path
@@ -352,8 +362,14 @@ def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
             if state["checks"] != "none":
                 progress(f"checking ({state['checks']}): shapes and violation queries")
                 t0 = time.perf_counter()
-                check_store(store, seeds.ontology, shapes=shapes, size=state["size"],
-                            checks=state["checks"])
+                try:
+                    check_store(store, seeds.ontology, shapes=shapes, size=state["size"],
+                                checks=state["checks"])
+                except ViolationsError as e:  # each violation at its record's file and line
+                    from .check import locate_report
+
+                    e.report = locate_report(e.report, record_lines(mapped, seeds.articles))
+                    raise
                 timings["check"] = time.perf_counter() - t0
             state["counts"] = counting.result()
 

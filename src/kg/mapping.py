@@ -168,9 +168,15 @@ def statement_digest(triple: Triple) -> str:
 
 
 class _Mapper:
-    def __init__(self, vocab: Vocabulary, wikidata: dict[str, str] | None):
+    def __init__(self, vocab: Vocabulary, wikidata: dict[str, str] | None,
+                 errors: list | None = None):
         self.vocab = vocab
+        #: None: the first error is raised (the build); a list: errors are collected
+        #: and the mapping goes on with the next record (``kg check``)
+        self.errors = errors
         self.ids: set[str] = set()  # record ids of the files seen so far
+        #: (record id, language) -> (label, file, line) where it was first labelled
+        self.labels: dict[tuple[str, str], tuple[str, str, int]] = {}
         self.pending: list[tuple[str, str, int]] = []  # (id, file, line) not yet defined
         self.wikidata = wikidata
         self.out = Mapped()
@@ -186,9 +192,20 @@ class _Mapper:
         for record_id, path, line in self.pending:
             if record_id not in self.ids:
                 close = _close_matches(record_id, self.ids)
-                self.fail(path, line, f"unknown record id {record_id!r}",
-                          f"did you mean {close}?" if close else "define a record with this id")
+                self.attempt(self.fail, path, line, f"unknown record id {record_id!r}",
+                             f"did you mean {close}?" if close else
+                             "define a record with this id")
         self.pending.clear()
+
+    def attempt(self, fn, *args):
+        """``fn(*args)``; when collecting errors, an InputError is kept and None returned."""
+        if self.errors is None:
+            return fn(*args)
+        try:
+            return fn(*args)
+        except InputError as e:
+            self.errors.append(e)
+            return None
 
     # -- terms -------------------------------------------------------------
     def fail(self, path: str, line: int, message: str, hint: str | None = None):
@@ -244,7 +261,19 @@ class _Mapper:
         file_name = article.annotation_path.name
         doc = URIRef(ns.document_iri(article.doc_id))
         self.ids.update(rec.id for rec in ann_file.records)
+        self.ids.update(ann_file.broken_ids)
         meta = ann_file.document
+        if meta is None or self.attempt(self._document, article, path, file_name, doc,
+                                        meta) is None:
+            lang = "en"  # only when collecting errors: go on with the records
+        else:
+            lang = meta.language
+        for u in ann_file.unmapped:
+            self.attempt(self._unmapped, article, path, u)
+        for rec in ann_file.records:
+            self.attempt(self._record, article, path, file_name, lang, rec)
+
+    def _document(self, article: Article, path: str, file_name: str, doc, meta) -> bool:
         lang = meta.language
         if not _LANG.match(lang):
             self.fail(path, meta.line, f"language {lang!r} is not a valid language tag")
@@ -262,43 +291,60 @@ class _Mapper:
             q, _ = self.quote(article, path, meta.quote)
             self.ev.annotation(ns.annotation_iri(article.doc_id, meta.line), str(doc), [q], [],
                                file_name, meta.line)
-        for u in ann_file.unmapped:
-            try:
-                a = anchor(article.text, u.quote.text, u.quote.occurrence)
-            except AnchorError as e:
-                raise InputError(str(e), path=path, line=u.quote.line, hint=e.hint) from None
-            self.out.unmapped.append(Span(article.doc_id, a.start, a.end, u.reason, u.line))
+        return True
 
-        for rec in ann_file.records:
-            subject = URIRef(ns.resource_iri(rec.id))
-            triples = []
-            for type_name in rec.types:
-                cls = self.vocab.classes.get(type_name)
-                if cls is None:
-                    close = _close_matches(type_name, self.vocab.classes)
-                    self.fail(path, rec.line,
-                              f"unknown class {type_name!r} for record {rec.id!r}",
-                              f"did you mean {close}?" if close else "see docs/ontology.md")
-                triples.append((subject, RDF.type, URIRef(cls)))
-            if rec.label is not None:
-                triples.append((subject, RDFS.label, Literal(rec.label, lang=lang)))
-            for p in rec.properties:
-                pred = self.prop(path, p)
-                triples.extend((subject, pred, self.value(path, p, v, lang)) for v in p.values)
-            triples.extend(self._stance_shortcut(path, rec, subject, triples))
-            for i, prop in enumerate(rec.propositions, 1):
-                triples += self._proposition(path, lang, subject, i, prop)
-            self._emit(article, path, file_name, rec.id, subject, rec.quotes, triples, rec.line)
-            for fact in rec.facts:
-                ftriples = []
-                for p in fact.properties:
-                    pred = self.prop(path, p)
-                    ftriples.extend((subject, pred, self.value(path, p, v, lang))
-                                    for v in p.values)
-                self._emit(article, path, file_name, rec.id, subject, fact.quotes, ftriples,
-                           fact.line)
-            if rec.wikidata is not None:
-                self._wikidata(path, file_name, article.doc_id, rec, subject)
+    def _unmapped(self, article: Article, path: str, u) -> None:
+        try:
+            a = anchor(article.text, u.quote.text, u.quote.occurrence)
+        except AnchorError as e:
+            raise InputError(str(e), path=path, line=u.quote.line, hint=e.hint) from None
+        self.out.unmapped.append(Span(article.doc_id, a.start, a.end, u.reason, u.line))
+
+    def _label(self, path: str, rec, lang: str) -> None:
+        """One record has one label (per language) across every file."""
+        key = (rec.id, lang)
+        first = self.labels.get(key)
+        if first is None:
+            self.labels[key] = (rec.label, path, rec.line)
+        elif first[0] != rec.label:
+            self.fail(path, rec.line,
+                      f"record {rec.id!r} is labelled {rec.label!r} here but {first[0]!r} "
+                      f"in {first[1]}:{first[2]}",
+                      "a record has one label in every file: use the same label")
+
+    def _record(self, article: Article, path: str, file_name: str, lang: str, rec) -> None:
+        subject = URIRef(ns.resource_iri(rec.id))
+        triples = []
+        for type_name in rec.types:
+            cls = self.vocab.classes.get(type_name)
+            if cls is None:
+                close = _close_matches(type_name, self.vocab.classes)
+                self.fail(path, rec.line,
+                          f"unknown class {type_name!r} for record {rec.id!r}",
+                          f"did you mean {close}?" if close else "see docs/ontology.md")
+            triples.append((subject, RDF.type, URIRef(cls)))
+        if rec.label is not None:
+            self._label(path, rec, lang)
+            triples.append((subject, RDFS.label, Literal(rec.label, lang=lang)))
+        for p in rec.properties:
+            self.attempt(self._property, path, p, subject, lang, triples)
+        triples.extend(self._stance_shortcut(path, rec, subject, triples))
+        for i, prop in enumerate(rec.propositions, 1):
+            triples += self._proposition(path, lang, subject, i, prop)
+        self._emit(article, path, file_name, rec.id, subject, rec.quotes, triples, rec.line)
+        for fact in rec.facts:
+            ftriples: list[Triple] = []
+            for p in fact.properties:
+                self.attempt(self._property, path, p, subject, lang, ftriples)
+            self._emit(article, path, file_name, rec.id, subject, fact.quotes, ftriples,
+                       fact.line)
+        if rec.wikidata is not None:
+            self._wikidata(path, file_name, article.doc_id, rec, subject)
+
+    def _property(self, path: str, p: Property, subject, lang: str, out: list) -> None:
+        pred = self.prop(path, p)
+        values = [self.value(path, p, v, lang) for v in p.values]
+        out.extend((subject, pred, o) for o in values)
 
     def _proposition(self, path, lang, subject, i, prop) -> list[Triple]:
         """A claim's content: a reified triple that is described, never asserted."""
@@ -473,12 +519,14 @@ def _close_matches(word: str, choices: Iterable[str]) -> str | None:
 
 def map_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Vocabulary,
                  background: tuple[tuple[str, tuple[BackgroundFact, ...]], ...] = (),
-                 wikidata: dict[str, str] | None = None) -> Mapped:
+                 wikidata: dict[str, str] | None = None, errors: list | None = None) -> Mapped:
     """Map every article with its annotations, then the background facts.
 
     The result's ``evidence`` holds the evidence graph as rdflib triples.
+    With ``errors`` (a list), InputErrors are collected there and the mapping
+    goes on with the next record, property or entry (see ``kg check``).
     """
-    mapped, batches = stream_articles(pairs, vocab, background, wikidata)
+    mapped, batches = stream_articles(pairs, vocab, background, wikidata, errors)
     lines = [line for batch in batches for line in batch]
     mapped.evidence = parse_evidence(lines)
     return mapped
@@ -486,7 +534,7 @@ def map_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Vocabul
 
 def stream_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Vocabulary,
                     background: tuple[tuple[str, tuple[BackgroundFact, ...]], ...] = (),
-                    wikidata: dict[str, str] | None = None
+                    wikidata: dict[str, str] | None = None, errors: list | None = None
                     ) -> tuple[Mapped, Iterator[list[str]]]:
     """Map the articles one at a time; the evidence comes out article by article.
 
@@ -497,7 +545,7 @@ def stream_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Voca
     ``pairs`` may be lazy. A reference to a record id is resolved against
     every file: the iterator fails at its end if some id is defined nowhere.
     """
-    mapper = _Mapper(vocab, wikidata)
+    mapper = _Mapper(vocab, wikidata, errors)
 
     def batches() -> Iterator[list[str]]:
         for article, ann in pairs:
