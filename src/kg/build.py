@@ -67,8 +67,18 @@ class Dataset:
 
 
 def load_ontology() -> Graph:
+    """kg's ontology, and the current project's ontology extension (see kg.project)."""
+    from .project import ontology_files
+
     g = Graph()
     g.parse(data=read_text(ontology_file("kg.ttl")), format="turtle")
+    for path in ontology_files():
+        text, _ = read_text_file(path, 5_000_000)
+        try:
+            g.parse(data=text, format="turtle")
+        except Exception as e:  # noqa: BLE001 - rdflib raises many kinds of syntax errors
+            raise InputError("not valid Turtle: " + " ".join(str(e).split())[:300],
+                             path=str(path)) from None
     return g
 
 
@@ -320,6 +330,7 @@ def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
     with the evidence. The checks run on the new store before it is swapped in.
     """
     from .mapping import evidence_nquads, stream_articles
+    from .project import project_fingerprint
     from .rdfterms import nquads
     from .store import fingerprint, graph_counts, packaged_fingerprint, write_store
 
@@ -377,6 +388,7 @@ def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
         return {
             "kg_version": __version__,
             "packaged": packaged_fingerprint(),
+            "project": project_fingerprint(),
             "seeds_dir": str(seeds_dir),
             "inputs": inputs,
             "counts": state["counts"],

@@ -19,7 +19,9 @@ def catalogue_listing(queries, width: int = 80) -> str:
     pad = max(len(q.name) for q in queries) + 2
     lines = []
     for q in queries:
-        lines.append(_clip(q.name.ljust(pad) + q.title, width))
+        mark = ("[project, shadows kg's] " if q.shadows else "[project] ") \
+            if q.origin != "kg" else ""
+        lines.append(_clip(q.name.ljust(pad) + mark + q.title, width))
         for p in q.params:
             lines.append(_clip(" " * pad + f"-p {p.name} {p.default}" + (f"  {p.doc}" if p.doc
                                                                          else ""), width))
@@ -57,11 +59,18 @@ def command(name, params, list_, show, fmt, output, iris, asserted_only, timeout
     from ..catalogue import all_queries, get_query
 
     if list_:
+        from ..project import drift_warning
+
         emit(catalogue_listing(all_queries()), output)
+        warning = drift_warning()
+        if warning:
+            click.echo(warning, err=True)
         return
     if not name:
         raise click.UsageError("give a query NAME, or --list to see them")
     query = get_query(name)
+    if query.shadows:
+        click.echo(f"Note: the project's {query.origin} shadows kg's query {name!r}", err=True)
     if show:
         emit(query.text, output)
         return
