@@ -26,7 +26,7 @@ MAX_SCALAR_CHARS = 100_000
 
 #: Keys of a record that are not ontology properties.
 RESERVED = {"id", "type", "label", "quote", "quotes", "facts", "wikidata", "proposition",
-            "propositions", "note", "notes"}
+            "propositions", "note", "notes", "draft"}
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,8 @@ class Record:
     wikidata: Value | None
     propositions: tuple[Proposition, ...]
     line: int
+    #: ``draft: true``: made by ``kg draft`` and not yet confirmed by a person
+    draft: bool = False
 
 
 @dataclass(frozen=True)
@@ -302,7 +304,7 @@ def parse_annotations(text: str, path: str, errors: list | None = None) -> Annot
     if root is None:
         raise InputError("annotation file is empty", path=path, line=1)
     top = r.mapping(root, "the annotation file")
-    unknown = set(top) - {"document", "records", "unmapped"}
+    unknown = set(top) - {"document", "records", "unmapped", "voices"}
     if unknown:
         key = sorted(unknown)[0]
         r.attempt(r.fail, top[key][0], f"unknown top-level key {key!r}",
@@ -323,7 +325,8 @@ def parse_annotations(text: str, path: str, errors: list | None = None) -> Annot
     unmapped = [u for n in (r.attempt(r.sequence, top["unmapped"][1], "unmapped") or ()
                             if "unmapped" in top else ())
                 if (u := r.attempt(_unmapped, r, n)) is not None]
-    return AnnotationFile(path, document, tuple(records), tuple(unmapped), tuple(broken))
+    return AnnotationFile(path, document, tuple(records), tuple(unmapped),
+                          broken_ids=tuple(broken))
 
 
 def _record_id(node) -> str | None:
@@ -403,7 +406,15 @@ def _record(r: _Reader, node) -> Record:
         wikidata=r.scalars(m["wikidata"][1], "wikidata")[0] if "wikidata" in m else None,
         propositions=tuple(props),
         line=_line(node),
+        draft=_flag(r, m["draft"][1], "draft") if "draft" in m else False,
     )
+
+
+def _flag(r: _Reader, node, what: str) -> bool:
+    value = r.scalar(node, what)
+    if value not in ("true", "false"):
+        r.fail(node, f"{what} must be true or false, not {value!r}")
+    return value == "true"
 
 
 def _fact(r: _Reader, node) -> Fact:

@@ -19,7 +19,7 @@ COMMAND_MODULES = {
     "build": "build_cmd", "query": "query_cmd", "sparql": "sparql_cmd",
     "export": "export_cmd", "coverage": "coverage_cmd", "explain": "explain_cmd",
     "stats": "stats_cmd", "push": "push_cmd",
-    "check": "check_cmd", "init": "init_cmd",
+    "check": "check_cmd", "init": "init_cmd", "draft": "draft_cmd",
 }
 
 
