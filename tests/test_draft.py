@@ -176,3 +176,18 @@ def test_matching_ignores_case_and_accents():
     found = [(text[m.start:m.end], m.record) for m in find_mentions(text, build_index(known))]
     assert found == [("Turkey", "turkiye"), ("Turkiye", "turkiye"), ("TÜRKIYE", "turkiye"),
                      ("Ankara", "ankara"), ("Ankara", "turkiye")]
+
+
+def test_a_draft_of_the_seed_article_checks_clean(tmp_path, kg):
+    """The seed article drafted afresh (as a copy) against the seed's records: kg check is
+    clean (no candidate clashes with an event of the seed, no place speaks, no label
+    conflicts)."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    shutil.copy(SEEDS / "000_99214e3abbb71cf3.txt", seeds / "copy.txt")
+    r = kg("draft", str(seeds / "copy.txt"), "--seeds", str(seeds))
+    assert r.exit_code == 0, r.stderr
+    r = kg("check", "--seeds", str(seeds))
+    assert r.exit_code == 0, r.stdout
+    text = (seeds / "copy.yaml").read_text(encoding="utf-8")
+    assert "speaker: kyiv" not in text and "id: crimean-war" not in text

@@ -73,6 +73,7 @@ _ORG_WORDS = {"centre", "center", "institute", "university", "ministry", "counci
               "group", "company", "association", "commission", "court", "army", "forces"}
 _PLACE_WORDS = {"palace", "square", "street", "river", "sea", "island", "region", "province",
                 "city", "port", "bay", "mountains", "valley", "airport", "hall"}
+_PLACE_TYPES = {"Place", "City", "Region", "Country"}
 _PRONOUNS = {"he", "she", "they", "his", "her", "their", "him", "them"}
 MONTHS = {m: i for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -373,8 +374,8 @@ def _header(text: str) -> tuple[str | None, tuple[int, int] | None, int]:
                 if m:
                     date_span = (p + m.start(), p + m.end())
                     break
-        if title is None and len(s.split()) >= 4 and not (date_span and p <= date_span[0]
-                                                         < p + len(line)):
+        if title is None and 4 <= len(s.split()) <= 25 and not (
+                date_span and p <= date_span[0] < p + len(line)):
             title = s
     if date_span is None:
         for rx in (_DATE_DMY, _DATE_MDY, _DATE_ISO):
@@ -385,7 +386,8 @@ def _header(text: str) -> tuple[str | None, tuple[int, int] | None, int]:
     return title, date_span, 0
 
 
-def _speech(text: str, regions, sentence_spans, ix: _Index, mentions, cand_ids):
+def _speech(text: str, regions, sentence_spans, ix: _Index, cand_ids, places: set[str],
+            persons: set[str]):
     """Speech regions with a speaker record: (start, end, voice, record id, as written)."""
     from .voice import OWN
 
@@ -395,7 +397,9 @@ def _speech(text: str, regions, sentence_spans, ix: _Index, mentions, cand_ids):
         words = [w for w in re.findall(r"[\w’'.-]+", name) if w.lower() not in _TITLES]
         for k in range(len(words)):
             key = _fold(" ".join(words[k:]))
-            if key in ix.names and ix.names[key][1]:
+            if key in ix.seats:
+                return ix.seats[key][0]  # "Kyiv said": the state speaks
+            if key in ix.names and ix.names[key][1] and ix.names[key][1] not in places:
                 return ix.names[key][1]
             if key in cand_ids:
                 return cand_ids[key]
@@ -403,6 +407,7 @@ def _speech(text: str, regions, sentence_spans, ix: _Index, mentions, cand_ids):
 
     out = []
     last: str | None = None
+    last_person: str | None = None
     # sentences the detector leaves in the article's voice but a cue attributes to a name
     cue = re.compile(r"^(?P<who>[A-Z][^,]{1,60}?)(?:,[^,]{1,80},)?\s+(?:said|says|noted|added|"
                      r"told|wrote|warned|stressed|argued|insisted|believes)\b(?:\s+that)?\s+")
@@ -421,7 +426,10 @@ def _speech(text: str, regions, sentence_spans, ix: _Index, mentions, cand_ids):
                     pieces.append((s + m.end(), end, "reported", m.group("who"), "said"))
     pieces.sort()
     for i, (s, e, voice, name, _cue) in enumerate(pieces):
-        rid = last if name and name.lower() in _PRONOUNS else speaker_id(name)
+        if name and name.lower() in _PRONOUNS:
+            rid = last_person if name.lower() in ("he", "she", "his", "her", "him") else last
+        else:
+            rid = speaker_id(name)
         if rid is None and name is None:  # a quotation inside someone's sentence
             sent = next(((a, b) for a, b in sentence_spans if a <= s < b), None)
             neighbours = [p for p in out if sent and sent[0] <= p[0] < sent[1]]
@@ -435,13 +443,24 @@ def _speech(text: str, regions, sentence_spans, ix: _Index, mentions, cand_ids):
                            else speaker_id(following[0][3]))
         if rid:
             last = rid
+            if rid in persons:
+                last_person = rid
             out.append((s, e, voice, rid, name))
     return out
 
 
 def draft(text: str, file_name: str, known: list[Known], *, publishers: dict[str, str],
-          default_publisher: str | None = None) -> Draft:
-    """The draft annotation of one article (its text and the article's file name)."""
+          default_publisher: str | None = None,
+          other_records: dict[str, str | None] | None = None) -> Draft:
+    """The draft annotation of one article (its text and the article's file name).
+
+    ``other_records`` (id -> label) are the records of the annotation files
+    that are not entities (events, proposals...): a capitalised name that is
+    one of them ("the Crimean War") is not a candidate new entity.
+    """
+    other_records = other_records or {}
+    taken_labels = {_fold(re.sub(r"\s*\([^)]*\)", "", label)) for label in
+                    other_records.values() if label}
     from .voice import detect, sentences
 
     ix = build_index(known)
@@ -467,13 +486,17 @@ def draft(text: str, file_name: str, known: list[Known], *, publishers: dict[str
         key = _fold(name)
         if key not in cand_ids:
             rid = slug(name)
-            while rid in known_by_id or rid in cand_records or not is_valid_id(rid):
+            if rid in other_records or key in taken_labels:
+                continue  # an event, a proposal... the project knows: not a new entity
+            while rid in known_by_id or rid in cand_records or rid in other_records \
+                    or not is_valid_id(rid):
                 rid = rid + "-new"
             cand_ids[key] = rid
             cand_records[rid] = {"label": name, "type": guess_type(text, c), "quotes": []}
             if len(name.split()) > 1 and cand_records[rid]["type"] == "Person":
                 cand_ids.setdefault(_fold(name.split()[-1]), rid)  # the last name alone
-        cand_records[cand_ids[key]]["quotes"].append((c.start, c.end))
+        if key in cand_ids:
+            cand_records[cand_ids[key]]["quotes"].append((c.start, c.end))
     # later mentions of a candidate by last name
     for key, rid in list(cand_ids.items()):
         if " " in key:
@@ -491,7 +514,10 @@ def draft(text: str, file_name: str, known: list[Known], *, publishers: dict[str
             publisher = rid
     publisher = publisher or default_publisher
     regions = detect(text)
-    speech = _speech(text, regions, spans, ix, mentions, cand_ids)
+    places = {k.id for k in known if not k.is_person and set(k.types) & _PLACE_TYPES}
+    persons = {k.id for k in known if k.is_person} | {
+        rid for rid, rec in cand_records.items() if rec["type"] == "Person"}
+    speech = _speech(text, regions, spans, ix, cand_ids, places, persons)
 
     lines = [
         f"# Draft annotation of {file_name}, made by `kg draft` (rule-based).",
@@ -603,7 +629,9 @@ def draft_file(article_path, seeds_dir, *, force: bool = False):
     for k in known:
         if "MediaOutlet" in k.types and k.label:
             publishers[_fold(k.label)] = k.id
-    result = draft(text, article_path.name, known, publishers=publishers,
+    known_ids = {k.id for k in known}
+    others = {r.id: r.label for ann in files for r in ann.records if r.id not in known_ids}
+    result = draft(text, article_path.name, known, publishers=publishers, other_records=others,
                    default_publisher=default if default in {k.id for k in known} else None)
     write_atomically(target, result.yaml.encode("utf-8"), None)
     return target, result
