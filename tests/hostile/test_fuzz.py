@@ -334,3 +334,39 @@ def test_slip_hints(mapper, value, hint):
     with pytest.raises(InputError) as e:
         mapper(text)
     assert e.value.hint == hint
+
+
+# --- kg check: the collecting parser and mapping ------------------------------------------
+
+@pytest.fixture(scope="module")
+def checker(tmp_path_factory):
+    """kg check's library call on one mutated copy of the seed annotation file."""
+    import shutil
+
+    from kg.build import load_ontology
+    from kg.check import check_annotations
+
+    seeds = tmp_path_factory.mktemp("fuzzcheck")
+    shutil.copy(SEEDS / f"{ARTICLE_NAME}.txt", seeds)
+    ontology = load_ontology()
+
+    def run(text: str):
+        (seeds / f"{ARTICLE_NAME}.yaml").write_text(text, encoding="utf-8",
+                                                    errors="surrogatepass")
+        return check_annotations(seeds, checks=False, ontology=ontology)
+
+    return run
+
+
+@settings(FUZZ, max_examples=min(60, PROFILE.max_examples))
+@given(mutated())
+def test_mutated_seed_file_checked(checker, text):
+    """kg check collects every error as a problem with a file and a line, and never fails."""
+    try:
+        result = checker(text)
+    except InputError as e:  # only what stops everything: the file cannot be read at all
+        assert re.match(r"^\S+: \S", e.message), e.message
+        return
+    for p in result.problems:
+        assert p.path.endswith(f"{ARTICLE_NAME}.yaml") and p.line >= 1, p
+        assert "\n" not in p.message
