@@ -191,3 +191,25 @@ def test_a_draft_of_the_seed_article_checks_clean(tmp_path, kg):
     assert r.exit_code == 0, r.stdout
     text = (seeds / "copy.yaml").read_text(encoding="utf-8")
     assert "speaker: kyiv" not in text and "id: crimean-war" not in text
+
+
+def test_known_entities_from_the_built_graph(tmp_path, kg, built_store):
+    """With no annotation file to read, the built graph's labels still name the records."""
+    (tmp_path / "seeds").mkdir()
+    shutil.copy(ARTICLE, tmp_path / "seeds" / "a.txt")
+    r = kg("draft", str(tmp_path / "seeds" / "a.txt"), "--seeds", str(tmp_path / "seeds"),
+           "--store", str(built_store))
+    assert r.exit_code == 0, r.stderr
+    data = yaml.load((tmp_path / "seeds" / "a.yaml").read_text(encoding="utf-8"),
+                     Loader=yaml.BaseLoader)
+    ids = {rec["id"] for rec in data["records"] if "label" not in rec}
+    assert {"russia", "ukraine", "turkiye", "hakan-fidan", "valeriy-dymov"} <= ids
+    assert "(the built graph)" in (tmp_path / "seeds" / "a.yaml").read_text(encoding="utf-8")
+    r = kg("draft", str(tmp_path / "seeds" / "a.txt"), "--seeds", str(tmp_path / "seeds"),
+           "--store", str(tmp_path / "nostore"), "--force")
+    assert r.exit_code == 0, r.stderr
+    data = yaml.load((tmp_path / "seeds" / "a.yaml").read_text(encoding="utf-8"),
+                     Loader=yaml.BaseLoader)
+    # nothing known: every name is a candidate new entity, with a label of its own
+    assert {rec["id"] for rec in data["records"] if "label" not in rec} == set()
+    assert "russia" in {rec["id"] for rec in data["records"]}

@@ -567,7 +567,8 @@ def draft(text: str, file_name: str, known: list[Known], *, publishers: dict[str
         lines += ["", "  # Known entities mentioned in the article (records of other files)"]
     for rid in sorted(by_record, key=lambda r: by_record[r][0].start):
         k = known_by_id[rid]
-        lines += [f"  - id: {rid}  # {k.label} ({k.defined_in}:{k.line})",
+        where = f"{k.defined_in}:{k.line}" if k.line else k.defined_in
+        lines += [f"  - id: {rid}  # {k.label} ({where})",
                   f"    type: {k.types[0] if len(k.types) == 1 else json.dumps(list(k.types))}",
                   "    draft: true",
                   "    quotes:"]
@@ -591,8 +592,53 @@ def draft(text: str, file_name: str, known: list[Known], *, publishers: dict[str
     return Draft("\n".join(lines) + "\n", mentions, candidates, speech, stats)
 
 
-def draft_file(article_path, seeds_dir, *, force: bool = False):
-    """Write ARTICLE.yaml beside ARTICLE.txt; refuse to overwrite without ``force``."""
+def known_from_store(store_dir, entity_classes: set[str], person_classes: set[str],
+                     known_ids: set[str]) -> list[Known]:
+    """Actors and places of a built graph that no annotation file read defines (labels and
+    skos:altLabel names); nothing when there is no readable build."""
+    from pathlib import Path
+
+    from .errors import KgError
+    from .namespaces import KG, KGR
+
+    try:
+        from .store import open_store
+
+        built = open_store(Path(store_dir), check_fresh=False)
+    except KgError:
+        return []
+    query = """
+        SELECT ?s ?type ?label ?alt WHERE {
+          ?s a ?type ; <http://www.w3.org/2000/01/rdf-schema#label> ?label .
+          OPTIONAL { ?s <http://www.w3.org/2004/02/skos/core#altLabel> ?alt }
+        }"""
+    found: dict[str, dict] = {}
+    try:
+        rows = list(built.oxigraph.query(query, use_default_graph_as_union=True))
+    except (OSError, SyntaxError, ValueError):
+        return []
+    for row in rows:
+        s, t = row["s"].value, row["type"].value
+        if not (s.startswith(KGR) and t.startswith(KG)):
+            continue
+        rid, cls = s[len(KGR):], t[len(KG):]
+        if rid in known_ids or cls not in entity_classes or not is_valid_id(rid):
+            continue
+        entry = found.setdefault(rid, {"types": set(), "label": row["label"].value,
+                                       "names": set()})
+        entry["types"].add(cls)
+        if row["alt"] is not None:
+            entry["names"].add(row["alt"].value)
+    return [Known(rid, tuple(sorted(e["types"])), e["label"], tuple(sorted(e["names"])),
+                  "the built graph", 0, bool(e["types"] & person_classes))
+            for rid, e in sorted(found.items())]
+
+
+def draft_file(article_path, seeds_dir, *, force: bool = False, store_dir=None):
+    """Write ARTICLE.yaml beside ARTICLE.txt; refuse to overwrite without ``force``.
+
+    Known entities come from the annotation files of ``seeds_dir`` and, when
+    ``store_dir`` holds a build, from its graph (labels and skos:altLabel)."""
     from pathlib import Path
 
     from .annotations import load_annotations
@@ -621,6 +667,8 @@ def draft_file(article_path, seeds_dir, *, force: bool = False):
                 continue  # a broken file only knows less; kg check reports it
     entity, person = _entity_classes(load_ontology())
     known = known_entities(files, entity, person)
+    if store_dir is not None:
+        known += known_from_store(store_dir, entity, person, {k.id for k in known})
     publishers = {}
     default = None
     for ann in files:

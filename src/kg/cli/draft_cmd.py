@@ -4,20 +4,21 @@ from pathlib import Path
 
 import click
 
-from .common import resolve_seeds, seeds_option
+from .common import resolve_seeds, resolve_store, seeds_option, store_option
 
 
 @click.command("draft")
 @click.argument("article", type=click.Path(dir_okay=False, path_type=Path))
 @seeds_option
+@store_option
 @click.option("--force", is_flag=True, help="Replace an annotation file that is already there.")
-def command(article, seeds_dir, force):
+def command(article, seeds_dir, store_dir, force):
     """Write a first annotation file for ARTICLE.txt beside it (ARTICLE.yaml).
 
     Finds the title, date and publisher; each sentence's voice and speaker;
-    every mention of an entity the seeds' annotation files know (matched
-    case- and accent-insensitively) as a reference to its record; candidate
-    new entities; dates and numbers, normalised. Every quote anchors as it
+    every mention of an entity that the seeds' annotation files or the built
+    graph know (matched case- and accent-insensitively) as a reference to
+    its record; candidate new entities; dates and numbers, normalised. Every quote anchors as it
     is, so the draft builds; every record is marked `draft: true` until you
     confirm it. Never overwrites an annotation file without --force.
 
@@ -27,7 +28,8 @@ def command(article, seeds_dir, force):
     """
     from ..draft import draft_file
 
-    target, result = draft_file(article, resolve_seeds(seeds_dir), force=force)
+    target, result = draft_file(article, resolve_seeds(seeds_dir), force=force,
+                                store_dir=resolve_store(store_dir))
     s = result.stats
     click.echo(f"Wrote {target}: {s['sentences']} sentences, {s['mentions']} mentions of "
                f"{s['known']} known entities, {s['candidates']} candidate new entities, "
