@@ -62,6 +62,11 @@ def test_clean_seed_named_file(kg, seeds):
         ["371: participant must be a single value, not a list or mapping"],
         id="wrong-kind-mapping"),
     pytest.param(
+        "      - heldIn: istanbul", "      - heldIn: valeriy-dymov",
+        ["374: heldIn: 'valeriy-dymov' is a Person, not a Place (the range of heldIn)",
+         "  Hint: give a record of class Place, or fix the type of 'valeriy-dymov'"],
+        id="wrong-kind-class"),
+    pytest.param(
         "participant: [russia, ukraine]", "participant: russia, ukraine",
         ["371: participant: 'russia, ukraine' is a list written as a string",
          "  Hint: write a YAML list: [russia, ukraine]"], id="list-as-string"),
