@@ -213,3 +213,18 @@ def test_known_entities_from_the_built_graph(tmp_path, kg, built_store):
     # nothing known: every name is a candidate new entity, with a label of its own
     assert {rec["id"] for rec in data["records"] if "label" not in rec} == set()
     assert "russia" in {rec["id"] for rec in data["records"]}
+
+
+@pytest.mark.parametrize("name,data,message", [
+    ("empty.txt", b"  \n", "Error: {d}/empty.txt: the article is empty"),
+    ("bad.txt", b"\xff\xfe bad", "Error: {d}/bad.txt:1: not valid UTF-8 (byte 0)"),
+    ("notes.md", b"words", "Error: {d}/notes.md: an article is a .txt file"),
+    ("missing.txt", None, "Error: {d}/missing.txt: cannot read: No such file or directory"),
+])
+def test_bad_articles_are_refused_cleanly(tmp_path, kg, name, data, message):
+    if data is not None:
+        (tmp_path / name).write_bytes(data)
+    r = kg("draft", str(tmp_path / name), "--seeds", str(tmp_path / "noseeds"))
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[0] == message.format(d=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ([name] if data is not None else [])

@@ -655,6 +655,9 @@ def draft_file(article_path, seeds_dir, *, force: bool = False, store_dir=None):
         raise InputError("an annotation file is already there", path=str(target),
                          hint="kg draft never overwrites one: pass --force to replace it")
     text, _ = read_text_file(article_path, MAX_ARTICLE_BYTES)
+    if not text.strip():
+        raise InputError("the article is empty", path=str(article_path),
+                         hint="put the article's text in the file first")
     files = []
     seeds_dir = Path(seeds_dir)
     if seeds_dir.is_dir():

@@ -202,7 +202,7 @@ def test_broken_inputs_name_file_and_line(text, message):
 # --- the command line ---------------------------------------------------------------------
 
 COMMANDS = ["query", "sparql", "export", "stats", "explain", "coverage", "push", "build",
-            "nonsense", "--help", "--version", "--debug"]
+            "check", "draft", "nonsense", "--help", "--version", "--debug"]
 WORDS = st.one_of(
     st.sampled_from([
         "talks", "search", "evidence", "-p", "text", "resource", "--param", "--list",
@@ -214,6 +214,7 @@ WORDS = st.one_of(
         "gsp", "--depth", "--all", "--min-mapped", "101", "-", "--", "=", "kgr:russia",
         "Russia", "a", "kg:State", "<http://x>", "SELECT * WHERE { ?s ?p ?o } LIMIT 1",
         "ASK {}", "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 2", "DESCRIBE kgr:russia",
+        "--force", "--no-shapes", "x.txt", "x.yaml", "noseeds/x.yaml",
         "SELECT ?x WHERE {", "INSERT DATA {}", "--allow-remote", "--no-check", "--reasoner",
         "x" * 300]),
     st.text(max_size=12))
