@@ -168,6 +168,13 @@ def test_a_source_checkout_whose_edits_are_not_used_says_so(tmp_path, monkeypatc
     (tmp_path / "queries" / "talks.rq").write_text("# title: edited\nASK {}\n")
     (tmp_path / "queries" / "new.rq").write_text("# title: new\nASK {}\n")
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "seeds").mkdir()
+    for name in ("000_99214e3abbb71cf3.txt", "000_99214e3abbb71cf3.yaml"):
+        shutil.copy(SEEDS / name, tmp_path / "seeds")
+    code, _, err = run("build", "--checks", "none")
+    assert code == 0, err
+    assert err.splitlines()[-1].startswith("Warning: queries/new.rq, queries/talks.rq in this "
+                                           "kg source checkout differ")
     code, _, err = run("query", "--list")
     assert code == 0
     assert err == ("Warning: queries/new.rq, queries/talks.rq in this kg source checkout differ "
