@@ -181,3 +181,9 @@ def test_a_source_checkout_whose_edits_are_not_used_says_so(tmp_path, monkeypatc
                    "from the copies kg was installed with, which are the ones used (install "
                    "with `pip install -e .` to work on kg itself, or keep your own queries and "
                    "terms in a project: `kg init`)\n")
+
+
+def test_check_knows_the_extension(project):
+    """kg check in a project reads the ontology extension: type Protest is known."""
+    code, out, err = run("--project", str(project), "check")
+    assert (code, out) == (0, "Checked 1 annotation file (151 records): no errors.\n"), err
