@@ -345,11 +345,41 @@ class Draft:
     stats: dict = field(default_factory=dict)
 
 
+def _yaml_string(s: str) -> str:
+    """A YAML double-quoted string (JSON's escapes, and \\uXXXX for what YAML refuses)."""
+    from .annotations import _NON_PRINTABLE
+
+    return _NON_PRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}",
+                              json.dumps(s, ensure_ascii=False))
+
+
+def _comment(s: str) -> str:
+    """Text fit for a YAML comment: one line, nothing YAML refuses."""
+    from .annotations import _NON_PRINTABLE
+
+    return _NON_PRINTABLE.sub("\ufffd", " ".join(s.split()))
+
+
+def _clean_title(title: str | None) -> str | None:
+    """The title without characters a value may not hold (control characters)."""
+    from .annotations import _BAD_SCALAR_CHAR
+
+    return " ".join(_BAD_SCALAR_CHAR.sub(" ", title).split()) if title else None
+
+
+def _quotable(text: str, start: int, end: int) -> bool:
+    """Whether the annotation loader accepts ``text[start:end]`` as a quote."""
+    from .annotations import _BAD_SCALAR_CHAR
+
+    exact = text[start:end]
+    return bool(exact.strip()) and exact == exact.strip() and not _BAD_SCALAR_CHAR.search(exact)
+
+
 def _quote(text: str, start: int, end: int) -> str:
     """A YAML flow value for the quote ``text[start:end]`` with its occurrence if needed."""
     exact = text[start:end]
     starts = occurrences(text, exact)
-    value = json.dumps(exact, ensure_ascii=False)
+    value = _yaml_string(exact)
     if len(starts) == 1:
         return value
     return f"{{text: {value}, occurrence: {starts.index(start) + 1}}}"
@@ -476,8 +506,10 @@ def draft(text: str, file_name: str, known: list[Known], *, publishers: dict[str
     sentence_starts = {s for s, _ in spans}
     body = spans[0][0] if spans else 0
     header_skip = (0, text.find("\n", 0) + 1 if text.startswith("[") else 0)
-    mentions = [m for m in find_mentions(text, ix) if m.start >= header_skip[1]]
-    candidates = find_candidates(text, mentions, sentence_starts, header_skip)
+    mentions = [m for m in find_mentions(text, ix) if m.start >= header_skip[1]
+                and _quotable(text, m.start, m.end)]
+    candidates = [c for c in find_candidates(text, mentions, sentence_starts, header_skip)
+                  if _quotable(text, c.start, c.end)]
     # candidate records: one per name
     cand_ids: dict[str, str] = {}
     cand_records: dict[str, dict] = {}
@@ -517,16 +549,17 @@ def draft(text: str, file_name: str, known: list[Known], *, publishers: dict[str
     places = {k.id for k in known if not k.is_person and set(k.types) & _PLACE_TYPES}
     persons = {k.id for k in known if k.is_person} | {
         rid for rid, rec in cand_records.items() if rec["type"] == "Person"}
-    speech = _speech(text, regions, spans, ix, cand_ids, places, persons)
+    speech = [x for x in _speech(text, regions, spans, ix, cand_ids, places, persons)
+              if _quotable(text, x[0], x[1])]
 
     lines = [
-        f"# Draft annotation of {file_name}, made by `kg draft` (rule-based).",
+        f"# Draft annotation of {_comment(file_name)}, made by `kg draft` (rule-based).",
         "# Every record is marked draft: true until you confirm it: check its type, label",
         "# and quotes, then delete the draft: true line. Add facts, positions and claims",
         "# (docs/design.md), then run `kg check`, `kg build` and `kg coverage`.",
         "",
         "document:",
-        f"  title: {json.dumps(title or file_name, ensure_ascii=False)}",
+        f"  title: {_yaml_string(_clean_title(title) or file_name)}",
         f"  publisher: {publisher or 'unknown-publisher'}"
         + ("" if publisher in known_by_id or publisher is None else "")
         + ("  # guessed: no publisher found in the article" if publisher and publisher
@@ -544,10 +577,10 @@ def draft(text: str, file_name: str, known: list[Known], *, publishers: dict[str
         voices_here = sorted({(v, rid) for (a, b, v, rid, _) in speech_by_start
                               if a < e and b > s})
         tag = ", ".join(f"{v}: {rid}" for v, rid in voices_here) or "own"
-        shown = text[s:e].replace("\n", " ")
+        shown = _comment(text[s:e])
         shown = shown if len(shown) <= 70 else shown[:69] + "…"
         lines.append(f"#  {n:3d} [{tag}] {shown}")
-    found = [v for v in dates_and_numbers(text, year, body)]
+    found = [v for v in dates_and_numbers(text, year, body) if _quotable(text, v[0], v[1])]
     if found:
         lines += ["", "# Dates, durations and numbers (normalised), to use in facts:"]
         for s, e, value, kind in found:
@@ -556,7 +589,7 @@ def draft(text: str, file_name: str, known: list[Known], *, publishers: dict[str
         lines += ["", "voices:"]
         for s, e, voice, rid, name in speech:
             written = name or "none (a quotation in the speaker's sentence)"
-            note = json.dumps(f"kg draft: speaker as written: {written}", ensure_ascii=False)
+            note = _yaml_string(f"kg draft: speaker as written: {written}")
             lines += [f"  - quote: {_quote(text, s, e)}", f"    voice: {voice}",
                       f"    speaker: {rid}", f"    note: {note}"]
     lines += ["", "records:"]
@@ -568,7 +601,7 @@ def draft(text: str, file_name: str, known: list[Known], *, publishers: dict[str
     for rid in sorted(by_record, key=lambda r: by_record[r][0].start):
         k = known_by_id[rid]
         where = f"{k.defined_in}:{k.line}" if k.line else k.defined_in
-        lines += [f"  - id: {rid}  # {k.label} ({where})",
+        lines += [f"  - id: {rid}  # {_comment(k.label or '')} ({_comment(where)})",
                   f"    type: {k.types[0] if len(k.types) == 1 else json.dumps(list(k.types))}",
                   "    draft: true",
                   "    quotes:"]
@@ -578,7 +611,7 @@ def draft(text: str, file_name: str, known: list[Known], *, publishers: dict[str
     for rid, rec in cand_records.items():
         lines += [f"  - id: {rid}",
                   f"    type: {rec['type']}  # a guess",
-                  f"    label: {json.dumps(rec['label'], ensure_ascii=False)}",
+                  f"    label: {_yaml_string(rec['label'])}",
                   "    draft: true",
                   "    quotes:"]
         lines += [f"      - {_quote(text, s, e)}" for s, e in sorted(set(rec["quotes"]))]
