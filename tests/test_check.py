@@ -124,6 +124,12 @@ def test_clean_seed_named_file(kg, seeds):
         ["505: SHACL: kgr:pos-ukraine-proposes-ceasefire kg:holder: A position needs exactly "
          "one kg:holder, an actor. [kgsh:PositionShape]"], id="shacl"),
     pytest.param(
+        "  - id: russia\n    type: State\n", "  - id: russia\n    type: [State, Negotiation]\n",
+        ["38: the reasoner found 2 inconsistencies, the first: cax-dw: axiom [Event "
+         "disjointWith Actor] violated by russia",
+         "  Hint: check the types and relations of the resources named above"],
+        id="inconsistency"),
+    pytest.param(
         "  - id: russia\n    type: State\n", "  - id: russia\n    type: State\n    - x\n",
         ["40: YAML syntax error: did not find expected key"], id="yaml-syntax"),
 ])
