@@ -10,11 +10,30 @@ import shutil
 import unicodedata
 
 import pytest
+from conftest import SEEDS
 
+from kg.annotations import load_annotations
 from kg.errors import InputError
 
 NAME = "000_99214e3abbb71cf3"
 FILE = f"seeds/{NAME}.yaml"
+SEED_TEXT = (SEEDS / f"{NAME}.yaml").read_text(encoding="utf-8")
+RECORDS = len(load_annotations(SEEDS / f"{NAME}.yaml").records)
+
+
+def at(snippet: str, offset: int = 0) -> int:
+    """The seed annotation file's line of the first ``snippet`` (plus ``offset`` lines)."""
+    return SEED_TEXT[: SEED_TEXT.index(snippet)].count("\n") + 1 + offset
+
+
+POSITION = at("  - id: pos-ukraine-proposes-ceasefire")
+RUSSIA = at("  - id: russia\n")
+PARTICIPANT = at("participant: [russia, ukraine]")
+DURATION = at("duration: P30D")
+HELD_IN = at("      - heldIn: istanbul")
+SPEAKER = at("speaker: hakan-fidan")
+TARGET = at("    stance: proposes\n    target: ceasefire-30-day", 1)
+QUOTE = at('quote: "Türkiye’s Foreign Minister confirmed"')
 
 
 @pytest.fixture
@@ -41,60 +60,62 @@ def run_check(kg, *args):
 
 def test_clean_seed_says_so(kg, seeds):
     code, out, err = run_check(kg)
-    assert (code, out, err) == (0, ["Checked 1 annotation file (150 records): no errors."], [])
+    assert (code, out, err) == (
+        0, [f"Checked 1 annotation file ({RECORDS} records): no errors."], [])
 
 
 def test_clean_seed_named_file(kg, seeds):
     code, out, _ = run_check(kg, FILE)
-    assert (code, out) == (0, ["Checked 1 annotation file (150 records): no errors."])
+    assert (code, out) == (0, [f"Checked 1 annotation file ({RECORDS} records): no errors."])
 
 
 @pytest.mark.parametrize("old,new,expected", [
     pytest.param(
         "participant: [russia, ukraine]", "participant: [russia, ukrane]",
-        ["371: unknown record id 'ukrane'", "  Hint: did you mean 'ukraine'?"], id="unknown-id"),
+        [f"{PARTICIPANT}: unknown record id 'ukrane'", "  Hint: did you mean 'ukraine'?"],
+        id="unknown-id"),
     pytest.param(
         "duration: P30D", "duration: 30 days",
-        ["494: duration: '30 days' is not an ISO 8601 duration such as P30D"],
+        [f"{DURATION}: duration: '30 days' is not an ISO 8601 duration such as P30D"],
         id="wrong-kind-literal"),
     pytest.param(
         "participant: [russia, ukraine]", "participant: {russia: ukraine}",
-        ["371: participant must be a single value, not a list or mapping"],
+        [f"{PARTICIPANT}: participant must be a single value, not a list or mapping"],
         id="wrong-kind-mapping"),
     pytest.param(
         "      - heldIn: istanbul", "      - heldIn: valeriy-dymov",
-        ["374: heldIn: 'valeriy-dymov' is a Person, not a Place (the range of heldIn)",
+        [f"{HELD_IN}: heldIn: 'valeriy-dymov' is a Person, not a Place (the range of heldIn)",
          "  Hint: give a record of class Place, or fix the type of 'valeriy-dymov'"],
         id="wrong-kind-class"),
     pytest.param(
         "participant: [russia, ukraine]", "participant: russia, ukraine",
-        ["371: participant: 'russia, ukraine' is a list written as a string",
+        [f"{PARTICIPANT}: participant: 'russia, ukraine' is a list written as a string",
          "  Hint: write a YAML list: [russia, ukraine]"], id="list-as-string"),
     pytest.param(
         "speaker: hakan-fidan", "speaker: Hakan Fidan",
-        ["453: speaker: 'Hakan Fidan' is not a record id (lower-case letters, digits and "
+        [f"{SPEAKER}: speaker: 'Hakan Fidan' is not a record id (lower-case letters, digits and "
          "hyphens)", "  Hint: write the id of a record, e.g. hakan-fidan"], id="name-for-id"),
     pytest.param(
         "    type: Position\n    label: Ukraine proposes the 30-day ceasefire",
         "    type: Positon\n    label: Ukraine proposes the 30-day ceasefire",
-        ["505: unknown class 'Positon' for record 'pos-ukraine-proposes-ceasefire'",
+        [f"{POSITION}: unknown class 'Positon' for record 'pos-ukraine-proposes-ceasefire'",
          "  Hint: did you mean 'Position' or 'Proposition'?"], id="unknown-class"),
     pytest.param(
         "    stance: proposes\n    target: ceasefire-30-day",
         "    stance: proposes\n    targt: ceasefire-30-day",
-        ["513: unknown property 'targt'", "  Hint: did you mean 'target'?"],
+        [f"{TARGET}: unknown property 'targt'", "  Hint: did you mean 'target'?"],
         id="unknown-property"),
     pytest.param(
         'quote: "Türkiye’s Foreign Minister confirmed"',
         'quote: "Türkiye\'s Foreign Minister confirmed"',
-        ["57: quote \"Türkiye's Foreign Minister confirmed\" is not in the article",
+        [f"{QUOTE}: quote \"Türkiye's Foreign Minister confirmed\" is not in the article",
          "  Hint: nearest match at article line 3: 'Türkiye’s Foreign Minister confirmed'; "
          "curly and straight quotation marks, apostrophes or dashes differ: the article's "
          "’ “ ” — are not ' \" -"], id="quote-straight-apostrophe"),
     pytest.param(
         'quote: "Türkiye’s Foreign Minister confirmed"',
         'quote: "' + unicodedata.normalize("NFD", "Türkiye’s Foreign Minister confirmed") + '"',
-        ["57: quote '" + unicodedata.normalize("NFD", "Türkiye’s Foreign Minister confirmed")
+        [f"{QUOTE}: quote '" + unicodedata.normalize("NFD", "Türkiye’s Foreign Minister confirmed")
          + "' is not in the article",
          "  Hint: nearest match at article line 3: 'Türkiye’s Foreign Minister confirmed'; "
          "Unicode normalisation differs (NFD and NFC forms of an accented letter): copy the "
@@ -102,36 +123,36 @@ def test_clean_seed_named_file(kg, seeds):
     pytest.param(
         'quote: "Türkiye’s Foreign Minister confirmed"',
         'quote: "Türkiye’s Foreign  Minister confirmed"',
-        ["57: quote 'Türkiye’s Foreign  Minister confirmed' is not in the article",
+        [f"{QUOTE}: quote 'Türkiye’s Foreign  Minister confirmed' is not in the article",
          "  Hint: nearest match at article line 3: 'Türkiye’s Foreign Minister confirmed'; "
          "white space differs (double spaces, tabs or non-breaking spaces): copy the spacing "
          "from the article"], id="quote-whitespace"),
     pytest.param(
         'quote: "Türkiye’s Foreign Minister confirmed"',
         'quote: "Türkiye’s Foreign Minister\\nconfirmed"',
-        ["57: quote 'Türkiye’s Foreign Minister\\nconfirmed' is not in the article",
+        [f"{QUOTE}: quote 'Türkiye’s Foreign Minister\\nconfirmed' is not in the article",
          "  Hint: nearest match at article line 3: 'Türkiye’s Foreign Minister confirmed'; "
          "the quote has a line break where the article has none: write the words on one "
          "line"], id="quote-line-break"),
     pytest.param(
         'quote: "Türkiye’s Foreign Minister confirmed"',
         'quote: "Türkiye’s Foreign Minister confirmd"',
-        ["57: quote 'Türkiye’s Foreign Minister confirmd' is not in the article",
+        [f"{QUOTE}: quote 'Türkiye’s Foreign Minister confirmd' is not in the article",
          "  Hint: nearest match at article line 3: 'Türkiye’s Foreign Minister confirmed'; it "
          "differs at 'irmd' (quote) / 'irmed' (article)"], id="quote-typo"),
     pytest.param(
         "    holder: ukraine\n    stance: proposes\n", "    stance: proposes\n",
-        ["505: SHACL: kgr:pos-ukraine-proposes-ceasefire kg:holder: A position needs exactly "
-         "one kg:holder, an actor. [kgsh:PositionShape]"], id="shacl"),
+        [f"{POSITION}: SHACL: kgr:pos-ukraine-proposes-ceasefire kg:holder: A position needs "
+         "exactly one kg:holder, an actor. [kgsh:PositionShape]"], id="shacl"),
     pytest.param(
         "  - id: russia\n    type: State\n", "  - id: russia\n    type: [State, Negotiation]\n",
-        ["38: the reasoner found 2 inconsistencies, the first: cax-dw: axiom [Event "
+        [f"{RUSSIA}: the reasoner found 2 inconsistencies, the first: cax-dw: axiom [Event "
          "disjointWith Actor] violated by russia",
          "  Hint: check the types and relations of the resources named above"],
         id="inconsistency"),
     pytest.param(
         "  - id: russia\n    type: State\n", "  - id: russia\n    type: State\n    - x\n",
-        ["40: YAML syntax error: did not find expected key"], id="yaml-syntax"),
+        [f"{RUSSIA + 2}: YAML syntax error: did not find expected key"], id="yaml-syntax"),
 ])
 def test_one_message_per_kind_of_error(kg, seeds, old, new, expected):
     edit(seeds, old, new)
@@ -168,13 +189,13 @@ def test_conflicting_labels_across_files(kg, seeds):
     code, out, err = run_check(kg)
     assert code == 1
     assert out == ["seeds/001_follow_up.yaml:7: record 'russia' is labelled 'Russian "
-                   f"Federation' here but 'Russia' in {FILE}:38",
+                   f"Federation' here but 'Russia' in {FILE}:{RUSSIA}",
                    "  Hint: a record has one label in every file: use the same label"]
     r = kg("build", "--store", "store")
     assert r.exit_code == 1
     assert r.stderr.splitlines()[0] == (
         "Error: seeds/001_follow_up.yaml:7: record 'russia' is labelled 'Russian Federation' "
-        f"here but 'Russia' in {FILE}:38")
+        f"here but 'Russia' in {FILE}:{RUSSIA}")
 
 
 def test_only_the_named_files_are_reported(kg, seeds):
@@ -207,10 +228,10 @@ def test_build_names_the_record_and_line_of_a_shacl_violation(kg, seeds):
     line = edit(seeds, "    holder: ukraine\n    stance: proposes\n", "    stance: proposes\n")
     r = kg("build", "--store", "store")
     assert r.exit_code == 3
-    assert ("  seeds/000_99214e3abbb71cf3.yaml:505: kgr:pos-ukraine-proposes-ceasefire "
+    assert (f"  seeds/000_99214e3abbb71cf3.yaml:{POSITION}: kgr:pos-ukraine-proposes-ceasefire "
             "kg:holder: A position needs exactly one kg:holder, an actor. "
             "[kgsh:PositionShape]") in r.stderr.splitlines()
-    assert line > 505
+    assert line > POSITION
 
 
 def test_collecting_parser_keeps_going():
