@@ -26,7 +26,7 @@ MAX_SCALAR_CHARS = 100_000
 
 #: Keys of a record that are not ontology properties.
 RESERVED = {"id", "type", "label", "quote", "quotes", "facts", "wikidata", "proposition",
-            "propositions", "note", "notes"}
+            "propositions", "note", "notes", "draft"}
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,8 @@ class Record:
     wikidata: Value | None
     propositions: tuple[Proposition, ...]
     line: int
+    #: ``draft: true``: made by ``kg draft`` and not yet confirmed by a person
+    draft: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,10 +111,12 @@ class DocumentMeta:
 @dataclass(frozen=True)
 class AnnotationFile:
     path: str
-    document: DocumentMeta
+    document: DocumentMeta | None  # None only when parsed with ``errors`` and it was wrong
     records: tuple[Record, ...]
     unmapped: tuple[Unmapped, ...] = field(default=())
     voices: tuple[VoiceCorrection, ...] = field(default=())
+    #: ids of records left out because they were wrong (parsed with ``errors`` only)
+    broken_ids: tuple[str, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -126,8 +130,21 @@ class BackgroundFact:
 class _Reader:
     """Typed access to composed YAML nodes, raising InputError with lines."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, errors: list | None = None):
         self.path = path
+        #: None: the first error is raised; a list: errors are collected where the
+        #: reader can go on (a record, a property, an unmapped entry is left out)
+        self.errors = errors
+
+    def attempt(self, fn, *args):
+        """``fn(*args)``; in collecting mode an InputError is kept and None returned."""
+        if self.errors is None:
+            return fn(*args)
+        try:
+            return fn(*args)
+        except InputError as e:
+            self.errors.append(e)
+            return None
 
     def fail(self, node_or_line, message: str, hint: str | None = None):
         line = node_or_line if isinstance(node_or_line, int) else _line(node_or_line)
@@ -285,9 +302,15 @@ def _check_size(root, path: str) -> None:
                 stack.append((v, depth + 1))
 
 
-def parse_annotations(text: str, path: str) -> AnnotationFile:
-    """Parse one annotation file's text. ``path`` is used in error messages."""
-    r = _Reader(path)
+def parse_annotations(text: str, path: str, errors: list | None = None) -> AnnotationFile:
+    """Parse one annotation file's text. ``path`` is used in error messages.
+
+    With ``errors`` (a list), errors are appended to it and parsing goes on
+    where it can: a wrong record, property or unmapped entry is left out (the
+    ids of records left out are in ``broken_ids``), a wrong document section
+    gives ``document=None``. YAML that does not parse still raises.
+    """
+    r = _Reader(path, errors)
     root = _compose(text, path)
     if root is None:
         raise InputError("annotation file is empty", path=path, line=1)
@@ -295,18 +318,39 @@ def parse_annotations(text: str, path: str) -> AnnotationFile:
     unknown = set(top) - {"document", "records", "unmapped", "voices"}
     if unknown:
         key = sorted(unknown)[0]
-        r.fail(top[key][0], f"unknown top-level key {key!r}",
-               "the top level has document, records, unmapped and voices")
+        r.attempt(r.fail, top[key][0], f"unknown top-level key {key!r}",
+                  "the top level has document, records, unmapped and voices")
     if "document" not in top:
-        r.fail(root, "missing 'document' section")
-    document = _document(r, top["document"][1])
-    records = tuple(_record(r, n) for n in r.sequence(top["records"][1], "records")) \
-        if "records" in top else ()
-    unmapped = tuple(_unmapped(r, n) for n in r.sequence(top["unmapped"][1], "unmapped")) \
-        if "unmapped" in top else ()
-    voices = tuple(_voice(r, n) for n in r.sequence(top["voices"][1], "voices")) \
-        if "voices" in top else ()
-    return AnnotationFile(path, document, records, unmapped, voices)
+        r.attempt(r.fail, root, "missing 'document' section")
+        document = None
+    else:
+        document = r.attempt(_document, r, top["document"][1])
+    records, broken = [], []
+    for n in (r.attempt(r.sequence, top["records"][1], "records") or ()
+              if "records" in top else ()):
+        rec = r.attempt(_record, r, n)
+        if rec is not None:
+            records.append(rec)
+        elif (rid := _record_id(n)) is not None:
+            broken.append(rid)
+    unmapped = [u for n in (r.attempt(r.sequence, top["unmapped"][1], "unmapped") or ()
+                            if "unmapped" in top else ())
+                if (u := r.attempt(_unmapped, r, n)) is not None]
+    voices = [v for n in (r.attempt(r.sequence, top["voices"][1], "voices") or ()
+                          if "voices" in top else ())
+              if (v := r.attempt(_voice, r, n)) is not None]
+    return AnnotationFile(path, document, tuple(records), tuple(unmapped), tuple(voices),
+                          broken_ids=tuple(broken))
+
+
+def _record_id(node) -> str | None:
+    """The id of a record node, if it has a valid one (for records left out)."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value == "id" \
+                    and isinstance(value, yaml.ScalarNode) and is_valid_id(value.value):
+                return value.value
+    return None
 
 
 def _document(r: _Reader, node) -> DocumentMeta:
@@ -333,7 +377,9 @@ def _properties(r: _Reader, m: dict, skip: set[str]) -> tuple[Property, ...]:
     for name, (key, value) in m.items():
         if name in skip:
             continue
-        props.append(Property(name, r.scalars(value, name), _line(key)))
+        values = r.attempt(r.scalars, value, name)
+        if values is not None:
+            props.append(Property(name, values, _line(key)))
     return tuple(props)
 
 
@@ -374,7 +420,15 @@ def _record(r: _Reader, node) -> Record:
         wikidata=r.scalars(m["wikidata"][1], "wikidata")[0] if "wikidata" in m else None,
         propositions=tuple(props),
         line=_line(node),
+        draft=_flag(r, m["draft"][1], "draft") if "draft" in m else False,
     )
+
+
+def _flag(r: _Reader, node, what: str) -> bool:
+    value = r.scalar(node, what)
+    if value not in ("true", "false"):
+        r.fail(node, f"{what} must be true or false, not {value!r}")
+    return value == "true"
 
 
 def _fact(r: _Reader, node) -> Fact:

@@ -67,8 +67,18 @@ class Dataset:
 
 
 def load_ontology() -> Graph:
+    """kg's ontology, and the current project's ontology extension (see kg.project)."""
+    from .project import ontology_files
+
     g = Graph()
     g.parse(data=read_text(ontology_file("kg.ttl")), format="turtle")
+    for path in ontology_files():
+        text, _ = read_text_file(path, 5_000_000)
+        try:
+            g.parse(data=text, format="turtle")
+        except Exception as e:  # noqa: BLE001 - rdflib raises many kinds of syntax errors
+            raise InputError("not valid Turtle: " + " ".join(str(e).split())[:300],
+                             path=str(path)) from None
     return g
 
 
@@ -194,6 +204,16 @@ def compile_dataset(seeds_dir: Path, *, reasoner: str = "auto",
         "inferred": r.inferred - mapped.evidence,
     }
     return Dataset(triples, ontology, mapped, Path(seeds_dir), timings)
+
+
+def record_lines(mapped: Mapped, articles: list[Article]) -> dict[str, tuple[str, int]]:
+    """record id -> (annotation file, line) of the first record that gives it a quote."""
+    files = {a.doc_id: _display(a.annotation_path) for a in articles}
+    out: dict[str, tuple[str, int]] = {}
+    for span in mapped.spans:
+        if span.doc_id in files:
+            out.setdefault(span.record_id, (files[span.doc_id], span.line))
+    return out
 
 
 @dataclass
@@ -437,6 +457,7 @@ def _build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
     with the evidence. The checks run on the new store before it is swapped in.
     """
     from .mapping import evidence_nquads, stream_articles
+    from .project import project_fingerprint
     from .rdfterms import nquads
     from .store import fingerprint, graph_counts, packaged_fingerprint, write_store
 
@@ -479,8 +500,14 @@ def _build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
             if state["checks"] != "none":
                 progress(f"checking ({state['checks']}): shapes and violation queries")
                 t0 = time.perf_counter()
-                check_store(store, seeds.ontology, shapes=shapes, size=state["size"],
-                            checks=state["checks"])
+                try:
+                    check_store(store, seeds.ontology, shapes=shapes, size=state["size"],
+                                checks=state["checks"])
+                except ViolationsError as e:  # each violation at its record's file and line
+                    from .check import locate_report
+
+                    e.report = locate_report(e.report, record_lines(mapped, seeds.articles))
+                    raise
                 timings["check"] = time.perf_counter() - t0
             state["counts"] = counting.result()
 
@@ -488,6 +515,7 @@ def _build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
         return {
             "kg_version": __version__,
             "packaged": packaged_fingerprint(),
+            "project": project_fingerprint(),
             "seeds_dir": str(seeds_dir),
             "inputs": inputs,
             "counts": state["counts"],

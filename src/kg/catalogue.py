@@ -48,6 +48,10 @@ class CannedQuery:
     text: str
     covered_by: str | None = None
     scope: str = "data"
+    #: "kg" for the built-in catalogue, else the project's file (queries/NAME.rq)
+    origin: str = "kg"
+    #: a project query with the name of a built-in one, which it replaces
+    shadows: bool = False
 
     @property
     def is_check(self) -> bool:
@@ -87,7 +91,7 @@ def parse_query_file(name: str, text: str) -> CannedQuery:
                        tuple(params), text, covered[0] if covered else None, scope)
 
 
-def all_queries() -> list[CannedQuery]:
+def builtin_queries() -> list[CannedQuery]:
     out = []
     for entry in sorted(queries_dir().iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".rq"):
@@ -95,7 +99,44 @@ def all_queries() -> list[CannedQuery]:
     return out
 
 
+def _project_query(path, builtin_names) -> CannedQuery:
+    from dataclasses import replace
+
+    from .sources import read_text_file
+
+    name = path.name[:-3]
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        raise InputError("a query's file name may hold only letters, digits, '_' and '-'",
+                         path=str(path))
+    text, _ = read_text_file(path, 1_000_000)
+    q = parse_query_file(name, text)
+    return replace(q, origin=str(path), shadows=name in builtin_names)
+
+
+def project_queries(builtin_names=frozenset()) -> list[CannedQuery]:
+    """The current project's queries (see kg.project), marked as shadowing built-in ones."""
+    from .project import query_files
+
+    return [_project_query(p, builtin_names) for p in query_files()]
+
+
+def all_queries() -> list[CannedQuery]:
+    """The built-in catalogue and the project's queries; a project query shadows its namesake."""
+    builtin = builtin_queries()
+    mine = project_queries({q.name for q in builtin})
+    names = {q.name for q in mine}
+    return sorted([q for q in builtin if q.name not in names] + mine, key=lambda q: q.name)
+
+
 def get_query(name: str) -> CannedQuery:
+    from .project import find_project
+
+    root = find_project()
+    if root is not None and re.fullmatch(r"[A-Za-z0-9_-]+", name) \
+            and (root / "queries" / f"{name}.rq").is_file():
+        builtin = (queries_dir() / f"{name}.rq").is_file()
+        return _project_query(root / "queries" / f"{name}.rq",
+                              {name} if builtin else frozenset())
     entry = queries_dir() / f"{name}.rq"
     if not re.fullmatch(r"[A-Za-z0-9_-]+", name) or not entry.is_file():
         import difflib

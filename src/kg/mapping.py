@@ -193,9 +193,15 @@ def statement_digest(triple: Triple) -> str:
 
 
 class _Mapper:
-    def __init__(self, vocab: Vocabulary, wikidata: dict[str, str] | None):
+    def __init__(self, vocab: Vocabulary, wikidata: dict[str, str] | None,
+                 errors: list | None = None):
         self.vocab = vocab
+        #: None: the first error is raised (the build); a list: errors are collected
+        #: and the mapping goes on with the next record (``kg check``)
+        self.errors = errors
         self.ids: set[str] = set()  # record ids of the files seen so far
+        #: (record id, language) -> (label, file, line) where it was first labelled
+        self.labels: dict[tuple[str, str], tuple[str, str, int]] = {}
         self.pending: list[tuple[str, str, int]] = []  # (id, file, line) not yet defined
         self.wikidata = wikidata
         self.out = Mapped()
@@ -218,15 +224,29 @@ class _Mapper:
         for record_id, path, line in self.pending:
             if record_id not in self.ids:
                 close = _close_matches(record_id, self.ids)
-                self.fail(path, line, f"unknown record id {record_id!r}",
-                          f"did you mean {close}?" if close else "define a record with this id")
+                self.attempt(self.fail, path, line, f"unknown record id {record_id!r}",
+                             f"did you mean {close}?" if close else
+                             "define a record with this id")
         self.pending.clear()
+
+    def attempt(self, fn, *args):
+        """``fn(*args)``; when collecting errors, an InputError is kept and None returned."""
+        if self.errors is None:
+            return fn(*args)
+        try:
+            return fn(*args)
+        except InputError as e:
+            self.errors.append(e)
+            return None
 
     # -- terms -------------------------------------------------------------
     def fail(self, path: str, line: int, message: str, hint: str | None = None):
         raise InputError(message, path=path, line=line, hint=hint)
 
-    def resource(self, path: str, value: Value) -> URIRef:
+    def resource(self, path: str, value: Value, what: str = "value") -> URIRef:
+        problem = record_id_problem(value.text)
+        if problem is not None:
+            self.fail(path, value.line, f"{what}: {problem[0]}", problem[1])
         if value.text not in self.ids:  # perhaps defined by a later file: checked in finish()
             self.pending.append((value.text, path, value.line))
         return URIRef(ns.resource_iri(value.text))
@@ -250,7 +270,7 @@ class _Mapper:
                     close = _close_matches(name, self.vocab.concepts)
                     self.fail(path, v.line, f"unknown concept {v.text!r} for {p.name!r}",
                               f"did you mean {close}?" if close else "see docs/ontology.md")
-            return self.resource(path, v)
+            return self.resource(path, v, p.name)
         return typed_literal(v.text, info.range, lang,
                              lambda msg: self.fail(path, v.line, f"{p.name}: {msg}"))
 
@@ -337,19 +357,34 @@ class _Mapper:
         file_name = article.annotation_path.name
         doc = URIRef(ns.document_iri(article.doc_id))
         self.ids.update(rec.id for rec in ann_file.records)
+        self.ids.update(ann_file.broken_ids)
         self.types.update((rec.id, rec.types) for rec in ann_file.records)
         self.index_names(ann_file)
         self.text = article.text
         self.regions = self.voices(article, ann_file)
         self.out.voices[article.doc_id] = self.regions
         meta = ann_file.document
+        if meta is None or self.attempt(self._document, article, path, file_name, doc,
+                                        meta) is None:
+            lang = "en"  # only when collecting errors: go on with the records
+        else:
+            lang = meta.language
+        for u in ann_file.unmapped:
+            self.attempt(self._unmapped, article, path, u)
+        bounded: list = []  # undated reported events, bounded by the publication date
+        for rec in ann_file.records:
+            self.attempt(self._record, article, path, file_name, lang, rec, bounded)
+        if meta is not None and meta.quote is not None:
+            self.attempt(self._time_bounds, article, path, file_name, meta, bounded)
+
+    def _document(self, article: Article, path: str, file_name: str, doc, meta) -> bool:
         lang = meta.language
         if not _LANG.match(lang):
             self.fail(path, meta.line, f"language {lang!r} is not a valid language tag")
         ev = self.ev
         ev.add((doc, RDF.type, KG("NewsArticle")))
         ev.add((doc, DCTERMS.title, Literal(meta.title, lang=lang)))
-        ev.add((doc, DCTERMS.publisher, self.resource(path, meta.publisher)))
+        ev.add((doc, DCTERMS.publisher, self.resource(path, meta.publisher, "publisher")))
         ev.add((doc, DCTERMS.language, Literal(lang)))
         ev.add((doc, DCTERMS.date, typed_literal(
             meta.published.text, ns.RDFS + "Literal", lang,
@@ -360,65 +395,79 @@ class _Mapper:
             q, _ = self.quote(article, path, meta.quote)
             self.ev.annotation(ns.annotation_iri(article.doc_id, meta.line), str(doc), [q], [],
                                file_name, meta.line)
-        for u in ann_file.unmapped:
-            try:
-                a = anchor(article.text, u.quote.text, u.quote.occurrence)
-            except AnchorError as e:
-                raise InputError(str(e), path=path, line=u.quote.line, hint=e.hint) from None
-            self.out.unmapped.append(Span(article.doc_id, a.start, a.end, u.reason, u.line))
+        return True
 
-        bounded: list = []  # undated reported events, bounded by the publication date
-        for rec in ann_file.records:
-            subject = URIRef(ns.resource_iri(rec.id))
-            within = self._within(path, rec)
-            triples = []
-            for type_name in rec.types:
-                cls = self.vocab.classes.get(type_name)
-                if cls is None:
-                    close = _close_matches(type_name, self.vocab.classes)
-                    self.fail(path, rec.line,
-                              f"unknown class {type_name!r} for record {rec.id!r}",
-                              f"did you mean {close}?" if close else "see docs/ontology.md")
-                triples.append((subject, RDF.type, URIRef(cls)))
-            if rec.label is not None:
-                triples.append((subject, RDFS.label, Literal(rec.label, lang=lang)))
-            triples.extend(self._properties(path, subject, rec.properties, lang))
-            triples.extend(self._stance_shortcut(path, rec, subject, triples))
-            for i, prop in enumerate(rec.propositions, 1):
-                triples += self._proposition(path, lang, subject, i, prop)
-            body = subject
-            if within is not None:  # a thing that exists only in a claim's content
-                body, triples = within, self._as_content(within, rec.id, 0, triples)
-            claim = _claim_role(rec)
-            self._emit(article, path, file_name, rec.id, body, rec.quotes, triples, rec.line,
-                       "content" if within is not None else claim or _fact_role(triples))
-            for n, fact in enumerate(rec.facts, 1):
-                ftriples = self._properties(path, subject, fact.properties, lang)
-                if within is not None:
-                    ftriples = self._as_content(within, rec.id, n, ftriples)
-                self._emit(article, path, file_name, rec.id, body, fact.quotes, ftriples,
-                           fact.line, "content" if within is not None
-                           else claim or _fact_role(ftriples))
-            if rec.wikidata is not None:
-                self._wikidata(path, file_name, article.doc_id, rec, subject)
-            if within is None and self._undated_reported_event(rec):
-                bounded.append((rec, subject))
-        if meta.quote is not None:
-            self._time_bounds(article, path, file_name, meta, bounded)
+    def _unmapped(self, article: Article, path: str, u) -> None:
+        try:
+            a = anchor(article.text, u.quote.text, u.quote.occurrence)
+        except AnchorError as e:
+            raise InputError(str(e), path=path, line=u.quote.line, hint=e.hint) from None
+        self.out.unmapped.append(Span(article.doc_id, a.start, a.end, u.reason, u.line))
 
-    def _properties(self, path, subject, properties, lang) -> list[Triple]:
-        """A record's (or fact's) properties: ontology properties by local name, and
-        ``altLabel`` (skos:altLabel, another name the text uses)."""
-        out = []
-        for p in properties:
-            if p.name == WITHIN:
-                continue
-            if p.name == "altLabel":
-                out.extend((subject, SKOS.altLabel, Literal(v.text, lang=lang)) for v in p.values)
-                continue
-            pred = self.prop(path, p)
-            out.extend((subject, pred, self.value(path, p, v, lang)) for v in p.values)
-        return out
+    def _label(self, path: str, rec, lang: str) -> None:
+        """One record has one label (per language) across every file."""
+        key = (rec.id, lang)
+        first = self.labels.get(key)
+        if first is None:
+            self.labels[key] = (rec.label, path, rec.line)
+        elif first[0] != rec.label:
+            self.fail(path, rec.line,
+                      f"record {rec.id!r} is labelled {rec.label!r} here but {first[0]!r} "
+                      f"in {first[1]}:{first[2]}",
+                      "a record has one label in every file: use the same label")
+
+    def _record(self, article: Article, path: str, file_name: str, lang: str, rec,
+                bounded: list) -> None:
+        subject = URIRef(ns.resource_iri(rec.id))
+        within = self._within(path, rec)
+        triples = []
+        for type_name in rec.types:
+            cls = self.vocab.classes.get(type_name)
+            if cls is None:
+                close = _close_matches(type_name, self.vocab.classes)
+                self.fail(path, rec.line,
+                          f"unknown class {type_name!r} for record {rec.id!r}",
+                          f"did you mean {close}?" if close else "see docs/ontology.md")
+            triples.append((subject, RDF.type, URIRef(cls)))
+        if rec.label is not None:
+            self._label(path, rec, lang)
+            triples.append((subject, RDFS.label, Literal(rec.label, lang=lang)))
+        for p in rec.properties:
+            self.attempt(self._property, path, p, subject, lang, triples)
+        triples.extend(self._stance_shortcut(path, rec, subject, triples))
+        for i, prop in enumerate(rec.propositions, 1):
+            triples += self._proposition(path, lang, subject, i, prop)
+        body = subject
+        if within is not None:  # a thing that exists only in a claim's content
+            body, triples = within, self._as_content(within, rec.id, 0, triples)
+        claim = _claim_role(rec)
+        self._emit(article, path, file_name, rec.id, body, rec.quotes, triples, rec.line,
+                   "content" if within is not None else claim or _fact_role(triples))
+        for n, fact in enumerate(rec.facts, 1):
+            ftriples: list[Triple] = []
+            for p in fact.properties:
+                self.attempt(self._property, path, p, subject, lang, ftriples)
+            if within is not None:
+                ftriples = self._as_content(within, rec.id, n, ftriples)
+            self._emit(article, path, file_name, rec.id, body, fact.quotes, ftriples,
+                       fact.line, "content" if within is not None
+                       else claim or _fact_role(ftriples))
+        if rec.wikidata is not None:
+            self._wikidata(path, file_name, article.doc_id, rec, subject)
+        if within is None and self._undated_reported_event(rec):
+            bounded.append((rec, subject))
+
+    def _property(self, path: str, p: Property, subject, lang: str, out: list) -> None:
+        """One property of a record or fact: an ontology property by its local name, or
+        ``altLabel`` (skos:altLabel, another name the text uses); ``within`` is not a triple."""
+        if p.name == WITHIN:
+            return
+        if p.name == "altLabel":
+            out.extend((subject, SKOS.altLabel, Literal(v.text, lang=lang)) for v in p.values)
+            return
+        pred = self.prop(path, p)
+        values = [self.value(path, p, v, lang) for v in p.values]
+        out.extend((subject, pred, o) for o in values)
 
     def _within(self, path, rec) -> URIRef | None:
         """The claim in whose content alone the record's resource exists (``within: ID``)."""
@@ -501,7 +550,7 @@ class _Mapper:
         return [
             (subject, KG("proposition"), node),
             (node, RDF.type, KG("Proposition")),
-            (node, RDF.subject, self.resource(path, prop.subject)),
+            (node, RDF.subject, self.resource(path, prop.subject, "subject")),
             (node, RDF.predicate, pred),
             (node, RDF.object, obj),
         ]
@@ -661,6 +710,30 @@ def date_literal(text: str, fail) -> Literal:
     raise AssertionError("unreachable")
 
 
+def record_id_problem(text: str) -> tuple[str, str] | None:
+    """Why ``text`` cannot be a record id (message, hint), or None when it can."""
+    if ns.is_valid_id(text):
+        return None
+    shown = repr(text if len(text) <= 60 else text[:59] + "…")
+    parts = [x.strip() for x in text.strip("[]").split(",")]
+    if "," in text and all(ns.is_valid_id(x) for x in parts):
+        return (f"{shown} is a list written as a string",
+                f"write a YAML list: [{', '.join(parts)}]")
+    if "[" in text or "]" in text or "," in text:
+        return (f"{shown} is not a record id",
+                "a list of record ids is written [a, b], the brackets around the whole value")
+    slug = "-".join(re.findall(r"[a-z0-9]+", _ascii(text).lower()))
+    return (f"{shown} is not a record id (lower-case letters, digits and hyphens)",
+            f"write the id of a record, e.g. {slug}" if slug and ns.is_valid_id(slug)
+            else "write the id of a record (lower-case letters, digits and hyphens)")
+
+
+def _ascii(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
 def _close_matches(word: str, choices: Iterable[str]) -> str | None:
     import difflib
 
@@ -670,12 +743,14 @@ def _close_matches(word: str, choices: Iterable[str]) -> str | None:
 
 def map_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Vocabulary,
                  background: tuple[tuple[str, tuple[BackgroundFact, ...]], ...] = (),
-                 wikidata: dict[str, str] | None = None) -> Mapped:
+                 wikidata: dict[str, str] | None = None, errors: list | None = None) -> Mapped:
     """Map every article with its annotations, then the background facts.
 
     The result's ``evidence`` holds the evidence graph as rdflib triples.
+    With ``errors`` (a list), InputErrors are collected there and the mapping
+    goes on with the next record, property or entry (see ``kg check``).
     """
-    mapped, batches = stream_articles(pairs, vocab, background, wikidata)
+    mapped, batches = stream_articles(pairs, vocab, background, wikidata, errors)
     lines = [line for batch in batches for line in batch]
     mapped.evidence = parse_evidence(lines)
     return mapped
@@ -683,7 +758,7 @@ def map_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Vocabul
 
 def stream_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Vocabulary,
                     background: tuple[tuple[str, tuple[BackgroundFact, ...]], ...] = (),
-                    wikidata: dict[str, str] | None = None
+                    wikidata: dict[str, str] | None = None, errors: list | None = None
                     ) -> tuple[Mapped, Iterator[list[str]]]:
     """Map the articles one at a time; the evidence comes out article by article.
 
@@ -694,7 +769,7 @@ def stream_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Voca
     ``pairs`` may be lazy. A reference to a record id is resolved against
     every file: the iterator fails at its end if some id is defined nowhere.
     """
-    mapper = _Mapper(vocab, wikidata)
+    mapper = _Mapper(vocab, wikidata, errors)
 
     def batches() -> Iterator[list[str]]:
         for article, ann in pairs:

@@ -167,6 +167,10 @@ class BuiltStore:
         if self.manifest.get("kg_version") != __version__ or \
                 self.manifest.get("packaged") != packaged_fingerprint():
             out.append("the ontology or kg itself (a new version is installed)")
+        from .project import project_fingerprint
+
+        if self.manifest.get("project") != project_fingerprint():
+            out.append("the project's ontology extension or queries")
         return out
 
 

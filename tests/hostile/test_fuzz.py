@@ -6,10 +6,19 @@ control characters, lone surrogates, deep nesting, huge scalars, invalid
 dates and language tags); the CLI gets random arguments. The only
 acceptable outcomes are success or a :class:`~kg.errors.KgError` whose
 message names the file and line.
+
+Deterministic by default (the ``ci`` profile: derandomized, 150 examples per
+test), so that the suite never fails by chance. To hunt for new failures,
+run the ``explore`` profile with seeds and more examples, and turn each
+finding into an explicit case of ``test_slips``::
+
+    KG_FUZZ_PROFILE=explore KG_FUZZ_EXAMPLES=1000 \
+        python -m pytest -q tests/hostile/test_fuzz.py --hypothesis-seed=7
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -28,7 +37,11 @@ SEED_TEXT = (SEEDS / f"{ARTICLE_NAME}.yaml").read_text(encoding="utf-8")
 SEED_LINES = SEED_TEXT.splitlines(keepends=True)
 WHERE = re.compile(r"^seeds/fuzz\.yaml:\d+: \S")
 
-FUZZ = settings(max_examples=150, deadline=None,
+settings.register_profile("ci", max_examples=150, derandomize=True, database=None)
+settings.register_profile("explore", max_examples=int(os.environ.get("KG_FUZZ_EXAMPLES", 500)),
+                          derandomize=False)
+PROFILE = settings.get_profile(os.environ.get("KG_FUZZ_PROFILE", "ci"))
+FUZZ = settings(PROFILE, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -189,7 +202,7 @@ def test_broken_inputs_name_file_and_line(text, message):
 # --- the command line ---------------------------------------------------------------------
 
 COMMANDS = ["query", "sparql", "export", "stats", "explain", "coverage", "push", "build",
-            "nonsense", "--help", "--version", "--debug"]
+            "check", "draft", "nonsense", "--help", "--version", "--debug"]
 WORDS = st.one_of(
     st.sampled_from([
         "talks", "search", "evidence", "-p", "text", "resource", "--param", "--list",
@@ -201,6 +214,7 @@ WORDS = st.one_of(
         "gsp", "--depth", "--all", "--min-mapped", "101", "-", "--", "=", "kgr:russia",
         "Russia", "a", "kg:State", "<http://x>", "SELECT * WHERE { ?s ?p ?o } LIMIT 1",
         "ASK {}", "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 2", "DESCRIBE kgr:russia",
+        "--force", "--no-shapes", "x.txt", "x.yaml", "noseeds/x.yaml",
         "SELECT ?x WHERE {", "INSERT DATA {}", "--allow-remote", "--no-check", "--reasoner",
         "x" * 300]),
     st.text(max_size=12))
@@ -219,7 +233,7 @@ def sandbox(tmp_path, monkeypatch, built_store):
     return tmp_path
 
 
-@settings(max_examples=120, deadline=None,
+@settings(PROFILE, max_examples=min(120, PROFILE.max_examples), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.sampled_from(COMMANDS), st.lists(WORDS, max_size=6))
 def test_random_command_lines(kg, sandbox, command, args):
@@ -277,3 +291,83 @@ def test_invalid_dates_and_language_tags(mapper, old, new, message):
     assert e.value.message.endswith(message), e.value.message
     assert int(e.value.message.split(":")[1]) in (line, SEED_TEXT[: SEED_TEXT.index(
         "document:")].count("\n") + 2)
+
+
+# --- slips the fuzzer found, as explicit regression cases ---------------------------------
+
+def _line_of(old: str) -> int:
+    return SEED_TEXT[: SEED_TEXT.index(old)].count("\n") + 1
+
+
+@pytest.mark.parametrize("old,new,message", [
+    pytest.param("participant: [russia, ukraine]", "participant: russia, ukraine",
+                 "participant: 'russia, ukraine' is a list written as a string",
+                 id="list-as-string"),
+    pytest.param("speaker: hakan-fidan", "speaker: Hakan Fidan",
+                 "speaker: 'Hakan Fidan' is not a record id (lower-case letters, digits and "
+                 "hyphens)", id="name-for-id"),
+    pytest.param("participant: [russia, ukraine]", "participant: r[ussia, ukraine]",
+                 "participant: 'r[ussia, ukraine]' is not a record id", id="broken-list"),
+    pytest.param("publisher: news-az", "publisher: News.Az",
+                 "publisher: 'News.Az' is not a record id (lower-case letters, digits and "
+                 "hyphens)", id="publisher-name"),
+    pytest.param("claimant: valeriy-dymov", "claimant: kgc:nonsense",
+                 "claimant: 'kgc:nonsense' is not a record id (lower-case letters, digits "
+                 "and hyphens)", id="concept-for-id"),
+])
+def test_slips(mapper, old, new, message):
+    """Each slip names the file, the line of the value and what is wrong with it."""
+    text = SEED_TEXT.replace(old, new, 1)
+    with pytest.raises(InputError) as e:
+        mapper(text)
+    assert e.value.message == f"{PATH}:{_line_of(old)}: {message}"
+
+
+@pytest.mark.parametrize("value,hint", [
+    ("russia, ukraine", "write a YAML list: [russia, ukraine]"),
+    ("Hakan Fidan", "write the id of a record, e.g. hakan-fidan"),
+    ("Türkiye", "write the id of a record, e.g. turkiye"),
+    ("r[ussia, ukraine]", "a list of record ids is written [a, b], the brackets around the "
+     "whole value"),
+])
+def test_slip_hints(mapper, value, hint):
+    text = SEED_TEXT.replace("participant: [russia, ukraine]", f"participant: {value}", 1)
+    with pytest.raises(InputError) as e:
+        mapper(text)
+    assert e.value.hint == hint
+
+
+# --- kg check: the collecting parser and mapping ------------------------------------------
+
+@pytest.fixture(scope="module")
+def checker(tmp_path_factory):
+    """kg check's library call on one mutated copy of the seed annotation file."""
+    import shutil
+
+    from kg.build import load_ontology
+    from kg.check import check_annotations
+
+    seeds = tmp_path_factory.mktemp("fuzzcheck")
+    shutil.copy(SEEDS / f"{ARTICLE_NAME}.txt", seeds)
+    ontology = load_ontology()
+
+    def run(text: str):
+        (seeds / f"{ARTICLE_NAME}.yaml").write_text(text, encoding="utf-8",
+                                                    errors="surrogatepass")
+        return check_annotations(seeds, checks=False, ontology=ontology)
+
+    return run
+
+
+@settings(FUZZ, max_examples=min(60, PROFILE.max_examples))
+@given(mutated())
+def test_mutated_seed_file_checked(checker, text):
+    """kg check collects every error as a problem with a file and a line, and never fails."""
+    try:
+        result = checker(text)
+    except InputError as e:  # only what stops everything: the file cannot be read at all
+        assert re.match(r"^\S+: \S", e.message), e.message
+        return
+    for p in result.problems:
+        assert p.path.endswith(f"{ARTICLE_NAME}.yaml") and p.line >= 1, p
+        assert "\n" not in p.message

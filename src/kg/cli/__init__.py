@@ -21,6 +21,7 @@ COMMAND_MODULES = {
     "build": "build_cmd", "query": "query_cmd", "sparql": "sparql_cmd",
     "export": "export_cmd", "coverage": "coverage_cmd", "explain": "explain_cmd",
     "stats": "stats_cmd", "push": "push_cmd", "show": "show_cmd", "graph": "graph_cmd",
+    "check": "check_cmd", "init": "init_cmd", "draft": "draft_cmd",
 }
 
 
@@ -171,8 +172,11 @@ class KgGroup(click.Group):
 @click.version_option(__version__, prog_name="kg")
 @click.option("--debug", "--verbose", "debug", is_flag=True,
               help="Show tracebacks for errors.")
+@click.option("--project", "project", type=click.Path(file_okay=False), default=None,
+              help="Run in the kg project DIR (made by `kg init`) [default: $KG_PROJECT, or "
+                   "the current directory when it holds kg-project.toml].")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, debug: bool, project: str | None) -> None:
     """kg: a knowledge graph of news reporting, every fact traced to its words.
 
     \b
@@ -186,6 +190,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    from pathlib import Path
+
+    from .. import project as _project
+
+    _project.selected = Path(project) if project else None
 
 
 def main() -> None:

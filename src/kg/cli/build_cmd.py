@@ -44,6 +44,11 @@ def command(seeds_dir, store_dir, reasoner, shapes, checks, no_check):
     report = build(resolve_seeds(seeds_dir), resolve_store(store_dir), reasoner=reasoner,
                    checks="none" if no_check else checks, shapes=shapes,
                    progress=progress if sys.stderr.isatty() else (lambda message: None))
+    from ..project import drift_warning  # edits to a kg checkout that are not used
+
+    warning = drift_warning()
+    if warning:
+        click.echo(warning, err=True)
     c = report.counts
     total = report.seconds
     click.echo(f"Built {report.store} from {report.articles} article(s): "

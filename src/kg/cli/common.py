@@ -18,14 +18,24 @@ output_option = click.option(
 
 
 def resolve_store(store_dir: Path | None) -> Path:
-    from ..store import default_store_dir
+    import os
 
+    from ..project import default_dir
+    from ..store import ENV_STORE, default_store_dir
+
+    if store_dir is None and not os.environ.get(ENV_STORE):
+        store_dir = default_dir(".kg")  # inside the project of --project DIR
     return store_dir if store_dir is not None else default_store_dir()
 
 
 def resolve_seeds(seeds_dir: Path | None) -> Path:
-    from ..store import default_seeds_dir
+    import os
 
+    from ..project import default_dir
+    from ..store import ENV_SEEDS, default_seeds_dir
+
+    if seeds_dir is None and not os.environ.get(ENV_SEEDS):
+        seeds_dir = default_dir("seeds")  # inside the project of --project DIR
     return seeds_dir if seeds_dir is not None else default_seeds_dir()
 
 

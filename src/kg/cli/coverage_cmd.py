@@ -42,6 +42,11 @@ def command(seeds_dir, fmt, output, all_sentences, min_mapped):
         emit(reports_json(reports) + "\n", output)
     else:
         emit("\n\n".join(r.text(all_sentences=all_sentences) for r in reports) + "\n", output)
+    from ..draft import draft_counts  # records kg draft made that nobody has confirmed yet
+
+    for name, n, total in draft_counts(resolve_seeds(seeds_dir)):
+        click.echo(f"Draft: {name}: {n} of {total} records still marked draft: true "
+                   "(confirm each, then delete the line)", err=True)
     failing = [r for r in reports if not r.ok(min_mapped)]
     if failing:
         raise ViolationsError(

@@ -43,7 +43,9 @@ def catalogue_listing(queries, width: int = 80) -> str:
     room = max(width - pad, 20)
     lines = []
     for q in queries:
-        title = wrap_cell(q.title, room)
+        mark = ("[project, shadows kg's] " if q.shadows else "[project] ") \
+            if q.origin != "kg" else ""
+        title = wrap_cell(mark + q.title, room)
         lines.append(q.name.ljust(pad) + title[0])
         lines += [" " * pad + t for t in title[1:]]
         for p in q.params:
@@ -88,11 +90,18 @@ def command(name, params, list_, show, fmt, output, iris, labels, width, asserte
     from ..catalogue import all_queries, get_query
 
     if list_:
+        from ..project import drift_warning
+
         emit(catalogue_listing(all_queries(), table_width(width, output)), output)
+        warning = drift_warning()
+        if warning:
+            click.echo(warning, err=True)
         return
     if not name:
         raise click.UsageError("give a query NAME, or --list to see them")
     query = get_query(name)
+    if query.shadows:
+        click.echo(f"Note: the project's {query.origin} shadows kg's query {name!r}", err=True)
     if show:
         emit(query.text, output)
         return
