@@ -5,11 +5,12 @@ and each short option means one thing in every command.
 An example is a line starting with ``kg `` (or ``$ kg ``, or with ``&& kg`` or
 ``| kg`` in it) in a fenced block of README.md or docs/*.md (text, bash,
 console, sh or no language), or a line under ``Example:``/``Examples:`` in a
-command's ``--help``. Each runs in-process in an empty directory (with
-``seeds`` linked to the repository's seeds) on the seed's store, and must exit
-0. Examples that need a server or install packages are in SKIP, with the
-reason; synopses (``kg explain SUBJECT PREDICATE OBJECT``) are not examples.
-A failure names the file and line (or the command's --help) of the example.
+command's ``--help``. Each runs in-process in an empty directory (with a
+copy of the repository's ``seeds``) on the seed's store, and must exit 0, or
+fail as shown when the docs show an ``Error:`` under it. Examples that need
+a server or install packages are in SKIP, with the reason; synopses
+(``kg explain SUBJECT PREDICATE OBJECT``) are not examples. A failure names
+the file and line (or the command's --help) of the example.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ SKIP = {
     "kg push": "needs a SPARQL server (tests/test_push.py pushes to a real one)",
     "--endpoint": "needs a SPARQL server (tests/test_endpoint.py queries a real one)",
     "kg serve": "starts a web server (its own tests run it)",
+    "kg draft": "needs an article of its own to draft (the draft tests run it)",
 }
 #: files an example reads, created in its directory first
 FILES = {"my-query.rq": "SELECT ?s WHERE { ?s a kg:Negotiation }\n"}
@@ -162,14 +164,21 @@ def _segments(line: str) -> list[list[str]]:
 
 @pytest.mark.parametrize(("where", "example"), RUNNABLE, ids=[w for w, _ in RUNNABLE])
 def test_example_runs(where, example, kg, built_store, tmp_path, monkeypatch):
+    import shutil
+
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "seeds").symlink_to(SEEDS, target_is_directory=True)
+    shutil.copytree(SEEDS, tmp_path / "seeds")  # a copy: an example may write there
     for name, text in FILES.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     builds = "kg build" in example
     # a build writes its own store here; every other example reads the seed's
     env = {"KG_STORE": None if builds else str(built_store), "KG_SEEDS": None}
+    shown = _shown_output(where)
+    errors = [i for i, line in enumerate(shown) if line.startswith("Error: ")]
     for segment in _segments(example):
+        if segment[0] == "cd":  # kg init DIR && cd DIR && kg ...
+            monkeypatch.chdir(segment[1])
+            continue
         stdin = None
         if "|" in segment:
             left, segment = segment[:segment.index("|")], segment[segment.index("|") + 1:]
@@ -182,11 +191,13 @@ def test_example_runs(where, example, kg, built_store, tmp_path, monkeypatch):
         assert segment[0] == "kg", f"{where}: {example!r} runs {segment[0]!r}, not kg; " \
                                    "add it to SKIP with the reason"
         result = kg(*segment[1:], input=stdin, env=env)
-        shown = _shown_output(where)
-        if shown and shown[0].startswith("Error: "):  # an example of an error: as shown
+        if errors:  # an example of an error: it fails, saying what the docs show
             assert result.exit_code != 0, f"{where}: `{example}` did not fail as shown"
-            assert result.stderr.splitlines()[:len(shown)] == shown, (
+            said = shown[errors[0]:]
+            assert result.stderr.splitlines()[:len(said)] == said, (
                 f"{where}: `{example}` says\n{result.stderr}")
+            assert result.stdout.splitlines()[:1] == shown[:1][:errors[0]], (
+                f"{where}: `{example}` prints\n{result.stdout}")
             continue
         assert result.exit_code == 0, (
             f"{where}: the example `{example}` exited {result.exit_code}:\n{result.output}")
