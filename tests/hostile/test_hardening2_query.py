@@ -353,8 +353,8 @@ def test_controls_in_an_article_are_escaped_in_coverage(kg, seeds_copy):
                        + "\n\x1b]0;pwned\x07 A \u202ehostile closing line.\n", encoding="utf-8")
     r = kg("coverage", "--seeds", str(seeds_copy))
     assert "\x1b" not in r.stdout and "\u202e" not in r.stdout
-    assert r.stdout.splitlines()[-1].endswith(
-        "missing: \\x1b]0;pwned\\x07 A \\u202ehostile closing line.")
+    assert [line for line in r.stdout.splitlines() if line.endswith(
+        "missing: \\x1b]0;pwned\\x07 A \\u202ehostile closing line.")]
 
 
 def test_controls_echoed_in_an_error_are_escaped(kg, store):
