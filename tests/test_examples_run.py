@@ -213,11 +213,7 @@ def test_example_runs(where, example, kg, built_store, tmp_path, monkeypatch):
 #: names in helper fidelity's ontology/kg.ttl (and docs/ontology.md, generated from it) that
 #: do not exist in the seed; the replacements are in the report of helper `reading`. Empty
 #: this set when kg.ttl is fixed (the test then fails until it is: strict xfail).
-PENDING_IN_ONTOLOGY = {
-    "jeddah-plan", "medinsky", "russian-delegation-2025", "trump-aligned-figures-in-europe",
-    "prisoner-exchange-agreement-2025", "thirty-day-ceasefire", "withdrawal-demand",
-    "further-talks", "claim-dymov-trump-accelerated",
-}
+PENDING_IN_ONTOLOGY: set[str] = set()  # kg.ttl fixed: every name exists
 
 
 #: names the docs use because they are not in the graph (examples of errors)
