@@ -194,3 +194,15 @@ def test_check_knows_the_extension(project):
     records = len(load_annotations(project / "seeds" / f"{NAME}.yaml").records)
     assert (code, out) == (0, f"Checked 1 annotation file ({records} records): no errors.\n"), \
         err
+
+
+def test_project_option_lasts_for_one_invocation(project, built_store):
+    """After `kg --project DIR ...`, the library in the same process is not in that project:
+    a build made outside any project stays fresh."""
+    from kg import project as project_module
+    from kg.store import open_store
+
+    run("--project", str(project), "query", "--list")
+    assert project_module.selected is None
+    assert project_module.find_project() is None
+    open_store(built_store)  # raises StoreError when it looks stale

@@ -195,6 +195,8 @@ def cli(ctx: click.Context, debug: bool, project: str | None) -> None:
     from .. import project as _project
 
     _project.selected = Path(project) if project else None
+    # the choice lasts for this invocation only (the library may run on in-process)
+    ctx.call_on_close(lambda: setattr(_project, "selected", None))
 
 
 def main() -> None:
