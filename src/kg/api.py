@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import namespaces as ns
 from .catalogue import CannedQuery
-from .errors import QueryError, UsageError
+from .errors import UsageError
 
 DEFAULT_TIMEOUT = 30.0  # seconds; kg.runner.DEFAULT_TIMEOUT
 
@@ -61,12 +61,7 @@ class _Target:
         self.asserted_only = asserted_only
         self.timeout = timeout
         if endpoint is not None:
-            try:
-                from . import endpoint as remote
-            except ImportError:
-                raise QueryError("--endpoint is not available in this version of kg",
-                                 hint="kg.endpoint (remote SPARQL servers) is missing") \
-                    from None
+            from . import endpoint as remote
             from .remote.credentials import from_environment
             from .remote.layouts import check_endpoint_url
 
