@@ -28,3 +28,44 @@ def test_seeds_that_come_back_edited_make_the_store_stale(kg, seeds_copy, tmp_pa
     assert result.stderr == (
         f"Error: the built graph at {store} is stale: extra.yaml (new) changed since the "
         "build\nHint: run `kg build` to rebuild it\n")
+
+
+def test_open_gives_the_data_the_commands_render(kg, built_store):
+    import kg as library
+
+    with library.open(built_store) as s:
+        talks = s.query("talks")
+        csv = kg("query", "talks", "--store", str(built_store), "--format", "csv").stdout
+        assert talks.kind == "select"
+        assert csv.splitlines()[0] == ",".join(talks.variables)
+        assert len(talks) == len(csv.splitlines()) - 1 > 0
+        assert all(set(d) <= set(talks.variables) for d in talks.dicts())
+        asked = s.sparql("ASK { kgr:russia a kg:State }")
+        assert (asked.kind, asked.boolean) == ("ask", True)
+        exported = kg("export", "--store", str(built_store), "--format", "nquads").stdout_bytes
+        assert s.export("nquads") == exported
+        from kg.stats import to_json
+
+        shown = kg("stats", "--store", str(built_store), "--format", "json").stdout
+        assert to_json(s.stats()) == shown
+        assert s.stats().graphs["asserted"] > 0
+
+
+def test_query_parameters_are_bound_by_label(built_store):
+    import kg as library
+
+    s = library.open(built_store)
+    by_label = s.query("positions-of-actor", actor="Russia")
+    by_iri = s.query("positions-of-actor", {"actor": "kgr:russia"})
+    assert by_label.rows == by_iri.rows
+    assert by_label.rows
+
+
+def test_a_session_on_no_store_is_a_store_error(tmp_path):
+    import pytest
+
+    import kg as library
+    from kg.errors import StoreError
+
+    with pytest.raises(StoreError, match="no built graph at"):
+        library.open(tmp_path / "nothing")

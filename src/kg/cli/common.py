@@ -18,14 +18,19 @@ output_option = click.option(
 
 
 def resolve_store(store_dir: Path | None) -> Path:
-    import os
+    from ..session import default_store
 
-    from ..project import default_dir
-    from ..store import ENV_STORE, default_store_dir
+    return store_dir if store_dir is not None else default_store()
 
-    if store_dir is None and not os.environ.get(ENV_STORE):
-        store_dir = default_dir(".kg")  # inside the project of --project DIR
-    return store_dir if store_dir is not None else default_store_dir()
+
+def open_session(store_dir: Path | None, endpoint: str | None = None, *,
+                 asserted_only: bool = False, timeout: float | None = None):
+    """The :class:`kg.session.Session` a command works on: --endpoint's, else --store's."""
+    from ..session import connect, open
+
+    if endpoint:
+        return connect(endpoint, asserted_only=asserted_only, timeout=timeout)
+    return open(resolve_store(store_dir), asserted_only=asserted_only, timeout=timeout)
 
 
 def resolve_seeds(seeds_dir: Path | None) -> Path:

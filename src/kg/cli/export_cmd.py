@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, output_option, resolve_store, store_option
+from .common import emit, open_session, output_option, store_option
 
 
 @click.command("export")
@@ -27,8 +27,7 @@ def command(fmt, graphs, output, store_dir):
       kg export -o kg.nq
       kg export --format turtle --graph asserted --graph inferred > kg.ttl
     """
-    from ..api import export
+    from .render import result_format
 
-    data, fmt = export(resolve_store(store_dir), fmt=fmt, graphs=list(graphs) or ["all"],
-                       output=output)
-    emit(data, output, fmt)
+    fmt = result_format(fmt, output, "turtle")
+    emit(open_session(store_dir).export(fmt, list(graphs) or ["all"]), output, fmt)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .common import SECONDS, emit, output_option, resolve_store, store_option
+from .common import SECONDS, emit, open_session, output_option, store_option
 
 FORMATS = ["table", "csv", "tsv", "json", "jsonl", "markdown"]
 
@@ -105,10 +105,10 @@ def command(name, params, list_, show, fmt, output, iris, labels, width, asserte
     if show:
         emit(query.text, output)
         return
-    from ..api import run_canned
+    from .render import render_canned, result_format
 
-    text = run_canned(None if endpoint else resolve_store(store_dir), query, dict(params),
-                      fmt=fmt, output=output, iris=iris, asserted_only=asserted_only,
-                      timeout=timeout, endpoint=endpoint, width=table_width(width, output),
-                      labels=labels)
-    emit(text, output, None)
+    fmt = result_format(fmt, output, "table")
+    session = open_session(store_dir, endpoint, asserted_only=asserted_only, timeout=timeout)
+    result = session.query(query, dict(params))
+    emit(render_canned(query, dict(params), result, fmt, iris,
+                       width=table_width(width, output), labels=labels), output, None)

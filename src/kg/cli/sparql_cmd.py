@@ -5,7 +5,7 @@ import sys
 import click
 
 from ..errors import InputError
-from .common import emit, output_option, resolve_store, store_option
+from .common import emit, open_session, output_option, store_option
 from .query_cmd import endpoint_option, labels_option, table_width, timeout_option, width_option
 
 FORMATS = ["table", "csv", "tsv", "json", "jsonl", "markdown",
@@ -65,12 +65,14 @@ def command(query, file_, fmt, output, iris, labels, width, asserted_only, allow
         text, label = query, "<argument>"
     else:
         raise click.UsageError("give a QUERY, --file FILE, or '-' to read stdin")
-    from ..api import run_sparql
+    from .render import check_sparql_format, render_sparql, result_format
 
-    emit(run_sparql(None if endpoint else resolve_store(store_dir), text, fmt=fmt,
-                    output=output, iris=iris, asserted_only=asserted_only, label=label,
-                    timeout=timeout, allow_remote=allow_remote, endpoint=endpoint,
-                    width=table_width(width, output), labels=labels), output)
+    fmt = result_format(fmt, output, "table")
+    check_sparql_format(fmt)
+    session = open_session(store_dir, endpoint, asserted_only=asserted_only, timeout=timeout)
+    result = session.sparql(text, allow_remote=allow_remote, label=label)
+    emit(render_sparql(result, fmt, iris, width=table_width(width, output), labels=labels),
+         output)
 
 
 #: The most bytes a query file or stdin may hold (kg.sparql_guard.MAX_QUERY_CHARS characters).
