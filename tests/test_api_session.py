@@ -69,3 +69,18 @@ def test_a_session_on_no_store_is_a_store_error(tmp_path):
 
     with pytest.raises(StoreError, match="no built graph at"):
         library.open(tmp_path / "nothing")
+
+
+def test_the_api_reference_example_runs(built_store, monkeypatch, capsys):
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "api.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert len(blocks) == 1
+    monkeypatch.setenv("KG_STORE", str(built_store))
+    exec(compile(blocks[0], "docs/api.md", "exec"), {})
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["['talks', 'place', 'participant', 'quote']",
+                   "https://w3id.org/kg/id/istanbul-talks-2025",
+                   "https://w3id.org/kg/id/istanbul-talks-2025", "inferred"]
