@@ -2,17 +2,14 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, open_session, output_option, store_option
+from .common import emit, open_session
+from .options import format_option, graph_option, output_option, store_option
 
 
 @click.command("export")
-@click.option("--format", "fmt", default=None,
-              type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]),
-              help="RDF format [default: from -o's extension, else turtle].")
-@click.option("--graph", "graphs", multiple=True,
-              type=click.Choice(["asserted", "inferred", "background", "evidence", "ontology",
-                                 "all"]),
-              help="Graph(s) to export (repeatable) [default: all].")
+@format_option(["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"], short=False,
+               help="RDF format [default: from -o's extension, else turtle].")
+@graph_option("Graph(s) to export (repeatable) [default: all].")
 @output_option
 @store_option
 def command(fmt, graphs, output, store_dir):

@@ -4,15 +4,16 @@ import json
 
 import click
 
-from .common import emit, output_option, resolve_store, store_option
+from .common import emit, resolve_store
+from .options import format_option, output_option, store_option
 
 FORMATS = ["text", "markdown", "json"]
 
 
 @click.command("show")
 @click.argument("entity")
-@click.option("-f", "--format", "fmt", default=None, type=click.Choice(FORMATS),
-              help="Output format [default: text, or from -o's extension: .md, .json, .txt].")
+@format_option(FORMATS, help="Output format [default: text, or from -o's extension: .md, "
+                        ".json, .txt].")
 @output_option
 @store_option
 def command(entity, fmt, output, store_dir):

@@ -5,8 +5,19 @@ import sys
 import click
 
 from ..errors import InputError
-from .common import emit, open_session, output_option, store_option
-from .query_cmd import endpoint_option, labels_option, table_width, timeout_option, width_option
+from .common import emit, open_session
+from .options import (
+    asserted_only_option,
+    endpoint_option,
+    format_option,
+    iris_option,
+    labels_option,
+    output_option,
+    store_option,
+    timeout_option,
+    width_option,
+)
+from .query_cmd import table_width
 
 FORMATS = ["table", "csv", "tsv", "json", "jsonl", "markdown",
            "turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]
@@ -29,14 +40,13 @@ class FormatChoice(click.Choice):
 @click.option("--file", "file_", type=click.Path(dir_okay=False, exists=True,
                                                 allow_dash=True),
               help="Read the query from FILE ('-' for stdin).")
-@click.option("-f", "--format", "fmt", default=None, type=FormatChoice(FORMATS),
-              help="Output format [default: table, turtle for CONSTRUCT/DESCRIBE, "
-                   "or from -o's extension].")
+@format_option(FormatChoice(FORMATS), help="Output format [default: table, turtle for "
+               "CONSTRUCT/DESCRIBE, or from -o's extension].")
 @output_option
-@click.option("--iris", is_flag=True, help="Show IRIs instead of labels in tables.")
+@iris_option
 @labels_option
 @width_option
-@click.option("--asserted-only", is_flag=True, help="Leave out inferred triples.")
+@asserted_only_option
 @click.option("--allow-remote", is_flag=True,
               help="Allow SERVICE, and FROM / FROM NAMED outside the build's graphs.")
 @timeout_option

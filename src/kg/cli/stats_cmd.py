@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, open_session, output_option, store_option
+from .common import emit, open_session
+from .options import format_option, output_option, store_option
 
 
 @click.command("stats")
-@click.option("-f", "--format", "fmt", default="table", show_default=True,
-              type=click.Choice(["table", "json"]), help="Output format.")
+@format_option(["table", "json"], default="table", help="Output format.")
 @output_option
 @store_option
 def command(fmt, output, store_dir):
