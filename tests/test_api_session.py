@@ -84,3 +84,31 @@ def test_the_api_reference_example_runs(built_store, monkeypatch, capsys):
     assert out == ["['talks', 'place', 'participant', 'quote']",
                    "https://w3id.org/kg/id/istanbul-talks-2025",
                    "https://w3id.org/kg/id/istanbul-talks-2025", "inferred"]
+
+
+def test_show_and_explain_return_what_the_commands_render(kg, built_store):
+    import kg as library
+    from kg.cli.show_cmd import to_json
+    from kg.explain import NotInGraph
+
+    s = library.open(built_store)
+    shown = kg("show", "Türkiye", "--store", str(built_store), "--format", "json").stdout
+    assert to_json(s.show("Türkiye")) == shown
+    why = s.explain("kgr:russia", "kg:participatesIn", "kgr:istanbul-talks-2025")
+    assert [e.status for e in why] == ["inferred"]
+    assert len(s.explain("kgr:russia")) > 1
+    import pytest
+
+    with pytest.raises(NotInGraph, match="is not in the graph"):
+        s.explain("kgr:russia", "kg:participatesIn", "kgr:russia")
+
+
+def test_an_endpoint_session_refuses_what_needs_the_store(monkeypatch):
+    import pytest
+
+    import kg as library
+    from kg.errors import UsageError
+
+    s = library.connect("http://127.0.0.1:9/query")
+    with pytest.raises(UsageError, match="stats needs a built store, not an endpoint"):
+        s.stats()

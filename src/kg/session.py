@@ -170,19 +170,17 @@ class Session:
 
     # ------------------------------------------------------------------ the built store
 
-    def explain(self, subject: str, predicate: str | None = None, obj: str | None = None,
-                *, depth: int | None = None) -> list:
+    def explain(self, *terms: str, depth: int | None = None) -> list:
         """Why a triple is in the graph (:class:`kg.explain.Explanation` list).
 
-        Give ``subject, predicate, obj`` (IRIs, prefixed names, quoted literals
-        or labels) for one triple, or ``subject`` alone for every triple it is
-        the subject of. A triple not in the graph raises
-        :class:`kg.explain.NotInGraph`.
+        Give a subject, a predicate and an object (IRIs, prefixed names, quoted
+        literals or labels; the predicate may be ``a``) for one triple, or a
+        subject alone for every triple it is the subject of. A triple not in
+        the graph raises :class:`kg.explain.NotInGraph`.
         """
         from .explain import explain_args
 
-        terms = [t for t in (subject, predicate, obj) if t is not None]
-        return explain_args(self._local("explain").path, terms, depth)[1]
+        return explain_args(self._local("explain").path, list(terms), depth)[1]
 
     def export(self, fmt: str = "turtle", graphs=("all",)) -> bytes:
         """The chosen graphs serialised in ``fmt`` (turtle, ntriples, nquads, trig,
@@ -191,6 +189,19 @@ class Session:
 
         return export_bytes(self._local("export").oxigraph, fmt,
                             expand_graphs(list(graphs) or ["all"]))
+
+    def show(self, entity: str):
+        """Everything the graph says about ``entity`` (a label, alias, record id,
+        prefixed name or IRI), each item with its quotes (:class:`kg.profile.Profile`).
+
+        No match raises :class:`kg.profile.EntityNotFound` with close names as
+        the hint; a name shared by several entities raises a
+        :class:`kg.errors.UsageError` listing them.
+        """
+        from .profile import find_entity, profile
+
+        store = self._local("show").oxigraph
+        return profile(store, find_entity(store, entity))
 
     def stats(self):
         """Triple counts per graph, class and predicate (:class:`kg.stats.Stats`)."""

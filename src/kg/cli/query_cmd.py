@@ -24,7 +24,7 @@ def table_width(width: int | None, output) -> int:
 
     if width is not None:
         return width
-    if output is None and sys.stdout.isatty():
+    if output is None and sys.stdout is not None and sys.stdout.isatty():
         return max(shutil.get_terminal_size((80, 24)).columns, 20)
     return 80
 
