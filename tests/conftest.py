@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from kg.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+if str(ROOT) not in sys.path:  # the development tools (tools/) are not installed with kg
+    sys.path.insert(0, str(ROOT))
 ARTICLE = SEEDS / "000_99214e3abbb71cf3.txt"
 
 

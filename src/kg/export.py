@@ -89,14 +89,6 @@ def canonical_quads(quads) -> list[ox.Quad]:
     return plain
 
 
-def sorted_quads(store: ox.Store, graphs: list[str]) -> list[ox.Quad]:
-    """The quads of the named ``graphs`` of ``store``, canonically labelled and sorted."""
-    out = []
-    for name in graphs:
-        out.extend(store.quads_for_pattern(None, None, None, ox.NamedNode(ns.graph_iri(name))))
-    return canonical_quads(out)
-
-
 def merged_triples(quads) -> list[ox.Triple]:
     """The distinct triples of ``quads`` (graph names dropped), in their first order."""
     seen: set = set()

@@ -147,13 +147,28 @@ class BuiltStore:
     oxigraph: object  # pyoxigraph.Store
 
     def stale_inputs(self) -> list[str]:
-        """Inputs that changed since the build (empty when fresh)."""
+        """Inputs that changed since the build (empty when fresh).
+
+        The seed files are compared only when the seeds directory the build
+        recorded still exists: a store moved away from its seeds (or whose
+        seeds were archived) stays queryable.
+        """
+        seeds_dir = Path(self.manifest["seeds_dir"])
+        out = self._changed_seeds(seeds_dir) if seeds_dir.is_dir() else []
+        if self.manifest.get("kg_version") != __version__ or \
+                self.manifest.get("packaged") != packaged_fingerprint():
+            out.append("the ontology or kg itself (a new version is installed)")
+        from .project import project_fingerprint
+
+        if self.manifest.get("project") != project_fingerprint():
+            out.append("the project's ontology extension or queries")
+        return out
+
+    def _changed_seeds(self, seeds_dir: Path) -> list[str]:
+        """The seed files added, removed or edited since the build, sorted by path."""
         from .sources import input_stats
 
-        seeds_dir = Path(self.manifest["seeds_dir"])
         recorded: dict[str, list] = self.manifest["inputs"]
-        if not seeds_dir.is_dir():
-            return [f"{seeds_dir} (missing)"]
         current = input_stats(seeds_dir)
         # (relative path, message), sorted by path at the end; each file is stat'ed once
         changed = [(rel, f"{rel} (removed)") for rel in recorded.keys() - current.keys()]
@@ -163,15 +178,7 @@ class BuiltStore:
             if seen is not None and not unchanged(st, seen, seeds_dir / rel):
                 changed.append((rel, rel))
         changed.sort()
-        out = [message for _, message in changed]
-        if self.manifest.get("kg_version") != __version__ or \
-                self.manifest.get("packaged") != packaged_fingerprint():
-            out.append("the ontology or kg itself (a new version is installed)")
-        from .project import project_fingerprint
-
-        if self.manifest.get("project") != project_fingerprint():
-            out.append("the project's ontology extension or queries")
-        return out
+        return [message for _, message in changed]
 
 
 def open_store(store_dir: Path, *, check_fresh: bool = True) -> BuiltStore:

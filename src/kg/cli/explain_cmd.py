@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, output_option, resolve_store, store_option
+from .common import emit, resolve_store
+from .options import format_option, output_option, store_option
 
 
 @click.command("explain")
 @click.argument("terms", nargs=-1, required=True, metavar="SUBJECT [PREDICATE OBJECT]")
-@click.option("-f", "--format", "fmt", default="text", show_default=True,
-              type=click.Choice(["text", "json"]), help="Output format.")
+@format_option(["text", "json"], default="text", help="Output format.")
 @click.option("--depth", type=click.IntRange(min=0), default=None,
               help="Show at most N derivation steps below the triple [default: all].")
 @output_option

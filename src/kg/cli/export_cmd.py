@@ -2,17 +2,14 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, output_option, resolve_store, store_option
+from .common import emit, open_session
+from .options import format_option, graph_option, output_option, store_option
 
 
 @click.command("export")
-@click.option("--format", "fmt", default=None,
-              type=click.Choice(["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]),
-              help="RDF format [default: from -o's extension, else turtle].")
-@click.option("--graph", "graphs", multiple=True,
-              type=click.Choice(["asserted", "inferred", "background", "evidence", "ontology",
-                                 "all"]),
-              help="Graph(s) to export (repeatable) [default: all].")
+@format_option(["turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"], short=False,
+               help="RDF format [default: from -o's extension, else turtle].")
+@graph_option("Graph(s) to export (repeatable) [default: all].")
 @output_option
 @store_option
 def command(fmt, graphs, output, store_dir):
@@ -27,8 +24,7 @@ def command(fmt, graphs, output, store_dir):
       kg export -o kg.nq
       kg export --format turtle --graph asserted --graph inferred > kg.ttl
     """
-    from ..api import export
+    from .render import result_format
 
-    data, fmt = export(resolve_store(store_dir), fmt=fmt, graphs=list(graphs) or ["all"],
-                       output=output)
-    emit(data, output, fmt)
+    fmt = result_format(fmt, output, "turtle")
+    emit(open_session(store_dir).export(fmt, list(graphs) or ["all"]), output, fmt)

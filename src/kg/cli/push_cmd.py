@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import click
 
-from .common import resolve_store, store_option
+from .common import resolve_store
+from .options import graph_option, store_option
 
 
 @click.command("push")
@@ -12,10 +13,7 @@ from .common import resolve_store, store_option
               help="SPARQL Update endpoint [default: derived from --endpoint].")
 @click.option("--gsp-endpoint", metavar="URL", default=None,
               help="Graph Store Protocol endpoint [default: derived from --endpoint].")
-@click.option("--graph", "graphs", multiple=True,
-              type=click.Choice(["asserted", "inferred", "background", "evidence", "ontology",
-                                 "all"]),
-              help="Graph(s) to push (repeatable) [default: all].")
+@graph_option("Graph(s) to push (repeatable) [default: all].")
 @click.option("--graph-iri", metavar="IRI", default=None,
               help="Put every triple into this one named graph, replacing it "
                    "[default: each graph under its own IRI, https://w3id.org/kg/graph/...].")

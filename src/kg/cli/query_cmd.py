@@ -2,25 +2,20 @@ from __future__ import annotations
 
 import click
 
-from .common import SECONDS, emit, output_option, resolve_store, store_option
+from .common import emit, open_session
+from .options import (
+    asserted_only_option,
+    endpoint_option,
+    format_option,
+    iris_option,
+    labels_option,
+    output_option,
+    store_option,
+    timeout_option,
+    width_option,
+)
 
 FORMATS = ["table", "csv", "tsv", "json", "jsonl", "markdown"]
-
-timeout_option = click.option(
-    "--timeout", type=SECONDS, default=30.0, show_default=True, metavar="SECONDS",
-    help="Stop the query after SECONDS (0: no limit).")
-endpoint_option = click.option(
-    "--endpoint", metavar="URL", default=None,
-    help="Run on a remote SPARQL endpoint instead of the built store.")
-width_option = click.option(
-    "--width", type=click.IntRange(min=20), default=None, metavar="N",
-    help="Fit tables in N columns, wrapping long cells [default: the terminal's width, "
-         "80 when not a terminal].")
-labels_option = click.option(
-    "--labels", is_flag=True,
-    help="Add a VAR_label column after each column of IRIs (CSV, TSV, JSON, JSONL; "
-         "tables with --iris).")
-
 
 def table_width(width: int | None, output) -> int:
     """``--width``, else the terminal's width when writing to one, else 80."""
@@ -29,7 +24,7 @@ def table_width(width: int | None, output) -> int:
 
     if width is not None:
         return width
-    if output is None and sys.stdout.isatty():
+    if output is None and sys.stdout is not None and sys.stdout.isatty():
         return max(shutil.get_terminal_size((80, 24)).columns, 20)
     return 80
 
@@ -64,13 +59,12 @@ def catalogue_listing(queries, width: int = 80) -> str:
               help="Bind a parameter: an IRI, a prefixed name (kgr:russia) or a label.")
 @click.option("--list", "list_", is_flag=True, help="List the canned queries.")
 @click.option("--show", is_flag=True, help="Print the query's SPARQL text instead of running it.")
-@click.option("-f", "--format", "fmt", default=None, type=click.Choice(FORMATS),
-              help="Output format [default: table, or from -o's extension].")
+@format_option(FORMATS, help="Output format [default: table, or from -o's extension].")
 @output_option
-@click.option("--iris", is_flag=True, help="Show IRIs instead of labels in tables.")
+@iris_option
 @labels_option
 @width_option
-@click.option("--asserted-only", is_flag=True, help="Leave out inferred triples.")
+@asserted_only_option
 @timeout_option
 @endpoint_option
 @store_option
@@ -105,10 +99,10 @@ def command(name, params, list_, show, fmt, output, iris, labels, width, asserte
     if show:
         emit(query.text, output)
         return
-    from ..api import run_canned
+    from .render import render_canned, result_format
 
-    text = run_canned(None if endpoint else resolve_store(store_dir), query, dict(params),
-                      fmt=fmt, output=output, iris=iris, asserted_only=asserted_only,
-                      timeout=timeout, endpoint=endpoint, width=table_width(width, output),
-                      labels=labels)
-    emit(text, output, None)
+    fmt = result_format(fmt, output, "table")
+    session = open_session(store_dir, endpoint, asserted_only=asserted_only, timeout=timeout)
+    result = session.query(query, dict(params))
+    emit(render_canned(query, dict(params), result, fmt, iris,
+                       width=table_width(width, output), labels=labels), output, None)

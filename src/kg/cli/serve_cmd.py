@@ -4,8 +4,8 @@ import contextlib
 
 import click
 
-from .common import resolve_store, store_option
-from .query_cmd import timeout_option
+from .common import resolve_store
+from .options import store_option, timeout_option
 
 
 @click.command("serve")

@@ -4,15 +4,16 @@ import json
 
 import click
 
-from .common import emit, output_option, resolve_store, store_option
+from .common import emit, open_session
+from .options import format_option, output_option, store_option
 
 FORMATS = ["text", "markdown", "json"]
 
 
 @click.command("show")
 @click.argument("entity")
-@click.option("-f", "--format", "fmt", default=None, type=click.Choice(FORMATS),
-              help="Output format [default: text, or from -o's extension: .md, .json, .txt].")
+@format_option(FORMATS, help="Output format [default: text, or from -o's extension: .md, "
+                        ".json, .txt].")
 @output_option
 @store_option
 def command(entity, fmt, output, store_dir):
@@ -35,12 +36,8 @@ def command(entity, fmt, output, store_dir):
       kg show kgr:istanbul-talks-2025 --format markdown
       kg show "valeriy dymov" --format json -o dymov.json
     """
-    from ..profile import find_entity, profile
-    from ..store import open_store
-
     fmt = fmt or _format_for(output)
-    store = open_store(resolve_store(store_dir)).oxigraph
-    found = profile(store, find_entity(store, entity))
+    found = open_session(store_dir).show(entity)
     text = {"text": to_text, "markdown": to_markdown, "json": to_json}[fmt](found)
     emit(text, output, None)
 

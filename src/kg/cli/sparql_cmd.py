@@ -5,8 +5,19 @@ import sys
 import click
 
 from ..errors import InputError
-from .common import emit, output_option, resolve_store, store_option
-from .query_cmd import endpoint_option, labels_option, table_width, timeout_option, width_option
+from .common import emit, open_session
+from .options import (
+    asserted_only_option,
+    endpoint_option,
+    format_option,
+    iris_option,
+    labels_option,
+    output_option,
+    store_option,
+    timeout_option,
+    width_option,
+)
+from .query_cmd import table_width
 
 FORMATS = ["table", "csv", "tsv", "json", "jsonl", "markdown",
            "turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]
@@ -29,14 +40,13 @@ class FormatChoice(click.Choice):
 @click.option("--file", "file_", type=click.Path(dir_okay=False, exists=True,
                                                 allow_dash=True),
               help="Read the query from FILE ('-' for stdin).")
-@click.option("-f", "--format", "fmt", default=None, type=FormatChoice(FORMATS),
-              help="Output format [default: table, turtle for CONSTRUCT/DESCRIBE, "
-                   "or from -o's extension].")
+@format_option(FormatChoice(FORMATS), help="Output format [default: table, turtle for "
+               "CONSTRUCT/DESCRIBE, or from -o's extension].")
 @output_option
-@click.option("--iris", is_flag=True, help="Show IRIs instead of labels in tables.")
+@iris_option
 @labels_option
 @width_option
-@click.option("--asserted-only", is_flag=True, help="Leave out inferred triples.")
+@asserted_only_option
 @click.option("--allow-remote", is_flag=True,
               help="Allow SERVICE, and FROM / FROM NAMED outside the build's graphs.")
 @timeout_option
@@ -65,12 +75,14 @@ def command(query, file_, fmt, output, iris, labels, width, asserted_only, allow
         text, label = query, "<argument>"
     else:
         raise click.UsageError("give a QUERY, --file FILE, or '-' to read stdin")
-    from ..api import run_sparql
+    from .render import check_sparql_format, render_sparql, result_format
 
-    emit(run_sparql(None if endpoint else resolve_store(store_dir), text, fmt=fmt,
-                    output=output, iris=iris, asserted_only=asserted_only, label=label,
-                    timeout=timeout, allow_remote=allow_remote, endpoint=endpoint,
-                    width=table_width(width, output), labels=labels), output)
+    fmt = result_format(fmt, output, "table")
+    check_sparql_format(fmt)
+    session = open_session(store_dir, endpoint, asserted_only=asserted_only, timeout=timeout)
+    result = session.sparql(text, allow_remote=allow_remote, label=label)
+    emit(render_sparql(result, fmt, iris, width=table_width(width, output), labels=labels),
+         output)
 
 
 #: The most bytes a query file or stdin may hold (kg.sparql_guard.MAX_QUERY_CHARS characters).

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, output_option, resolve_store, store_option
+from .common import emit, open_session
+from .options import format_option, output_option, store_option
 
 
 @click.command("stats")
-@click.option("-f", "--format", "fmt", default="table", show_default=True,
-              type=click.Choice(["table", "json"]), help="Output format.")
+@format_option(["table", "json"], default="table", help="Output format.")
 @output_option
 @store_option
 def command(fmt, output, store_dir):
@@ -20,7 +20,7 @@ def command(fmt, output, store_dir):
       kg stats
       kg stats --format json -o stats.json
     """
-    from ..stats import stats_of, to_json, to_table
+    from ..stats import to_json, to_table
 
-    s = stats_of(resolve_store(store_dir))
+    s = open_session(store_dir).stats()
     emit(to_json(s) if fmt == "json" else to_table(s), output)
