@@ -10,6 +10,7 @@ connections, no open outside the allowed paths, and an unchanged graph.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -22,8 +23,14 @@ from .helpers import Listener, Tripwire, run_audited, store_state
 
 
 def allowed_roots(store: Path) -> list[str]:
+    """What kg may read: Python, kg's package (with its ontology and queries, which an
+    editable install links to the repository's folders), the store, and the seeds the
+    store was built from (the staleness check lists and hashes them)."""
+    package = Path(kg.__file__).parent
+    manifest = json.loads((store / "current" / "manifest.json").read_text("utf-8"))
     return [str(Path(p).resolve()) for p in
-            (sys.prefix, sys.base_prefix, Path(kg.__file__).parent, store)]
+            (sys.prefix, sys.base_prefix, package, package / "ontology", package / "queries",
+             store, manifest["seeds_dir"])]
 
 
 def outside(events, roots) -> list[str]:
