@@ -276,7 +276,7 @@ class Source:
         self._hidden_set = self._resolve(hidden) if hidden is not None else None
         self._hidden_by_s: dict | None = None
         self.explainer = rl_engine.Explainer(self.tb, _StoreIndex(self))
-        self._evidence: dict | None = None   # filled on first use by _evidence_index
+        self._evidence: dict = {}   # stated triple (pyoxigraph terms) -> its evidence
         self._stated: dict[Triple, bool] = {}
 
     def _resolve(self, recorded: list[tuple[str, str]]) -> set[Triple] | None:
@@ -526,40 +526,41 @@ def _value(row, name: str):
     return None if v is None else v.value
 
 
-def _evidence_index(src: Source) -> dict[tuple, list[Evidence]]:
-    """Stated triple (pyoxigraph terms) -> its evidence, for the whole store at once."""
+def _first(st: ox.Store, query: str, **bound) -> list:
+    return list(st.query(query, substitutions={ox.Variable(k): v for k, v in bound.items()}))
+
+
+def _evidence_of(src: Source, key: tuple) -> list[Evidence]:
+    """The evidence of one stated triple (pyoxigraph terms), looked up in the
+    evidence graph (cached on ``src``)."""
     index = src._evidence
-    if index is not None:
-        return index
+    if key in index:
+        return index[key]
     st = src.store
-    quotes = {}
-    for r in st.query(_QUOTES):
-        quotes.setdefault(r["target"], (r["doc"].value, r["exact"].value,
-                                        int(r["start"].value), int(r["end"].value)))
-    titles: dict[str, str] = {}
-    for r in st.query(_TITLES):
-        titles.setdefault(r["x"].value, r["title"].value)
-    speakers: dict = {}
-    for r in st.query(_SPEAKERS):
-        speakers.setdefault(r["claim"], set()).add(r["speaker"].value)
-    index = {}
-    for r in st.query(_SUPPORTS):
-        key = (r["s"], r["p"], r["o"])
+    s, p, o = key
+    found = []
+    for r in _first(st, _SUPPORTS, s=s, p=p, o=o):
         target = r["target"]
         line = _value(r, "line")
-        doc, exact, start, end = quotes.get(target, (target.value, None, None, None))
-        who = speakers.get(r["body"], set()) | speakers.get(r["s"], set())
-        index.setdefault(key, []).append(Evidence(
+        quote = _first(st, _QUOTES, target=target)
+        doc, exact, start, end = ((quote[0]["doc"].value, quote[0]["exact"].value,
+                                   int(quote[0]["start"].value), int(quote[0]["end"].value))
+                                  if quote else (target.value, None, None, None))
+        title = _first(st, _TITLES, x=ox.NamedNode(doc)) if doc else []
+        who: set[str] = set()
+        for claim in (r["body"], s):
+            if isinstance(claim, (ox.NamedNode, ox.BlankNode)):
+                who |= {x["speaker"].value for x in _first(st, _SPEAKERS, claim=claim)}
+        found.append(Evidence(
             quote=exact, start=start, end=end, document=doc,
             annotation_file=_value(r, "file"), line=int(line) if line is not None else None,
             speaker=", ".join(sorted(who)) or None, annotation=_value(r, "ann"),
-            document_title=titles.get(doc), source_note=_value(r, "note")))
-    for key, evs in index.items():
-        unique = {(e.annotation, e.document, e.start, e.end): e for e in evs}
-        index[key] = sorted(unique.values(), key=lambda e: (
-            e.document or "", e.start or -1, e.end or -1, e.annotation or ""))
-    src._evidence = index
-    return index
+            document_title=title[0]["title"].value if title else None,
+            source_note=_value(r, "note")))
+    unique = {(e.annotation, e.document, e.start, e.end): e for e in found}
+    index[key] = sorted(unique.values(), key=lambda e: (
+        e.document or "", e.start or -1, e.end or -1, e.annotation or ""))
+    return index[key]
 
 
 def claims_of(src: Source, t: Triple) -> list[ClaimedBy]:
@@ -603,7 +604,13 @@ def claims_of(src: Source, t: Triple) -> list[ClaimedBy]:
 
 def evidence(src: Source, t: Triple) -> list[Evidence]:
     """The quotes (or reference sources) that support the stated triple ``t``."""
-    return list(_evidence_index(src).get(tuple(to_ox(x) for x in t), []))
+    try:
+        key = tuple(to_ox(x) for x in t)
+    except TypeError:
+        return []
+    if isinstance(key[0], ox.Literal) or isinstance(key[1], (ox.Literal, ox.BlankNode)):
+        return []
+    return list(_evidence_of(src, key))
 
 
 def near_matches(src: Source, t: Triple, limit: int = 10) -> list[tuple[Triple, str]]:
