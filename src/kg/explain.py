@@ -21,6 +21,7 @@ one made from rdflib graphs by :func:`memory_source`) and return plain data;
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -489,74 +490,95 @@ def _from_proof(src: Source, proof, depth: int | None, expressions: dict) -> Exp
         d.rule, list(d.axiom), kids, list(d.via), max(others, 0)))
 
 
-_PREFIXES = """
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX kg: <https://w3id.org/kg/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
-_EVIDENCE_GRAPH = "<https://w3id.org/kg/graph/evidence>"
-_SUPPORTS = _PREFIXES + """
-SELECT ?s ?p ?o ?ann ?target ?file ?line ?note ?body WHERE { GRAPH %s {
-  ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-  ?ann kg:supportsStatement ?st ; oa:hasTarget ?target .
-  OPTIONAL { ?ann kg:annotationFile ?file }
-  OPTIONAL { ?ann kg:annotationLine ?line }
-  OPTIONAL { ?ann dcterms:source ?note }
-  OPTIONAL { ?ann oa:hasBody ?body }
-} }""" % _EVIDENCE_GRAPH
-_QUOTES = _PREFIXES + """
-SELECT ?target ?doc ?exact ?start ?end WHERE { GRAPH %s {
-  ?target oa:hasSource ?doc ; oa:hasSelector ?qs , ?ps .
-  ?qs a oa:TextQuoteSelector ; oa:exact ?exact .
-  ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
-} }""" % _EVIDENCE_GRAPH
-_TITLES = _PREFIXES + """
-SELECT ?x ?title WHERE { GRAPH %s {
-  { ?x dcterms:title ?title } UNION { ?x a <http://www.w3.org/ns/prov#Entity> ; rdfs:label ?title }
-} }""" % _EVIDENCE_GRAPH
-_SPEAKERS = _PREFIXES + """
-SELECT ?claim ?speaker WHERE { GRAPH <https://w3id.org/kg/graph/asserted> {
-  ?claim a kg:Claim ; kg:claimant ?speaker } }"""
+_OA = "http://www.w3.org/ns/oa#"
+_DCT = "http://purl.org/dc/terms/"
 
 
-def _value(row, name: str):
-    v = row[name]
-    return None if v is None else v.value
+class _Lookup:
+    """Pattern lookups in one graph of the store (pyoxigraph terms)."""
+
+    def __init__(self, store: ox.Store, graph: ox.NamedNode):
+        self.store, self.graph = store, graph
+
+    def objs(self, s, p: str) -> list:
+        return [q.object for q in self.store.quads_for_pattern(s, ox.NamedNode(p), None,
+                                                               self.graph)]
+
+    def subjs(self, p: str, o) -> list:
+        return [q.subject for q in self.store.quads_for_pattern(None, ox.NamedNode(p), o,
+                                                                self.graph)]
+
+    def has(self, s, p: str, o) -> bool:
+        return any(True for _ in self.store.quads_for_pattern(s, ox.NamedNode(p), o,
+                                                              self.graph))
+
+    def one(self, s, p: str):
+        found = self.objs(s, p)
+        return found[0] if found else None
 
 
-def _first(st: ox.Store, query: str, **bound) -> list:
-    return list(st.query(query, substitutions={ox.Variable(k): v for k, v in bound.items()}))
+def _quote(ev: _Lookup, target) -> tuple:
+    """(document, exact, start, end) of an annotation target."""
+    for doc in ev.objs(target, _OA + "hasSource"):
+        sels = ev.objs(target, _OA + "hasSelector")
+        quotes = [q for q in sels if ev.has(q, ns.RDF + "type", ox.NamedNode(
+            _OA + "TextQuoteSelector"))]
+        spans = [q for q in sels if ev.has(q, ns.RDF + "type", ox.NamedNode(
+            _OA + "TextPositionSelector"))]
+        for q in quotes:
+            exact = ev.one(q, _OA + "exact")
+            for ps in spans:
+                start, end = ev.one(ps, _OA + "start"), ev.one(ps, _OA + "end")
+                if exact is not None and start is not None and end is not None:
+                    return doc.value, exact.value, int(start.value), int(end.value)
+    return target.value, None, None, None
+
+
+def _title(ev: _Lookup, doc: str) -> str | None:
+    x = ox.NamedNode(doc)
+    title = ev.one(x, _DCT + "title")
+    if title is None and ev.has(x, ns.RDF + "type", ox.NamedNode(ns.PROV + "Entity")):
+        title = ev.one(x, ns.RDFS + "label")
+    return None if title is None else title.value
+
+
+def _speakers(src: Source, claim) -> set[str]:
+    asserted = _Lookup(src.store, src.graphs["asserted"])
+    if not isinstance(claim, (ox.NamedNode, ox.BlankNode)) or not asserted.has(
+            claim, ns.RDF + "type", ox.NamedNode(ns.KG + "Claim")):
+        return set()
+    return {x.value for x in asserted.objs(claim, ns.KG + "claimant")}
 
 
 def _evidence_of(src: Source, key: tuple) -> list[Evidence]:
-    """The evidence of one stated triple (pyoxigraph terms), looked up in the
-    evidence graph (cached on ``src``)."""
+    """The evidence of one stated triple (pyoxigraph terms): the annotations
+    that support its reified statement, looked up in the evidence graph
+    (cached on ``src``)."""
     index = src._evidence
     if key in index:
         return index[key]
-    st = src.store
+    ev = _Lookup(src.store, src.graphs["evidence"])
     s, p, o = key
     found = []
-    for r in _first(st, _SUPPORTS, s=s, p=p, o=o):
-        target = r["target"]
-        line = _value(r, "line")
-        quote = _first(st, _QUOTES, target=target)
-        doc, exact, start, end = ((quote[0]["doc"].value, quote[0]["exact"].value,
-                                   int(quote[0]["start"].value), int(quote[0]["end"].value))
-                                  if quote else (target.value, None, None, None))
-        title = _first(st, _TITLES, x=ox.NamedNode(doc)) if doc else []
-        who: set[str] = set()
-        for claim in (r["body"], s):
-            if isinstance(claim, (ox.NamedNode, ox.BlankNode)):
-                who |= {x["speaker"].value for x in _first(st, _SPEAKERS, claim=claim)}
-        found.append(Evidence(
-            quote=exact, start=start, end=end, document=doc,
-            annotation_file=_value(r, "file"), line=int(line) if line is not None else None,
-            speaker=", ".join(sorted(who)) or None, annotation=_value(r, "ann"),
-            document_title=title[0]["title"].value if title else None,
-            source_note=_value(r, "note")))
+    for st in ev.subjs(ns.RDF + "subject", s):
+        if not (ev.has(st, ns.RDF + "predicate", p) and ev.has(st, ns.RDF + "object", o)):
+            continue
+        for ann in ev.subjs(ns.KG + "supportsStatement", st):
+            files = ev.objs(ann, ns.KG + "annotationFile") or [None]
+            lines = ev.objs(ann, ns.KG + "annotationLine") or [None]
+            notes = ev.objs(ann, _DCT + "source") or [None]
+            bodies = ev.objs(ann, _OA + "hasBody") or [None]
+            who = set().union(*(_speakers(src, b) for b in bodies), _speakers(src, s))
+            for target in ev.objs(ann, _OA + "hasTarget"):
+                doc, exact, start, end = _quote(ev, target)
+                for file, line, note in itertools.product(files, lines, notes):
+                    found.append(Evidence(
+                        quote=exact, start=start, end=end, document=doc,
+                        annotation_file=None if file is None else file.value,
+                        line=None if line is None else int(line.value),
+                        speaker=", ".join(sorted(who)) or None, annotation=ann.value,
+                        document_title=_title(ev, doc), source_note=None if note is None
+                        else note.value))
     unique = {(e.annotation, e.document, e.start, e.end): e for e in found}
     index[key] = sorted(unique.values(), key=lambda e: (
         e.document or "", e.start or -1, e.end or -1, e.annotation or ""))
