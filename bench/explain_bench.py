@@ -11,7 +11,8 @@ discarded) of three things: an inferred triple (the first of kgg:inferred whose
 derivation uses a property chain, prp-spo2, or else the first), an asserted
 triple, and a resource (every triple it is the subject of). ``--src`` runs
 another checkout's code (``PYTHONPATH``), builds included: give it its own
-``--work`` (a store is stale for another version of kg). The target is 0.5 s or less at 1,000 articles.
+``--work`` (a store is stale for another version of kg). The target is
+0.5 s or less at 1,000 articles.
 """
 
 from __future__ import annotations
