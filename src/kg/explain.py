@@ -25,6 +25,7 @@ import itertools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -264,21 +265,40 @@ class Source:
     """
 
     def __init__(self, store: ox.Store, hidden: list[tuple[str, str]] | None = None):
-        from . import rl_engine
-
         self.store = store
         self.graphs = {name: ox.NamedNode(ns.graph_iri(name)) for name in ns.GRAPH_NAMES}
-        self.tbox = self._triples("ontology")
-        self.tbox_props: dict[Node, dict[str, list[Node]]] = {}
-        for ts, tp, to in self.tbox:
-            if isinstance(ts, BNode):
-                self.tbox_props.setdefault(ts, {}).setdefault(str(tp), []).append(to)
-        self.tb = rl_engine.compile_tbox(self.tbox)
-        self._hidden_set = self._resolve(hidden) if hidden is not None else None
+        self._recorded = hidden
+        self.hidden_recorded = False   # whether ``hidden`` came from the build's record
+        self._hidden_set: set[Triple] | None = None
         self._hidden_by_s: dict | None = None
-        self.explainer = rl_engine.Explainer(self.tb, _StoreIndex(self))
         self._evidence: dict = {}   # stated triple (pyoxigraph terms) -> its evidence
         self._stated: dict[Triple, bool] = {}
+
+    # the TBox is compiled only when a derivation or a class expression is shown
+
+    @cached_property
+    def tbox(self) -> set[Triple]:
+        return self._triples("ontology")
+
+    @cached_property
+    def tbox_props(self) -> dict[Node, dict[str, list[Node]]]:
+        props: dict[Node, dict[str, list[Node]]] = {}
+        for ts, tp, to in self.tbox:
+            if isinstance(ts, BNode):
+                props.setdefault(ts, {}).setdefault(str(tp), []).append(to)
+        return props
+
+    @cached_property
+    def tb(self):
+        from . import rl_engine
+
+        return rl_engine.compile_tbox(self.tbox)
+
+    @cached_property
+    def explainer(self):
+        from . import rl_engine
+
+        return rl_engine.Explainer(self.tb, _StoreIndex(self))
 
     def _resolve(self, recorded: list[tuple[str, str]]) -> set[Triple] | None:
         """The recorded memberships with this store's blank nodes; None if a key
@@ -302,6 +322,10 @@ class Source:
         class expression (cls-svf1, cls-int1, ...) and the named class it is a
         subclass of (cax-sco).
         """
+        if self._hidden_set is None and self._recorded is not None:
+            self._hidden_set = self._resolve(self._recorded)
+            self._recorded = None
+            self.hidden_recorded = self._hidden_set is not None
         if self._hidden_set is None:
             self._hidden_set = self._compute_hidden()
         return self._hidden_set
