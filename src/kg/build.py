@@ -172,6 +172,7 @@ class Reasoned:
     background: set
     inferred: set
     engine: str
+    hidden: set = field(default_factory=set)  # intermediate memberships, for kg explain
 
 
 def reason(ontology: Graph, asserted: set, background: set, *, reasoner: str = "auto",
@@ -183,9 +184,10 @@ def reason(ontology: Graph, asserted: set, background: set, *, reasoner: str = "
     background = background - stated - asserted
     engine = choose_engine(reasoner, len(asserted) + len(background))
     progress(f"reasoning ({engine}) over {len(asserted)} asserted triples")
-    inferred = closure(ontology, asserted | background, engine=engine)
+    hidden: set = set()
+    inferred = closure(ontology, asserted | background, engine=engine, hidden=hidden)
     inferred -= stated | asserted | background
-    return Reasoned(asserted, background, inferred, engine)
+    return Reasoned(asserted, background, inferred, engine, hidden)
 
 
 def compile_dataset(seeds_dir: Path, *, reasoner: str = "auto",
@@ -456,6 +458,7 @@ def _build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
     everything else is written after the closure, so memory does not grow
     with the evidence. The checks run on the new store before it is swapped in.
     """
+    from .explain import EXPLAIN_SIDECAR, explain_sidecar
     from .mapping import evidence_nquads, stream_articles
     from .project import project_fingerprint
     from .rdfterms import nquads
@@ -484,7 +487,8 @@ def _build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
         r = reason(seeds.ontology, mapped.asserted, mapped.background, reasoner=reasoner,
                    progress=progress)
         timings["reason"] = time.perf_counter() - t0
-        state.update(engine=r.engine, size=len(r.asserted) + len(r.background))
+        state.update(engine=r.engine, size=len(r.asserted) + len(r.background),
+                     hidden=r.hidden)
         progress("writing the store")
         for name, triples in (("ontology", seeds.ontology), ("asserted", r.asserted),
                               ("background", r.background), ("inferred", r.inferred)):
@@ -525,7 +529,9 @@ def _build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
         }
 
     with paused_gc():
-        write_store(Path(store_dir), chunks(), manifest, verify=verify, timings=timings)
+        write_store(Path(store_dir), chunks(), manifest, verify=verify, timings=timings,
+                    sidecars=lambda: {EXPLAIN_SIDECAR: explain_sidecar(state["hidden"],
+                                                                       seeds.ontology)})
     timings["store"] = (time.perf_counter() - t_write - (timings["load"] - eager_load)
                         - timings.get("map", 0.0) - timings.get("reason", 0.0)
                         - timings.get("check", 0.0))  # store-drain and -optimize included

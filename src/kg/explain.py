@@ -21,9 +21,11 @@ one made from rdflib graphs by :func:`memory_source`) and return plain data;
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -121,50 +123,277 @@ class Explanation:
 # --------------------------------------------------------------------------- source
 
 
+#: The file of a build that records what ``kg explain`` needs besides the
+#: store: the memberships of anonymous class expressions the closure derived
+#: (the build drops them from the graphs). JSON, sorted; no export reads it.
+EXPLAIN_SIDECAR = "explain.json"
+
+
+def explain_sidecar(hidden: Iterable[Triple], ontology: Iterable[Triple]) -> bytes:
+    """The sidecar's bytes for the intermediate memberships ``hidden``.
+
+    A blank node's label is not kept by the store, so each class expression
+    is named by :func:`bnode_keys` (its structure in ``ontology``).
+    """
+    keys = bnode_keys(ontology)
+    rows = sorted({(str(s), keys[o]) for s, _p, o in hidden if o in keys})
+    return (json.dumps({"intermediate": [list(r) for r in rows]}, indent=0) + "\n"
+            ).encode("utf-8")
+
+
+def read_sidecar(build_dir: Path) -> list[tuple[str, str]] | None:
+    """The intermediate memberships a build recorded (subject IRI, class
+    expression key), or None (a build made before the sidecar existed)."""
+    try:
+        data = json.loads((Path(build_dir) / EXPLAIN_SIDECAR).read_text(encoding="utf-8"))
+        return [(str(s), str(k)) for s, k in data["intermediate"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def bnode_keys(triples: Iterable[Triple]) -> dict[Node, str]:
+    """A key for each blank node of ``triples`` that does not depend on its label:
+    a hash of what it says (recursively, through nested blank nodes and lists)
+    and of the named resources that point at it."""
+    out_edges: dict[Node, list[tuple[str, Node]]] = {}
+    in_edges: dict[Node, list[str]] = {}
+    for s, p, o in triples:
+        if isinstance(s, BNode):
+            out_edges.setdefault(s, []).append((str(p), o))
+        if isinstance(o, BNode) and not isinstance(s, BNode):
+            in_edges.setdefault(o, []).append(f"{s} {p}")
+    memo: dict[Node, str] = {}
+
+    def text(b: Node, seen: frozenset) -> str:
+        if b in memo:
+            return memo[b]
+        if b in seen:
+            return "(cycle)"
+        parts = sorted(f"{p} " + (text(o, seen | {b}) if isinstance(o, BNode)
+                                  else o.n3()) for p, o in out_edges.get(b, ()))
+        memo[b] = "[" + "; ".join(parts) + "]"
+        return memo[b]
+
+    import hashlib
+
+    nodes = set(out_edges) | set(in_edges)
+    return {b: hashlib.sha1((text(b, frozenset()) + " <- " + "; ".join(
+        sorted(in_edges.get(b, ())))).encode("utf-8")).hexdigest() for b in nodes}
+
+
+_ABOX_GRAPHS = ("asserted", "background", "inferred")
+
+
+class _StoreIndex:
+    """The ABox of a built store (asserted, background, inferred, the ontology's
+    individuals) and the intermediate memberships, looked up in the store on
+    demand: what :class:`kg.rl_engine.Explainer` reads, without loading it."""
+
+    def __init__(self, src: Source):
+        self.src = src
+        self.all = self   # membership: ``t in index.all``
+        self._objs: dict = {}   # caches: a proof asks the same questions many times
+        self._subjs: dict = {}
+        self._has: dict = {}
+
+    def _graphs(self, s) -> list:
+        names = list(_ABOX_GRAPHS)
+        if s is None or s not in self.src.tb.terms:
+            names.append("ontology")
+        return [self.src.graphs[n] for n in names]
+
+    def _lookup(self, s, p, o) -> Iterable:
+        try:
+            pat = tuple(None if x is None else to_ox(x) for x in (s, p, o))
+        except TypeError:
+            return
+        if isinstance(pat[0], ox.Literal) or isinstance(pat[1], (ox.Literal, ox.BlankNode)):
+            return
+        for g in self._graphs(s):
+            for q in self.src.store.quads_for_pattern(*pat, g):
+                t = (from_ox(q.subject), from_ox(q.predicate), from_ox(q.object))
+                if g == self.src.graphs["ontology"] and t[0] in self.src.tb.terms:
+                    continue
+                yield t
+
+    @property
+    def sp(self) -> _Predicates:
+        """The predicates in use (``p in index.sp``), as :class:`_GIndex` has them."""
+        return _Predicates(self)
+
+    def __contains__(self, t) -> bool:
+        found = self._has.get(t)
+        if found is None:
+            found = self._has[t] = t in self.src.hidden or any(
+                True for _ in self._lookup(*t))
+        return found
+
+    def objs(self, s: Node, p: Node) -> set[Node]:
+        key = (s, p)
+        if key not in self._objs:
+            out = {t[2] for t in self._lookup(s, p, None)}
+            out |= {h[2] for h in self.src.hidden_of(s) if h[1] == p}
+            self._objs[key] = out
+        return self._objs[key]
+
+    def subjs(self, p: Node, o: Node) -> set[Node]:
+        key = (p, o)
+        if key not in self._subjs:
+            out = {t[0] for t in self._lookup(None, p, o)}
+            if p == RDF_TYPE:
+                out |= {h[0] for h in self.src.hidden if h[2] == o}
+            self._subjs[key] = out
+        return self._subjs[key]
+
+
+class _Predicates:
+    def __init__(self, index: _StoreIndex):
+        self.index = index
+
+    def __contains__(self, p) -> bool:
+        return any(True for _ in self.index._lookup(None, p, None)) or (
+            p == RDF_TYPE and bool(self.index.src.hidden))
+
+
 class Source:
-    """A built graph opened for explanation: the store, TBox, ABox and derivations."""
+    """A built graph opened for explanation: the store, its TBox, and the
+    derivations, looked up in the store as they are needed.
 
-    def __init__(self, store: ox.Store):
-        from . import rl_engine
+    ``hidden`` is the set of intermediate memberships the build recorded (see
+    :data:`EXPLAIN_SIDECAR`); without it (an in-memory source, or a build made
+    before the sidecar existed) it is recomputed from the graph on first use.
+    """
 
+    def __init__(self, store: ox.Store, hidden: list[tuple[str, str]] | None = None):
         self.store = store
         self.graphs = {name: ox.NamedNode(ns.graph_iri(name)) for name in ns.GRAPH_NAMES}
-        self.tbox = self._triples("ontology")
-        self.tbox_props: dict[Node, dict[str, list[Node]]] = {}
+        self._recorded = hidden
+        self.hidden_recorded = False   # whether ``hidden`` came from the build's record
+        self._hidden_set: set[Triple] | None = None
+        self._hidden_by_s: dict | None = None
+        self._evidence: dict = {}   # stated triple (pyoxigraph terms) -> its evidence
+        self._stated: dict[Triple, bool] = {}
+
+    # the TBox is compiled only when a derivation or a class expression is shown
+
+    @cached_property
+    def tbox(self) -> set[Triple]:
+        return self._triples("ontology")
+
+    @cached_property
+    def tbox_props(self) -> dict[Node, dict[str, list[Node]]]:
+        props: dict[Node, dict[str, list[Node]]] = {}
         for ts, tp, to in self.tbox:
             if isinstance(ts, BNode):
-                self.tbox_props.setdefault(ts, {}).setdefault(str(tp), []).append(to)
-        self.tb = rl_engine.compile_tbox(self.tbox)
-        # individuals described in the ontology graph (SKOS concepts) are ABox facts
-        onto_abox = {t for t in self.tbox if t[0] not in self.tb.terms}
-        self.asserted = self._triples("asserted")
-        self.background = self._triples("background")
-        self.inferred = self._triples("inferred")
-        self.base = self.asserted | self.background | onto_abox
-        self.abox = self.base | self.inferred
-        self.hidden = self._hidden(rl_engine)
-        self.explainer = rl_engine.Explainer(self.tb, self.abox | self.hidden)
-        self._evidence: dict | None = None   # filled on first use by _evidence_index
+                props.setdefault(ts, {}).setdefault(str(tp), []).append(to)
+        return props
 
-    def _triples(self, name: str) -> set[Triple]:
-        return {(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object))
-                for q in self.store.quads_for_pattern(None, None, None, self.graphs[name])}
+    @cached_property
+    def tb(self):
+        from . import rl_engine
 
-    def _hidden(self, rl_engine) -> set[Triple]:
+        return rl_engine.compile_tbox(self.tbox)
+
+    @cached_property
+    def explainer(self):
+        from . import rl_engine
+
+        return rl_engine.Explainer(self.tb, _StoreIndex(self))
+
+    def _resolve(self, recorded: list[tuple[str, str]]) -> set[Triple] | None:
+        """The recorded memberships with this store's blank nodes; None if a key
+        names no class expression or several (then they are recomputed)."""
+        by_key: dict[str, list[Node]] = {}
+        for b, k in bnode_keys(self.tbox).items():
+            by_key.setdefault(k, []).append(b)
+        out = set()
+        for s, k in recorded:
+            bs = by_key.get(k, [])
+            if len(bs) != 1:
+                return None
+            out.add((URIRef(s), RDF_TYPE, bs[0]))
+        return out
+
+    @property
+    def hidden(self) -> set[Triple]:
         """Memberships of anonymous class expressions (``x a [restriction]``).
 
         The build drops them as noise; they are the unstored links between a
         class expression (cls-svf1, cls-int1, ...) and the named class it is a
         subclass of (cax-sco).
         """
+        if self._hidden_set is None and self._recorded is not None:
+            self._hidden_set = self._resolve(self._recorded)
+            self._recorded = None
+            self.hidden_recorded = self._hidden_set is not None
+        if self._hidden_set is None:
+            self._hidden_set = self._compute_hidden()
+        return self._hidden_set
+
+    def hidden_of(self, s: Node) -> list[Triple]:
+        if self._hidden_by_s is None:
+            by: dict = {}
+            for t in self.hidden:
+                by.setdefault(t[0], []).append(t)
+            self._hidden_by_s = by
+        return self._hidden_by_s.get(s, [])
+
+    @property
+    def asserted(self) -> set[Triple]:
+        return self._triples("asserted")
+
+    @property
+    def background(self) -> set[Triple]:
+        return self._triples("background")
+
+    @property
+    def inferred(self) -> set[Triple]:
+        return self._triples("inferred")
+
+    @property
+    def base(self) -> set[Triple]:
+        """Every stated triple of the ABox (loaded: for tests and small graphs)."""
+        return (self.asserted | self.background
+                | {t for t in self.tbox if t[0] not in self.tb.terms})
+
+    @property
+    def abox(self) -> set[Triple]:
+        return self.base | self.inferred
+
+    def is_stated(self, t: Triple) -> bool:
+        """Whether ``t`` is stated (asserted, background, or an ontology individual's)."""
+        found = self._stated.get(t)
+        if found is None:
+            found = self._stated[t] = self._is_stated(t)
+        return found
+
+    def _is_stated(self, t: Triple) -> bool:
         try:
-            full = rl_engine.infer(self.tb, self.base, visible_only=False,
-                                   raise_on_clash=False)
+            s, p, o = (to_ox(x) for x in t)
+        except TypeError:
+            return False
+        if isinstance(s, ox.Literal) or isinstance(p, (ox.Literal, ox.BlankNode)):
+            return False
+        for name in ("asserted", "background"):
+            for _q in self.store.quads_for_pattern(s, p, o, self.graphs[name]):
+                return True
+        if t[0] in self.tb.terms:
+            return False
+        return any(True for _q in self.store.quads_for_pattern(s, p, o, self.graphs["ontology"]))
+
+    def _triples(self, name: str) -> set[Triple]:
+        return {(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object))
+                for q in self.store.quads_for_pattern(None, None, None, self.graphs[name])}
+
+    def _compute_hidden(self) -> set[Triple]:
+        from . import rl_engine
+
+        hidden: set[Triple] = set()
+        try:
+            rl_engine.infer(self.tb, self.base, raise_on_clash=False, hidden=hidden)
         except (ValueError, rl_engine.Inconsistency):
             return set()
-        return {t for t in full if t[1] == RDF_TYPE and isinstance(t[2], BNode)
-                and t[2] in self.tb.terms and not isinstance(t[0], (BNode, Literal))
-                and t[0] not in self.tb.terms}
+        return hidden
 
     def graph_of(self, t: Triple) -> str | None:
         """The graph that holds ``t`` (each triple is in one graph), or None."""
@@ -201,16 +430,22 @@ def open_source(store_or_graphs) -> Source:
     if isinstance(store_or_graphs, Mapping):
         return memory_source(store_or_graphs)
     if isinstance(store_or_graphs, (str, Path)):
-        from .store import open_store
 
-        return Source(open_store(Path(store_or_graphs)).oxigraph)
+        return _open_built(Path(store_or_graphs))
     store = getattr(store_or_graphs, "oxigraph", None)
     if isinstance(store, ox.Store):
-        return Source(store)
+        return Source(store, read_sidecar(Path(store_or_graphs.path) / "current"))
     raise TypeError(f"cannot explain over {type(store_or_graphs).__name__}")
 
 
 # --------------------------------------------------------------------------- explain
+
+
+def _open_built(store_dir: Path) -> Source:
+    from .store import open_store
+
+    built = open_store(store_dir)
+    return Source(built.oxigraph, read_sidecar(Path(built.path) / "current"))
 
 
 def explain(store_or_graphs, triple: Triple, depth: int | None = None) -> Explanation:
@@ -224,7 +459,7 @@ def explain(store_or_graphs, triple: Triple, depth: int | None = None) -> Explan
         return Explanation(triple, ABSENT, near=near_matches(src, triple))
     expressions: dict[str, str] = {}
     if status in ("inferred", INTERMEDIATE):
-        proof = src.explainer.tree(triple, src.base)
+        proof = src.explainer.tree(triple, src.is_stated)
         root = _from_proof(src, proof, depth, expressions)
     else:
         root = _stated(src, triple, status)
@@ -279,77 +514,99 @@ def _from_proof(src: Source, proof, depth: int | None, expressions: dict) -> Exp
         d.rule, list(d.axiom), kids, list(d.via), max(others, 0)))
 
 
-_PREFIXES = """
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX kg: <https://w3id.org/kg/ontology#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
-_EVIDENCE_GRAPH = "<https://w3id.org/kg/graph/evidence>"
-_SUPPORTS = _PREFIXES + """
-SELECT ?s ?p ?o ?ann ?target ?file ?line ?note ?body WHERE { GRAPH %s {
-  ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-  ?ann kg:supportsStatement ?st ; oa:hasTarget ?target .
-  OPTIONAL { ?ann kg:annotationFile ?file }
-  OPTIONAL { ?ann kg:annotationLine ?line }
-  OPTIONAL { ?ann dcterms:source ?note }
-  OPTIONAL { ?ann oa:hasBody ?body }
-} }""" % _EVIDENCE_GRAPH
-_QUOTES = _PREFIXES + """
-SELECT ?target ?doc ?exact ?start ?end WHERE { GRAPH %s {
-  ?target oa:hasSource ?doc ; oa:hasSelector ?qs , ?ps .
-  ?qs a oa:TextQuoteSelector ; oa:exact ?exact .
-  ?ps a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
-} }""" % _EVIDENCE_GRAPH
-_TITLES = _PREFIXES + """
-SELECT ?x ?title WHERE { GRAPH %s {
-  { ?x dcterms:title ?title } UNION { ?x a <http://www.w3.org/ns/prov#Entity> ; rdfs:label ?title }
-} }""" % _EVIDENCE_GRAPH
-_SPEAKERS = _PREFIXES + """
-SELECT ?claim ?speaker WHERE { GRAPH <https://w3id.org/kg/graph/asserted> {
-  ?claim a kg:Claim ; kg:claimant ?speaker } }"""
+_OA = "http://www.w3.org/ns/oa#"
+_DCT = "http://purl.org/dc/terms/"
 
 
-def _value(row, name: str):
-    v = row[name]
-    return None if v is None else v.value
+class _Lookup:
+    """Pattern lookups in one graph of the store (pyoxigraph terms)."""
+
+    def __init__(self, store: ox.Store, graph: ox.NamedNode):
+        self.store, self.graph = store, graph
+
+    def objs(self, s, p: str) -> list:
+        return [q.object for q in self.store.quads_for_pattern(s, ox.NamedNode(p), None,
+                                                               self.graph)]
+
+    def subjs(self, p: str, o) -> list:
+        return [q.subject for q in self.store.quads_for_pattern(None, ox.NamedNode(p), o,
+                                                                self.graph)]
+
+    def has(self, s, p: str, o) -> bool:
+        return any(True for _ in self.store.quads_for_pattern(s, ox.NamedNode(p), o,
+                                                              self.graph))
+
+    def one(self, s, p: str):
+        found = self.objs(s, p)
+        return found[0] if found else None
 
 
-def _evidence_index(src: Source) -> dict[tuple, list[Evidence]]:
-    """Stated triple (pyoxigraph terms) -> its evidence, for the whole store at once."""
+def _quote(ev: _Lookup, target) -> tuple:
+    """(document, exact, start, end) of an annotation target."""
+    for doc in ev.objs(target, _OA + "hasSource"):
+        sels = ev.objs(target, _OA + "hasSelector")
+        quotes = [q for q in sels if ev.has(q, ns.RDF + "type", ox.NamedNode(
+            _OA + "TextQuoteSelector"))]
+        spans = [q for q in sels if ev.has(q, ns.RDF + "type", ox.NamedNode(
+            _OA + "TextPositionSelector"))]
+        for q in quotes:
+            exact = ev.one(q, _OA + "exact")
+            for ps in spans:
+                start, end = ev.one(ps, _OA + "start"), ev.one(ps, _OA + "end")
+                if exact is not None and start is not None and end is not None:
+                    return doc.value, exact.value, int(start.value), int(end.value)
+    return target.value, None, None, None
+
+
+def _title(ev: _Lookup, doc: str) -> str | None:
+    x = ox.NamedNode(doc)
+    title = ev.one(x, _DCT + "title")
+    if title is None and ev.has(x, ns.RDF + "type", ox.NamedNode(ns.PROV + "Entity")):
+        title = ev.one(x, ns.RDFS + "label")
+    return None if title is None else title.value
+
+
+def _speakers(src: Source, claim) -> set[str]:
+    asserted = _Lookup(src.store, src.graphs["asserted"])
+    if not isinstance(claim, (ox.NamedNode, ox.BlankNode)) or not asserted.has(
+            claim, ns.RDF + "type", ox.NamedNode(ns.KG + "Claim")):
+        return set()
+    return {x.value for x in asserted.objs(claim, ns.KG + "claimant")}
+
+
+def _evidence_of(src: Source, key: tuple) -> list[Evidence]:
+    """The evidence of one stated triple (pyoxigraph terms): the annotations
+    that support its reified statement, looked up in the evidence graph
+    (cached on ``src``)."""
     index = src._evidence
-    if index is not None:
-        return index
-    st = src.store
-    quotes = {}
-    for r in st.query(_QUOTES):
-        quotes.setdefault(r["target"], (r["doc"].value, r["exact"].value,
-                                        int(r["start"].value), int(r["end"].value)))
-    titles: dict[str, str] = {}
-    for r in st.query(_TITLES):
-        titles.setdefault(r["x"].value, r["title"].value)
-    speakers: dict = {}
-    for r in st.query(_SPEAKERS):
-        speakers.setdefault(r["claim"], set()).add(r["speaker"].value)
-    index = {}
-    for r in st.query(_SUPPORTS):
-        key = (r["s"], r["p"], r["o"])
-        target = r["target"]
-        line = _value(r, "line")
-        doc, exact, start, end = quotes.get(target, (target.value, None, None, None))
-        who = speakers.get(r["body"], set()) | speakers.get(r["s"], set())
-        index.setdefault(key, []).append(Evidence(
-            quote=exact, start=start, end=end, document=doc,
-            annotation_file=_value(r, "file"), line=int(line) if line is not None else None,
-            speaker=", ".join(sorted(who)) or None, annotation=_value(r, "ann"),
-            document_title=titles.get(doc), source_note=_value(r, "note")))
-    for key, evs in index.items():
-        unique = {(e.annotation, e.document, e.start, e.end): e for e in evs}
-        index[key] = sorted(unique.values(), key=lambda e: (
-            e.document or "", e.start or -1, e.end or -1, e.annotation or ""))
-    src._evidence = index
-    return index
+    if key in index:
+        return index[key]
+    ev = _Lookup(src.store, src.graphs["evidence"])
+    s, p, o = key
+    found = []
+    for st in ev.subjs(ns.RDF + "subject", s):
+        if not (ev.has(st, ns.RDF + "predicate", p) and ev.has(st, ns.RDF + "object", o)):
+            continue
+        for ann in ev.subjs(ns.KG + "supportsStatement", st):
+            files = ev.objs(ann, ns.KG + "annotationFile") or [None]
+            lines = ev.objs(ann, ns.KG + "annotationLine") or [None]
+            notes = ev.objs(ann, _DCT + "source") or [None]
+            bodies = ev.objs(ann, _OA + "hasBody") or [None]
+            who = set().union(*(_speakers(src, b) for b in bodies), _speakers(src, s))
+            for target in ev.objs(ann, _OA + "hasTarget"):
+                doc, exact, start, end = _quote(ev, target)
+                for file, line, note in itertools.product(files, lines, notes):
+                    found.append(Evidence(
+                        quote=exact, start=start, end=end, document=doc,
+                        annotation_file=None if file is None else file.value,
+                        line=None if line is None else int(line.value),
+                        speaker=", ".join(sorted(who)) or None, annotation=ann.value,
+                        document_title=_title(ev, doc), source_note=None if note is None
+                        else note.value))
+    unique = {(e.annotation, e.document, e.start, e.end): e for e in found}
+    index[key] = sorted(unique.values(), key=lambda e: (
+        e.document or "", e.start or -1, e.end or -1, e.annotation or ""))
+    return index[key]
 
 
 def claims_of(src: Source, t: Triple) -> list[ClaimedBy]:
@@ -393,7 +650,13 @@ def claims_of(src: Source, t: Triple) -> list[ClaimedBy]:
 
 def evidence(src: Source, t: Triple) -> list[Evidence]:
     """The quotes (or reference sources) that support the stated triple ``t``."""
-    return list(_evidence_index(src).get(tuple(to_ox(x) for x in t), []))
+    try:
+        key = tuple(to_ox(x) for x in t)
+    except TypeError:
+        return []
+    if isinstance(key[0], ox.Literal) or isinstance(key[1], (ox.Literal, ox.BlankNode)):
+        return []
+    return list(_evidence_of(src, key))
 
 
 def near_matches(src: Source, t: Triple, limit: int = 10) -> list[tuple[Triple, str]]:
@@ -479,11 +742,10 @@ def explain_args(store_dir: Path, texts: list[str], depth: int | None = None
     Raises :class:`NotInGraph` for a triple (or a resource with no triple)
     that is not in the graph, with the near matches in the hint.
     """
-    from .store import open_store
 
     if depth is not None and depth < 0:
         raise UsageError("--depth must be 0 or more")
-    src = Source(open_store(Path(store_dir)).oxigraph)
+    src = _open_built(Path(store_dir))
     parsed = parse_triple(src, texts)
     if isinstance(parsed, tuple):
         expl = explain(src, parsed, depth)

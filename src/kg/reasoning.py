@@ -80,27 +80,45 @@ def choose_engine(engine: str, n_input: int) -> str:
 
 def closure(ontology: Graph, data, engine: str = "auto", *,
             max_growth: int = MAX_GROWTH, max_sameas: int = MAX_SAMEAS,
-            max_seconds: float = MAX_SECONDS) -> set:
+            max_seconds: float = MAX_SECONDS, hidden: set | None = None) -> set:
     """The triples OWL 2 RL adds to ``ontology + data`` that users may see.
 
     ``data`` is an rdflib Graph or any iterable of rdflib triples. Returns a set
     of triples. Raises :class:`ReasonerLimit` when the closure outgrows its
     guards and :class:`~kg.errors.ViolationsError` when the reasoner finds an
-    inconsistency.
+    inconsistency. If ``hidden`` is given, it receives the memberships of
+    anonymous class expressions the closure holds (what ``kg explain`` shows
+    as intermediate steps; see :func:`kg.rl_engine.intermediate`).
     """
     data = data if isinstance(data, (Graph, set, frozenset)) else set(data)
     engine = choose_engine(engine, len(data))
     budget = max(MIN_BUDGET, max_growth * (len(data) + len(ontology)))
     if engine == "rules":
-        return _rules_closure(ontology, data, budget)
-    return _owlrl_closure(ontology, data, budget, max_sameas, max_seconds)
+        return _rules_closure(ontology, data, budget, hidden)
+    out = _owlrl_closure(ontology, data, budget, max_sameas, max_seconds)
+    if hidden is not None:
+        hidden.update(intermediate_memberships(ontology, data))
+    return out
 
 
-def _rules_closure(ontology: Graph, data, budget: int) -> set:
+def intermediate_memberships(ontology: Graph, data) -> set:
+    """The memberships of anonymous class expressions in the compiled engine's
+    closure of ``ontology + data`` (empty if it cannot compute them)."""
+    from . import rl_engine
+
+    hidden: set = set()
+    try:
+        rl_engine.infer(ontology, data, raise_on_clash=False, hidden=hidden)
+    except (ValueError, rl_engine.Inconsistency, rl_engine.GrowthLimit):
+        return set()
+    return hidden
+
+
+def _rules_closure(ontology: Graph, data, budget: int, hidden: set | None = None) -> set:
     from . import rl_engine
 
     try:
-        return rl_engine.infer(ontology, data, budget=budget)
+        return rl_engine.infer(ontology, data, budget=budget, hidden=hidden)
     except rl_engine.GrowthLimit as e:
         raise ReasonerLimit(
             f"the reasoner stopped: the closure grew past {e.budget} new triples",

@@ -1221,7 +1221,7 @@ def check(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple])
 
 def infer(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple], *,
           visible_only: bool = True, raise_on_clash: bool = True,
-          budget: int | None = None) -> set[Triple]:
+          budget: int | None = None, hidden: set | None = None) -> set[Triple]:
     """The new triples of the OWL 2 RL closure of ``tbox`` + ``abox``.
 
     Returns rdflib triples not in the input.  With ``visible_only`` (default)
@@ -1232,18 +1232,32 @@ def infer(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple],
     than ``budget`` facts are derived.
     """
     with paused_gc():
-        return _infer(tbox, abox, visible_only, raise_on_clash, budget)
+        return _infer(tbox, abox, visible_only, raise_on_clash, budget, hidden)
+
+
+def intermediate(derived: Iterable[Triple], terms: frozenset[Node] | set[Node]
+                 ) -> set[Triple]:
+    """The memberships of anonymous class expressions (``x a [restriction]``)
+    among ``derived``: not user-visible, but the unstored links a derivation
+    tree shows between a class expression and the named class it implies."""
+    return {t for t in derived if t[1] == TYPE and isinstance(t[2], BNode)
+            and t[2] in terms and not isinstance(t[0], (BNode, Literal))
+            and t[0] not in terms}
 
 
 def _infer(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple],
            visible_only: bool, raise_on_clash: bool, budget: int | None = None,
-           ) -> set[Triple]:
+           hidden: set | None = None) -> set[Triple]:
     eng, derived, _n = _closure(tbox, abox, budget)
     if raise_on_clash:
         cl = eng.clashes()
         if cl:
             raise Inconsistency(cl)
     T = eng.terms
+    if hidden is not None:  # the unstored premises kg explain needs
+        tid = eng.enc(TYPE)
+        hidden.update(intermediate(((T[s], T[p], T[o]) for s, p, o in derived if p == tid),
+                                   eng.tb.terms))
     if not visible_only:
         return {(T[s], T[p], T[o]) for s, p, o in derived}
     # user_visible, evaluated once per term id instead of once per triple
@@ -1301,7 +1315,9 @@ class Explainer:
 
     def __init__(self, tbox: Graph | Iterable[Triple] | TBox, graph_triples: Iterable[Triple]):
         self.tb = compile_tbox(tbox)
-        self.g = _GIndex(graph_triples)
+        # any object with ``all`` (membership), ``objs`` and ``subjs`` will do:
+        # kg.explain passes one that looks the triples up in the built store
+        self.g = graph_triples if hasattr(graph_triples, "objs") else _GIndex(graph_triples)
         tb = self.tb
         self.sub_c: dict[Node, set[Node]] = {}
         for a, bs in tb.sup_c.items():

@@ -435,7 +435,7 @@ def _errno_of(reason: str) -> int | None:
 
 
 def write_store(store_dir: Path, chunks, manifest, verify=None,
-                timings: dict | None = None) -> Path:
+                timings: dict | None = None, sidecars=None) -> Path:
     """Write a new build and make it current atomically. Returns its directory.
 
     ``chunks`` is an iterable of N-Quads byte strings, bulk-loaded in batches
@@ -447,6 +447,8 @@ def write_store(store_dir: Path, chunks, manifest, verify=None,
     On any failure the new build is removed and the previous one stays current.
     ``timings``, if given, receives the seconds spent waiting for the writer
     after the last chunk (``store-drain``) and compacting (``store-optimize``).
+    ``sidecars``, if given, is a function returning {file name: bytes} written
+    into the new build before its manifest (e.g. what ``kg explain`` reads).
     """
     import pyoxigraph
 
@@ -472,6 +474,8 @@ def write_store(store_dir: Path, chunks, manifest, verify=None,
         if callable(manifest):
             manifest = manifest(ox)
         del ox
+        for name, data in (sidecars() if sidecars is not None else {}).items():
+            (build_dir / name).write_bytes(data)
         manifest = {"format": FORMAT_VERSION, **manifest}
         tmp_manifest = build_dir / (MANIFEST + ".tmp")
         tmp_manifest.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
