@@ -193,12 +193,23 @@ def run_sparql(store_dir: Path | None, text: str, *, fmt: str | None = None,
 def export(store_dir: Path, *, fmt: str | None = None, graphs: list[str] | None = None,
            output: Path | None = None) -> tuple[bytes, str]:
     """Serialise the chosen graphs of the current build; returns (bytes, format)."""
-    from .export import expand_graphs, export_bytes
+    chunks, fmt = export_stream(store_dir, fmt=fmt, graphs=graphs, output=output)
+    return b"".join(chunks), fmt
+
+
+def export_stream(store_dir: Path, *, fmt: str | None = None, graphs: list[str] | None = None,
+                  output: Path | None = None):
+    """:func:`export` in pieces: returns (an iterator of bytes, format).
+
+    N-Quads and N-Triples are sorted on disk and streamed in bounded memory
+    (:func:`kg.export.export_chunks`); the pieces joined are :func:`export`'s bytes.
+    """
+    from .export import expand_graphs, export_chunks
     from .store import open_store
 
     fmt = _result_format(fmt, output, "turtle")
     built = open_store(store_dir)
-    return export_bytes(built.oxigraph, fmt, expand_graphs(graphs or ["all"])), fmt
+    return export_chunks(built.oxigraph, fmt, expand_graphs(graphs or ["all"])), fmt
 
 
 def push(store_dir: Path | None, endpoint: str, *, graphs: list[str] | None = None,

@@ -27,8 +27,8 @@ def command(fmt, graphs, output, store_dir):
       kg export -o kg.nq
       kg export --format turtle --graph asserted --graph inferred > kg.ttl
     """
-    from ..api import export
+    from ..api import export_stream
 
-    data, fmt = export(resolve_store(store_dir), fmt=fmt, graphs=list(graphs) or ["all"],
+    data, fmt = export_stream(resolve_store(store_dir), fmt=fmt, graphs=list(graphs) or ["all"],
                        output=output)
     emit(data, output, fmt)
