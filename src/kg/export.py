@@ -478,7 +478,7 @@ def sorted_graph_files(store: ox.Store, graphs: list[str],
     runs: dict[str, list[Path]] = {g: [] for g in order}
     found: dict[str, set[bytes]] = {g: set() for g in order}
     counter = iter(range(1 << 62))
-    for name, pieces in _dump_graph_pieces(store, order):
+    for name, pieces in _dump_graph_pieces(store, order, tmp):
         pending: list[bytes] = []
         size = 0
         for data in pieces:
@@ -526,20 +526,25 @@ def _write_run(lines: list[bytes], path: Path) -> Path:
     return path
 
 
-def _dump_graph_pieces(store: ox.Store, graphs: list[str]):
-    """(name, an iterator of pieces of the graph's N-Triples) for each of ``graphs``.
+def _dump_graph_pieces(store: ox.Store, graphs: list[str], tmp: Path):
+    """(name, an iterator of pieces of the graph's N-Triples, whole lines of about
+    :data:`RUN_BYTES` each) for each of ``graphs``.
 
     As :func:`_dump_graphs`, one predicate at a time on as many threads as there
-    are cores, but with only a few pieces waiting at any time.
+    are cores, but each predicate's triples written by Oxigraph to a temporary
+    file, read back a piece at a time, and only a few files waiting at any time.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     workers = min(os.cpu_count() or 1, 8)
+    counter = iter(range(1 << 62))
 
-    def part(graph: str, predicate: str) -> bytes:
-        return store.query("CONSTRUCT { ?s %s ?o } WHERE { GRAPH <%s> { ?s %s ?o } }"
-                           % (predicate, graph, predicate)).serialize(
-            format=ox.RdfFormat.N_TRIPLES)
+    def part(graph: str, predicate: str) -> Path:
+        path = tmp / f"dump{next(counter)}"
+        store.query("CONSTRUCT { ?s %s ?o } WHERE { GRAPH <%s> { ?s %s ?o } }"
+                    % (predicate, graph, predicate)).serialize(
+            output=str(path), format=ox.RdfFormat.N_TRIPLES)
+        return path
 
     def pieces(pool, graph: str, predicates: list[str]):
         waiting: deque = deque()
@@ -549,12 +554,12 @@ def _dump_graph_pieces(store: ox.Store, graphs: list[str]):
             if len(waiting) >= workers:
                 break
         while waiting:
-            data = waiting.popleft().result()
+            path = waiting.popleft().result()
             p = next(todo, None)
             if p is not None:
                 waiting.append(pool.submit(part, graph, p))
-            yield data
-            del data
+            yield from _blocks(path, RUN_BYTES)
+            path.unlink()
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for name in graphs:
@@ -564,12 +569,12 @@ def _dump_graph_pieces(store: ox.Store, graphs: list[str]):
             yield name, pieces(pool, graph, predicates)
 
 
-def _blocks(path: Path):
-    """The file's whole lines, about :data:`CHUNK_BYTES` at a time."""
+def _blocks(path: Path, size: int | None = None):
+    """The file's whole lines, about ``size`` (:data:`CHUNK_BYTES`) bytes at a time."""
     with open(path, "rb") as f:
         rest = b""
         while True:
-            data = f.read(CHUNK_BYTES)
+            data = f.read(size or CHUNK_BYTES)
             if not data:
                 break
             data = rest + data
