@@ -528,45 +528,33 @@ def _write_run(lines: list[bytes], path: Path) -> Path:
 
 def _dump_graph_pieces(store: ox.Store, graphs: list[str], tmp: Path):
     """(name, an iterator of pieces of the graph's N-Triples, whole lines of about
-    :data:`RUN_BYTES` each) for each of ``graphs``.
+    :data:`RUN_BYTES` each) for each of ``graphs``, in their order.
 
-    As :func:`_dump_graphs`, one predicate at a time on as many threads as there
-    are cores, but each predicate's triples written by Oxigraph to a temporary
-    file, read back a piece at a time, and only a few files waiting at any time.
+    Oxigraph dumps each graph to a temporary file, on as many threads as there
+    are cores, in constant memory (a SPARQL CONSTRUCT, as :func:`_dump_graphs`
+    uses, keeps a set of every triple it has given); the files are read back a
+    piece at a time.
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    workers = min(os.cpu_count() or 1, 8)
-    counter = iter(range(1 << 62))
-
-    def part(graph: str, predicate: str) -> Path:
-        path = tmp / f"dump{next(counter)}"
-        store.query("CONSTRUCT { ?s %s ?o } WHERE { GRAPH <%s> { ?s %s ?o } }"
-                    % (predicate, graph, predicate)).serialize(
-            output=str(path), format=ox.RdfFormat.N_TRIPLES)
+    def dump(i: int, name: str) -> Path:
+        path = tmp / f"dump{i}"
+        store.dump(str(path), format=ox.RdfFormat.N_TRIPLES,
+                   from_graph=ox.NamedNode(ns.graph_iri(name)))
         return path
 
-    def pieces(pool, graph: str, predicates: list[str]):
-        waiting: deque = deque()
-        todo = iter(predicates)
-        for p in todo:
-            waiting.append(pool.submit(part, graph, p))
-            if len(waiting) >= workers:
-                break
-        while waiting:
-            path = waiting.popleft().result()
-            p = next(todo, None)
-            if p is not None:
-                waiting.append(pool.submit(part, graph, p))
-            yield from _blocks(path, RUN_BYTES)
-            path.unlink()
+    def pieces(path: Path):
+        yield from _blocks(path, RUN_BYTES)
+        path.unlink()
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for name in graphs:
-            graph = ns.graph_iri(name)
-            predicates = [str(row[0]) for row in store.query(
-                "SELECT DISTINCT ?p WHERE { GRAPH <%s> { ?s ?p ?o } }" % graph)]
-            yield name, pieces(pool, graph, predicates)
+    with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 8)) as pool:
+        futures = [pool.submit(dump, i, name) for i, name in enumerate(graphs)]
+        try:
+            for name, future in zip(graphs, futures, strict=True):
+                yield name, pieces(future.result())
+        finally:
+            for future in futures:
+                future.cancel()
 
 
 def _blocks(path: Path, size: int | None = None):
