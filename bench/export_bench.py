@@ -54,7 +54,7 @@ def measure(name: str, argv: list[str], **extra) -> dict:
            "peak_mb": round(usage.ru_maxrss / 1024, 1),
            "status": os.waitstatus_to_exitcode(status), "load": os.getloadavg()[0], **extra}
     if row["status"]:
-        row["stderr"] = err.strip().splitlines()[-1:] if err else []
+        row["stderr"] = err.strip().splitlines()[-2:] if err else []
     print(json.dumps(row), flush=True)
     return row
 
@@ -99,9 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="kg-export-bench-") as tmp:
         out = Path(tmp) / f"new.{args.format}"
-        measure("export", [*kg_command(), "export", "--store", str(args.store), "--format",
-                           args.format, "-o", str(out)], format=args.format,
-                bytes=out.stat().st_size if out.exists() else None)
+        row = measure("export", [*kg_command(), "export", "--store", str(args.store),
+                                 "--format", args.format, "-o", str(out)], format=args.format)
+        if out.exists():
+            print(json.dumps({"what": "export", "bytes": out.stat().st_size}), flush=True)
+        del row
         if args.old:
             old = Path(tmp) / f"old.{args.format}"
             measure("export-old", [sys.executable, "-c", OLD, str(args.store), args.format,
