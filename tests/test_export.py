@@ -342,3 +342,126 @@ def test_cli_graph_choice(kg, built_store, store):
     assert r.exit_code == 0
     graphs = {q.graph_name.value for q in ox.parse(r.stdout_bytes, format=ox.RdfFormat.N_QUADS)}
     assert graphs == {ns.graph_iri("asserted"), ns.graph_iri("ontology")}
+
+
+# ---------------------------------------------------------------------------
+# bounded memory: the streamed N-Quads / N-Triples against the in-memory export
+# (export_bytes, which stays the oracle), on a generated corpus and on awkward quads
+
+
+def _generated_store(tmp_path_factory, n: int) -> ox.Store:
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    from kg.build import build
+
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("generate_corpus",
+                                                  root / "bench" / "generate_corpus.py")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("generate_corpus", mod)
+    spec.loader.exec_module(mod)
+    corpus = tmp_path_factory.mktemp("gen-corpus")
+    mod.generate(n, corpus, seed=3)
+    store = tmp_path_factory.mktemp("gen-store") / ".kg"
+    build(corpus, store)
+    return store
+
+
+@pytest.fixture(scope="module")
+def generated_store(tmp_path_factory):
+    return _generated_store(tmp_path_factory, 12)
+
+
+def _awkward_store() -> ox.Store:
+    g = {name: ox.NamedNode(ns.graph_iri(name)) for name in ns.GRAPH_NAMES}
+    ex = "http://example.org/"
+    subjects = [ox.NamedNode(ex + s) for s in ("a", "a-b", "a/b", "a_:b", "ab", "A")]
+    literals = [ox.Literal("plain"), ox.Literal(""), ox.Literal("with _:b0 inside"),
+                ox.Literal("ctl \x01 \x7f\n\r"), ox.Literal("ünï 😀"),
+                ox.Literal("plain", language="en"), ox.Literal("plai")]
+    p, q = ox.NamedNode(ex + "p"), ox.NamedNode(ex + "p-q")
+    quads = []
+    for i, s in enumerate(subjects):
+        for j, lit in enumerate(literals):
+            quads.append(ox.Quad(s, p if (i + j) % 2 else q, lit,
+                                 g["asserted"] if j % 3 else g["evidence"]))
+        quads.append(ox.Quad(s, p, subjects[(i + 1) % len(subjects)], g["asserted"]))
+        quads.append(ox.Quad(s, p, subjects[(i + 1) % len(subjects)], g["inferred"]))
+    b1, b2, b3 = ox.BlankNode("x1"), ox.BlankNode("x2"), ox.BlankNode("zz")
+    quads += [ox.Quad(b1, p, b2, g["ontology"]), ox.Quad(b2, p, b1, g["ontology"]),
+              ox.Quad(b1, q, ox.Literal("shared"), g["asserted"]),
+              ox.Quad(subjects[0], p, b1, g["asserted"]),
+              ox.Quad(subjects[0], p, b3, g["asserted"]),
+              ox.Quad(b3, p, ox.Literal("plain"), g["asserted"]),
+              ox.Quad(b3, p, subjects[0], g["inferred"]),
+              ox.Quad(b3, p, subjects[0], g["asserted"])]
+    store = ox.Store()
+    store.extend(quads)
+    return store
+
+
+GRAPH_CHOICES = [list(ns.GRAPH_NAMES), ["asserted"], ["inferred", "asserted"],
+                 ["ontology", "inferred", "evidence"]]
+
+
+@pytest.mark.parametrize("tiny", [False, True])
+@pytest.mark.parametrize("fmt", ["nquads", "ntriples"])
+def test_streamed_export_is_the_in_memory_export(fmt, tiny, generated_store, monkeypatch):
+    import kg.export as export_module
+
+    if tiny:  # many runs, many pieces: the merge and the walk over earlier graphs
+        monkeypatch.setattr(export_module, "RUN_BYTES", 2000)
+        monkeypatch.setattr(export_module, "CHUNK_BYTES", 300)
+    for store in (open_store(generated_store).oxigraph, _awkward_store()):
+        for graphs in GRAPH_CHOICES:
+            pieces = list(export_module.export_chunks(store, fmt, graphs))
+            expected = export_bytes(store, fmt, graphs)
+            assert b"".join(pieces) == expected, (fmt, graphs)
+            assert len(expected) > 500
+            if tiny:
+                assert len(pieces) > 3
+
+
+def test_streamed_export_with_triple_terms_is_the_general_path():
+    import kg.export as export_module
+
+    store = _awkward_store()
+    store.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
+                      ox.Triple(ox.NamedNode("http://example.org/a"),
+                                ox.NamedNode("http://example.org/p"), ox.Literal("o")),
+                      ox.NamedNode(ns.graph_iri("asserted"))))
+    for fmt in ("nquads", "ntriples"):
+        streamed = b"".join(export_module.export_chunks(store, fmt, ["asserted"]))
+        assert streamed == export_bytes(store, fmt, ["asserted"])
+        assert b"<<" in streamed
+
+
+@pytest.mark.parametrize("fmt", ["nquads", "ntriples", "turtle"])
+def test_export_command_writes_the_in_memory_bytes(kg, generated_store, tmp_path, fmt):
+    out = tmp_path / f"out.{fmt}"
+    r = kg("export", "--store", str(generated_store), "--format", fmt, "-o", str(out))
+    assert r.exit_code == 0, r.stderr
+    expected = export_bytes(open_store(generated_store).oxigraph, fmt, list(ns.GRAPH_NAMES))
+    assert out.read_bytes() == expected
+    r = kg("export", "--store", str(generated_store), "--format", fmt)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout_bytes == expected
+
+
+def test_streamed_export_into_a_fifo_is_checked_then_written(generated_store, tmp_path):
+    import os
+    import threading
+
+    from kg.export import export_chunks, write_atomically
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    store = open_store(generated_store).oxigraph
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    write_atomically(fifo, export_chunks(store, "nquads", ["asserted"]), "nquads")
+    reader.join()
+    assert got == [export_bytes(store, "nquads", ["asserted"])]

@@ -66,6 +66,22 @@ def export(store_dir: Path, *, fmt: str | None = None, graphs: list[str] | None 
     return open(store_dir).export(fmt, graphs or ["all"]), fmt
 
 
+def export_stream(store_dir: Path, *, fmt: str | None = None, graphs: list[str] | None = None,
+                  output: Path | None = None):
+    """:func:`export` in pieces: returns (an iterator of bytes, format)
+    (``Session.export_chunks``)."""
+    from .results import format_for_path
+    from .session import open
+
+    if not fmt and output is not None:
+        fmt = format_for_path(str(output))
+        if fmt is None:
+            raise UsageError(f"cannot tell the format from {output.name!r}",
+                             hint="pass --format")
+    fmt = fmt or "turtle"
+    return open(store_dir).export_chunks(fmt, graphs or ["all"]), fmt
+
+
 def push(store_dir: Path | None, endpoint: str, *, graphs: list[str] | None = None,
          graph_iri: str | None = None, update_endpoint: str | None = None,
          gsp_endpoint: str | None = None, method: str = "auto", max_body: int | None = None,

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 from collections import deque
+from contextlib import ExitStack
 from functools import cache
 from pathlib import Path
 
@@ -414,12 +415,207 @@ def _merge_in(lines: list[bytes], extra: list[bytes]) -> list[bytes]:
     return out
 
 
+# ---------------------------------------------------------------------------
+# Streaming: N-Quads and N-Triples in bounded memory
+#
+# The same lines in the same order as :func:`canonical_lines`, but sorted by an
+# external merge sort: each graph is dumped a few predicates at a time, each
+# piece sorted and written to a temporary file (a run), and the runs merged
+# (heapq.merge) into one sorted file per graph. Lines are kept in their sort
+# key's form (:func:`_blank_key`: a blank node's ``_:`` written ``\x01:``, which
+# Oxigraph never writes raw), so that plain byte order is the export's order
+# and lines with blank nodes need no special place.
+
+#: Lines (bytes) of one run before it is sorted and written out.
+RUN_BYTES = 32 << 20
+#: Bytes of output handed over at a time.
+CHUNK_BYTES = 1 << 20
+
+
+def export_chunks(store: ox.Store, fmt: str, graphs: list[str]):
+    """:func:`export_bytes` in pieces (an iterator of bytes); the same bytes joined.
+
+    N-Quads and N-Triples are sorted on disk and streamed, in bounded memory;
+    the other formats (and graphs with triple terms) are made whole in memory.
+    """
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown export format {fmt!r}", hint="one of " + ", ".join(FORMATS))
+    return _export_chunks(store, fmt, graphs)
+
+
+def _export_chunks(store: ox.Store, fmt: str, graphs: list[str]):
+    import tempfile
+
+    if fmt in ("nquads", "ntriples") and len(set(graphs)) == len(graphs):
+        with tempfile.TemporaryDirectory(prefix="kg-export-") as tmp:
+            files = sorted_graph_files(store, graphs, Path(tmp))
+            if files is not None:
+                yield header(fmt, graphs)
+                if fmt == "nquads":
+                    for graph, path in files:
+                        yield from _nquads_blocks(graph, path)
+                else:
+                    yield from _ntriples_blocks([path for _, path in files])
+                return
+    yield export_bytes(store, fmt, graphs)
+
+
+def sorted_graph_files(store: ox.Store, graphs: list[str],
+                       tmp: Path) -> list[tuple[bytes, Path]] | None:
+    """(graph term, a file of its lines in key form, sorted) per graph, in the order of
+    the graph terms; None when a graph holds a triple term."""
+    import heapq
+
+    order = sorted(graphs, key=lambda g: str(ox.NamedNode(ns.graph_iri(g))))
+    runs: dict[str, list[Path]] = {g: [] for g in order}
+    found: dict[str, set[bytes]] = {g: set() for g in order}
+    counter = iter(range(1 << 62))
+    for name, pieces in _dump_graph_pieces(store, order, tmp):
+        pending: list[bytes] = []
+        size = 0
+        for data in pieces:
+            blank = _lines_with_blank_nodes(data)
+            if blank is None:
+                return None
+            lines = data.split(b" .\n")
+            size += len(data)
+            del data
+            lines.pop()
+            if blank:
+                found[name] |= blank
+                lines = [line for line in lines if line not in blank]
+            pending.extend(lines)
+            del lines
+            if size >= RUN_BYTES:
+                runs[name].append(_write_run(pending, tmp / f"run{next(counter)}"))
+                pending, size = [], 0
+        if pending:
+            runs[name].append(_write_run(pending, tmp / f"run{next(counter)}"))
+        del pending
+    terms = {g: str(ox.NamedNode(ns.graph_iri(g))).encode() for g in order}
+    relabelled = _canonical_blank_lines([(terms[g], None, found[g]) for g in order])
+    out = []
+    for name in order:
+        extra = relabelled.get(terms[name])
+        if extra:
+            runs[name].append(_write_run([_blank_key(line) for line in extra],
+                                         tmp / f"run{next(counter)}"))
+        path = tmp / f"graph{next(counter)}"
+        with ExitStack() as stack, open(path, "wb", buffering=1 << 20) as f:
+            handles = [stack.enter_context(open(run, "rb")) for run in runs[name]]
+            f.writelines(heapq.merge(*handles))
+        for run in runs[name]:
+            run.unlink()
+        out.append((terms[name], path))
+    return out
+
+
+def _write_run(lines: list[bytes], path: Path) -> Path:
+    lines.sort()
+    with open(path, "wb", buffering=1 << 20) as f:
+        for i in range(0, len(lines), 1 << 16):
+            f.write(b"\n".join(lines[i:i + (1 << 16)]) + b"\n")
+    return path
+
+
+def _dump_graph_pieces(store: ox.Store, graphs: list[str], tmp: Path):
+    """(name, an iterator of pieces of the graph's N-Triples, whole lines of about
+    :data:`RUN_BYTES` each) for each of ``graphs``, in their order.
+
+    Oxigraph dumps each graph to a temporary file, on as many threads as there
+    are cores, in constant memory (a SPARQL CONSTRUCT, as :func:`_dump_graphs`
+    uses, keeps a set of every triple it has given); the files are read back a
+    piece at a time.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    def dump(i: int, name: str) -> Path:
+        path = tmp / f"dump{i}"
+        store.dump(str(path), format=ox.RdfFormat.N_TRIPLES,
+                   from_graph=ox.NamedNode(ns.graph_iri(name)))
+        return path
+
+    def pieces(path: Path):
+        yield from _blocks(path, RUN_BYTES)
+        path.unlink()
+
+    with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, 8)) as pool:
+        futures = [pool.submit(dump, i, name) for i, name in enumerate(graphs)]
+        try:
+            for name, future in zip(graphs, futures, strict=True):
+                yield name, pieces(future.result())
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def _blocks(path: Path, size: int | None = None):
+    """The file's whole lines, about ``size`` (:data:`CHUNK_BYTES`) bytes at a time."""
+    with open(path, "rb") as f:
+        rest = b""
+        while True:
+            data = f.read(size or CHUNK_BYTES)
+            if not data:
+                break
+            data = rest + data
+            end = data.rfind(b"\n") + 1
+            rest = data[end:]
+            if end:
+                yield data[:end]
+        if rest:
+            yield rest
+
+
+def _nquads_blocks(graph: bytes, path: Path):
+    end = b" " + graph + b" .\n"
+    for block in _blocks(path):
+        yield block.replace(b"\x01:", b"_:").replace(b"\n", end)
+
+
+def _ntriples_blocks(paths: list[Path]):
+    """The lines of the sorted files, each but its first time left out (as
+    :func:`merged_triples`): a line of a later file is looked for in the earlier
+    files by walking them alongside, all being sorted."""
+    import heapq
+
+    for i, path in enumerate(paths):
+        if i == 0:
+            for block in _blocks(path):
+                yield block.replace(b"\x01:", b"_:").replace(b"\n", b" .\n")
+            continue
+        with ExitStack() as stack:
+            handles = [stack.enter_context(open(p, "rb")) for p in paths[:i]]
+            earlier = heapq.merge(*handles)
+            seen = next(earlier, None)
+            out: list[bytes] = []
+            size = 0
+            with open(path, "rb") as f:
+                for line in f:
+                    while seen is not None and seen < line:
+                        seen = next(earlier, None)
+                    if seen == line:
+                        continue
+                    out.append(line)
+                    size += len(line)
+                    if size >= CHUNK_BYTES:
+                        yield b"".join(out).replace(b"\x01:", b"_:").replace(b"\n", b" .\n")
+                        out, size = [], 0
+            if out:
+                yield b"".join(out).replace(b"\x01:", b"_:").replace(b"\n", b" .\n")
+
+
 class StdoutError(KgError):
     """Standard output could not take every byte (a full disk, a closed descriptor)."""
 
 
-def write_stdout(data: bytes) -> None:
-    """Write every byte of ``data`` to standard output, or raise :class:`StdoutError`.
+def _pieces(data):
+    """``data`` (bytes, or an iterable of bytes) as an iterable of bytes."""
+    return [data] if isinstance(data, (bytes, bytearray, memoryview)) else data
+
+
+def write_stdout(data) -> None:
+    """Write every byte of ``data`` (bytes, or an iterable of bytes pieces) to standard
+    output, or raise :class:`StdoutError`.
 
     Writes straight to the descriptor, looping over short writes, so that a
     full disk or a device that refuses bytes is an error rather than a
@@ -437,16 +633,17 @@ def write_stdout(data: bytes) -> None:
         fd = None  # not a real descriptor (a test runner's buffer)
     try:
         stream.flush()
-        if fd is None:
-            stream.buffer.write(data)
-            stream.flush()
-            return
-        view = memoryview(data)
-        while view:
-            n = os.write(fd, view[: 1 << 20])
-            if n <= 0:
-                raise OSError(5, "the output took no bytes")
-            view = view[n:]
+        for piece in _pieces(data):
+            if fd is None:
+                stream.buffer.write(piece)
+                stream.flush()
+                continue
+            view = memoryview(piece)
+            while view:
+                n = os.write(fd, view[: 1 << 20])
+                if n <= 0:
+                    raise OSError(5, "the output took no bytes")
+                view = view[n:]
     except BrokenPipeError:
         raise
     except OSError as e:
@@ -467,7 +664,8 @@ def _temporary(directory: Path, name: str, mode: int) -> tuple[int, str]:
     raise FileExistsError(17, "no free temporary file name")
 
 
-def _check_reparses(data: bytes, fmt: str | None, path: Path, tmp: str | None = None) -> None:
+def _check_reparses(data, fmt: str | None, path: Path, tmp: str | None = None) -> None:
+    """``data`` (bytes or a binary file) re-parses as ``fmt``, or the file ``tmp`` does."""
     if fmt not in FORMATS:
         return
     try:
@@ -480,23 +678,49 @@ def _check_reparses(data: bytes, fmt: str | None, path: Path, tmp: str | None = 
             from None
 
 
-def _write_in_place(path: Path, data: bytes, fmt: str | None) -> None:
-    """A device, a FIFO or a socket: checked first, then written through, never replaced."""
-    _check_reparses(data, fmt, path)
+def _write_in_place(path: Path, data, fmt: str | None) -> None:
+    """A device, a FIFO or a socket: checked first, then written through, never replaced.
+
+    Pieces (an iterable of bytes) are spooled to an unnamed temporary file first."""
+    import tempfile
+
+    with ExitStack() as stack:
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            _check_reparses(data, fmt, path)
+            pieces = [data]
+        else:
+            try:
+                spool = stack.enter_context(tempfile.TemporaryFile())
+                for piece in data:
+                    spool.write(piece)
+                spool.seek(0)
+            except OSError as e:
+                raise KgError(f"cannot write {path}: {e.strerror or e}; {path} left as it "
+                              "was") from None
+            if fmt in FORMATS:
+                _check_reparses(spool, fmt, path)
+                spool.seek(0)
+            pieces = iter(lambda: spool.read(1 << 20), b"")
+        _write_through(path, pieces)
+
+
+def _write_through(path: Path, pieces) -> None:
     try:
         with open(path, "wb", buffering=0) as f:
-            view = memoryview(data)
-            while view:
-                n = f.write(view[: 1 << 20])
-                if not n:
-                    raise OSError(5, "the output took no bytes")
-                view = view[n:]
+            for piece in pieces:
+                view = memoryview(piece)
+                while view:
+                    n = f.write(view[: 1 << 20])
+                    if not n:
+                        raise OSError(5, "the output took no bytes")
+                    view = view[n:]
     except OSError as e:
         raise KgError(f"cannot write {path}: {e.strerror or e}") from None
 
 
-def write_atomically(path: Path, data: bytes, fmt: str | None = None) -> None:
-    """Write ``data`` to ``path`` via a temporary file, re-parsed first when RDF.
+def write_atomically(path: Path, data, fmt: str | None = None) -> None:
+    """Write ``data`` (bytes, or an iterable of bytes pieces) to ``path`` via a
+    temporary file, re-parsed first when RDF.
 
     On any failure the previous ``path`` is left byte-identical and the
     temporary file is removed; an OS error becomes a one-line KgError. A
@@ -531,10 +755,11 @@ def write_atomically(path: Path, data: bytes, fmt: str | None = None) -> None:
         with os.fdopen(fd, "wb") as f:
             if st is not None:
                 os.fchmod(fd, stat.S_IMODE(st.st_mode))
-            f.write(data)
+            for piece in _pieces(data):
+                f.write(piece)
             f.flush()
             os.fsync(f.fileno())
-        _check_reparses(data, fmt, shown, tmp)
+        _check_reparses(data if isinstance(data, bytes) else None, fmt, shown, tmp)
         os.replace(tmp, path)
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)

@@ -185,10 +185,15 @@ class Session:
     def export(self, fmt: str = "turtle", graphs=("all",)) -> bytes:
         """The chosen graphs serialised in ``fmt`` (turtle, ntriples, nquads, trig,
         jsonld, rdfxml), byte for byte what ``kg export`` writes."""
-        from .export import expand_graphs, export_bytes
+        return b"".join(self.export_chunks(fmt, graphs))
 
-        return export_bytes(self._local("export").oxigraph, fmt,
-                            expand_graphs(list(graphs) or ["all"]))
+    def export_chunks(self, fmt: str = "turtle", graphs=("all",)):
+        """:meth:`export` in pieces (an iterator of bytes): N-Quads and N-Triples are
+        sorted on disk and streamed in bounded memory (:func:`kg.export.export_chunks`)."""
+        from .export import expand_graphs, export_chunks
+
+        return export_chunks(self._local("export").oxigraph, fmt,
+                             expand_graphs(list(graphs) or ["all"]))
 
     def show(self, entity: str):
         """Everything the graph says about ``entity`` (a label, alias, record id,

@@ -27,4 +27,4 @@ def command(fmt, graphs, output, store_dir):
     from .render import result_format
 
     fmt = result_format(fmt, output, "turtle")
-    emit(open_session(store_dir).export(fmt, list(graphs) or ["all"]), output, fmt)
+    emit(open_session(store_dir).export_chunks(fmt, list(graphs) or ["all"]), output, fmt)
