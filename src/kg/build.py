@@ -21,6 +21,7 @@ from .annotations import load_annotations, parse_background
 from .errors import InputError, ViolationsError
 from .gcpause import paused_gc
 from .mapping import Mapped, map_articles
+from .rdfterms import graph_from_turtle
 from .reasoning import choose_engine, closure
 from .resources import ontology_file, read_text
 from .sources import Article, discover, input_files, read_text_file, read_wikidata_table
@@ -70,8 +71,7 @@ def load_ontology() -> Graph:
     """kg's ontology, and the current project's ontology extension (see kg.project)."""
     from .project import ontology_files
 
-    g = Graph()
-    g.parse(data=read_text(ontology_file("kg.ttl")), format="turtle")
+    g = graph_from_turtle(read_text(ontology_file("kg.ttl")))
     for path in ontology_files():
         text, _ = read_text_file(path, 5_000_000)
         try:

@@ -89,7 +89,9 @@ def _sort_key(v: Violation) -> tuple:
 
 @cache
 def _shapes_graph() -> Graph:
-    return Graph().parse(data=read_text(ontology_file("shapes.ttl")), format="turtle")
+    from .rdfterms import graph_from_turtle
+
+    return graph_from_turtle(read_text(ontology_file("shapes.ttl")))
 
 
 def shapes_graph(family: URIRef) -> Graph:
