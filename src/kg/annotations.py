@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import InputError
+from .errors import InputError, attempt
 from .namespaces import is_valid_id
 
 #: libyaml's parser when PyYAML has it (about 12 times faster), else the pure-Python one.
@@ -138,13 +138,7 @@ class _Reader:
 
     def attempt(self, fn, *args):
         """``fn(*args)``; in collecting mode an InputError is kept and None returned."""
-        if self.errors is None:
-            return fn(*args)
-        try:
-            return fn(*args)
-        except InputError as e:
-            self.errors.append(e)
-            return None
+        return attempt(self.errors, fn, *args)
 
     def fail(self, node_or_line, message: str, hint: str | None = None):
         line = node_or_line if isinstance(node_or_line, int) else _line(node_or_line)

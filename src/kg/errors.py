@@ -82,3 +82,15 @@ class ViolationsError(KgError):
     def __init__(self, message: str, report: str = "", hint: str | None = None):
         super().__init__(message, hint)
         self.report = report
+
+
+def attempt(errors: list | None, fn, *args):
+    """``fn(*args)``; when ``errors`` is a list (collecting every error in one run, as
+    ``kg check`` does), an :class:`InputError` is appended to it and None returned."""
+    if errors is None:
+        return fn(*args)
+    try:
+        return fn(*args)
+    except InputError as e:
+        errors.append(e)
+        return None

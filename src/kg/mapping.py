@@ -27,7 +27,7 @@ from rdflib.namespace import DCTERMS, SKOS
 from . import namespaces as ns
 from .anchoring import Anchor, AnchorError, anchor
 from .annotations import AnnotationFile, BackgroundFact, Property, QuoteRef, Value
-from .errors import InputError
+from .errors import InputError, attempt
 from .rdfterms import nt, nt_literal
 from .sources import Article
 from .vocabulary import Vocabulary
@@ -231,13 +231,7 @@ class _Mapper:
 
     def attempt(self, fn, *args):
         """``fn(*args)``; when collecting errors, an InputError is kept and None returned."""
-        if self.errors is None:
-            return fn(*args)
-        try:
-            return fn(*args)
-        except InputError as e:
-            self.errors.append(e)
-            return None
+        return attempt(self.errors, fn, *args)
 
     # -- terms -------------------------------------------------------------
     def fail(self, path: str, line: int, message: str, hint: str | None = None):
