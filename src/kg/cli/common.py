@@ -24,7 +24,7 @@ def open_session(store_dir: Path | None, endpoint: str | None = None, *,
     """The :class:`kg.session.Session` a command works on: --endpoint's, else --store's."""
     from ..session import connect, open
 
-    if endpoint:
+    if endpoint is not None:  # "--endpoint $UNSET" is an error, never the local store
         return connect(endpoint, asserted_only=asserted_only, timeout=timeout)
     return open(resolve_store(store_dir), asserted_only=asserted_only, timeout=timeout)
 
