@@ -149,7 +149,9 @@ def _shut(sock) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
-class _WatchedHTTP(http.client.HTTPConnection):
+class _Watched:
+    """A connection whose socket the request's deadline watch can shut."""
+
     def __init__(self, *args, watch: Watch, **kwargs):
         super().__init__(*args, **kwargs)
         self.kg_watch = watch
@@ -159,14 +161,12 @@ class _WatchedHTTP(http.client.HTTPConnection):
         self.kg_watch.add(self.sock)
 
 
-class _WatchedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, *args, watch: Watch, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.kg_watch = watch
+class _WatchedHTTP(_Watched, http.client.HTTPConnection):
+    pass
 
-    def connect(self):
-        super().connect()
-        self.kg_watch.add(self.sock)
+
+class _WatchedHTTPS(_Watched, http.client.HTTPSConnection):
+    pass
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):
