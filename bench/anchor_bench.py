@@ -4,7 +4,7 @@ Usage:
 
     python bench/anchor_bench.py
 
-Times :func:`kg.anchoring.anchor` on the two cases the hostile review found
+Times :func:`kg.read.anchoring.anchor` on the two cases the hostile review found
 quadratic: a quote occurring 300,000 times (it took 92 s and wrote a 7 MB
 error line) and one unmatched 98 KB quote in a 4.8 MB article (119 s).
 Prints the seconds and the length of the message and hint. The target is
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 
-from kg.anchoring import AnchorError, anchor
+from kg.read.anchoring import AnchorError, anchor
 
 
 def case(name: str, text: str, quote: str) -> None:

@@ -5,8 +5,8 @@
 Each measurement is a child process (wall time, and peak RSS from ``wait4``):
 
 * ``export``: ``kg export --format F -o OUT`` (the streamed, bounded-memory path);
-* ``export-old`` (``--old``): the in-memory path, :func:`kg.export.export_bytes`
-  then :func:`kg.export.write_atomically`, as ``kg export`` did before; the two
+* ``export-old`` (``--old``): the in-memory path, :func:`kg.interop.export.export_bytes`
+  then :func:`kg.interop.export.write_atomically`, as ``kg export`` did before; the two
   outputs are compared byte for byte;
 * ``push`` (``--push``): ``kg push`` of every graph to a local ``oxigraph serve``
   (the ``oxigraph`` binary of the test extra, on 127.0.0.1 at a free port, data in
@@ -35,8 +35,8 @@ OLD = """
 import sys
 from pathlib import Path
 from kg import namespaces as ns
-from kg.export import export_bytes, write_atomically
-from kg.store import open_store
+from kg.interop.export import export_bytes, write_atomically
+from kg.store.disk import open_store
 store = open_store(Path(sys.argv[1])).oxigraph
 write_atomically(Path(sys.argv[3]), export_bytes(store, sys.argv[2], list(ns.GRAPH_NAMES)),
                  sys.argv[2])

@@ -11,8 +11,8 @@ import re
 import statistics
 import time
 
-from kg import sparql_guard
-from kg.catalogue import all_queries
+from kg.query import guard as sparql_guard
+from kg.query.catalogue import all_queries
 
 
 def best_compile(runs: int = 7) -> float:

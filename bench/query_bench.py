@@ -47,9 +47,9 @@ def imports_rdflib(args: list[str]) -> bool:
 
 
 def warm_fork_overhead(store_dir: Path, name: str, runs: int) -> tuple[float, float]:
-    from kg.catalogue import get_query
-    from kg.querying import execute
-    from kg.store import open_store
+    from kg.query.catalogue import get_query
+    from kg.query.querying import execute
+    from kg.store.disk import open_store
 
     store = open_store(store_dir).oxigraph
     text = get_query(name).text

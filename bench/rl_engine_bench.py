@@ -1,4 +1,4 @@
-"""Benchmark of kg.rl_engine against owlrl on a synthetic news-like ABox.
+"""Benchmark of kg.reason.rl_engine against owlrl on a synthetic news-like ABox.
 
     python bench/rl_engine_bench.py --articles 1000 --runs 3 [--owlrl] [--check]
 
@@ -51,7 +51,7 @@ def _literal(rng_classes: set, r: random.Random) -> Literal:
 def synthetic_abox(tbox: Graph, n_articles: int, seed: int = 0,
                    per_article: int = 57) -> list[tuple]:
     """A consistent random ABox in the ontology's vocabulary."""
-    from kg.rl_engine import compile_tbox
+    from kg.reason.rl_engine import compile_tbox
 
     tb = compile_tbox(tbox)
     r = random.Random(seed)
@@ -137,7 +137,7 @@ def synthetic_abox(tbox: Graph, n_articles: int, seed: int = 0,
 
 def _consistent(tbox: Graph, abox: list[tuple]) -> list[tuple]:
     """Drop the triples of resources that take part in a clash (a few rounds)."""
-    from kg.rl_engine import check
+    from kg.reason.rl_engine import check
 
     for _ in range(5):
         clashes = check(tbox, abox)
@@ -165,13 +165,13 @@ def _measure(engine: str, n_articles: int, seed: int) -> dict:
         rss_before = int(f.read().split()[1]) * resource.getpagesize() / 2**20
     t0 = time.perf_counter()
     if engine == "rl_engine":
-        from kg.rl_engine import infer
+        from kg.reason.rl_engine import infer
 
         n = len(infer(tbox, abox))
     else:
         import owlrl
 
-        from kg.rl_engine import tbox_terms, user_visible
+        from kg.reason.rl_engine import tbox_terms, user_visible
 
         g = Graph()
         for t in tbox:
@@ -226,7 +226,7 @@ def main() -> None:
 
 def derive_all(n_articles: int, seed: int = 0) -> dict:
     """derivations() for every visible inferred triple; all must have one."""
-    from kg.rl_engine import Explainer, infer
+    from kg.reason.rl_engine import Explainer, infer
 
     tbox, abox = corpus(n_articles, seed)
     every = infer(tbox, abox, visible_only=False)
@@ -252,7 +252,7 @@ def derive_all(n_articles: int, seed: int = 0) -> dict:
 def compare_with_owlrl(n_articles: int, seed: int = 0) -> tuple[set, set]:
     import owlrl
 
-    from kg.rl_engine import infer, tbox_terms, user_visible
+    from kg.reason.rl_engine import infer, tbox_terms, user_visible
 
     tbox, abox = corpus(n_articles, seed)
     mine = infer(tbox, abox)

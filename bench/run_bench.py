@@ -657,7 +657,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="add these sizes/engines to an existing results.json")
     args = ap.parse_args(argv)
     if args.reasoner is None:
-        from kg.reasoning import ENGINES
+        from kg.reason.reasoning import ENGINES
 
         # "auto" only picks one of the others
         args.reasoner = [e for e in ENGINES if e != "auto"] or list(ENGINES)

@@ -10,10 +10,10 @@ builds it once without checks (``kg build --no-check --reasoner rules``), both
 cached under ``--work`` (default ``bench/work/shacl``); then it opens the store
 read-only and times
 
-* the SPARQL engine: ``kg.validation.validate_store(store)`` over the build's
+* the SPARQL engine: ``kg.checks.validation.validate_store(store)`` over the build's
   five graphs (median of ``--runs``; compiling the shapes is timed apart, it
   happens once per process), plus the three slowest compiled queries of one run;
-* pySHACL: ``kg.validation.validate(data, ontology)`` with the same graphs
+* pySHACL: ``kg.checks.validation.validate(data, ontology)`` with the same graphs
   loaded from the store into rdflib (only the ``validate`` call is timed; the
   load is reported apart), for N <= ``--pyshacl-max`` (default 100), ``--pyshacl-runs``
   runs (default 1: it takes minutes at N = 100).
@@ -59,8 +59,8 @@ def rss_mb() -> float:
 
 
 def bench_sparql(store, runs: int) -> dict:
-    from kg import validation
-    from kg.shacl_sparql import run_compiled
+    from kg.checks import validation
+    from kg.checks.shacl_sparql import run_compiled
 
     t0 = time.perf_counter()
     validation.compiled_data_shapes.cache_clear()
@@ -86,9 +86,9 @@ def bench_pyshacl(store, runs: int) -> dict:
     import pyoxigraph as ox
     from rdflib import Graph
 
+    from kg.checks.validation import validate
+    from kg.model.rdfterms import from_ox
     from kg.namespaces import graph_iri
-    from kg.rdfterms import from_ox
-    from kg.validation import validate
 
     t0 = time.perf_counter()
     data, ontology = Graph(), Graph()
@@ -117,7 +117,7 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="also write the numbers here")
     args = ap.parse_args()
 
-    from kg.store import open_store
+    from kg.store.disk import open_store
 
     args.work.mkdir(parents=True, exist_ok=True)
     rows = []

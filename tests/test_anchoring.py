@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kg.anchoring import AnchorError, anchor, occurrences, unify_line_breaks
+from kg.read.anchoring import AnchorError, anchor, occurrences, unify_line_breaks
 
 
 def test_unique_quote():

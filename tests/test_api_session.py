@@ -44,7 +44,7 @@ def test_open_gives_the_data_the_commands_render(kg, built_store):
         assert (asked.kind, asked.boolean) == ("ask", True)
         exported = kg("export", "--store", str(built_store), "--format", "nquads").stdout_bytes
         assert s.export("nquads") == exported
-        from kg.stats import to_json
+        from kg.insight.stats import to_json
 
         shown = kg("stats", "--store", str(built_store), "--format", "json").stdout
         assert to_json(s.stats()) == shown
@@ -89,7 +89,7 @@ def test_the_api_reference_example_runs(built_store, monkeypatch, capsys):
 def test_show_and_explain_return_what_the_commands_render(kg, built_store):
     import kg as library
     from kg.cli.show_cmd import to_json
-    from kg.explain import NotInGraph
+    from kg.insight.explain import NotInGraph
 
     s = library.open(built_store)
     shown = kg("show", "Türkiye", "--store", str(built_store), "--format", "json").stdout

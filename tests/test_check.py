@@ -12,8 +12,8 @@ import unicodedata
 import pytest
 from conftest import SEEDS
 
-from kg.annotations import load_annotations
 from kg.errors import InputError
+from kg.read.annotations import load_annotations
 
 NAME = "000_99214e3abbb71cf3"
 FILE = f"seeds/{NAME}.yaml"
@@ -235,7 +235,7 @@ def test_build_names_the_record_and_line_of_a_shacl_violation(kg, seeds):
 
 
 def test_collecting_parser_keeps_going():
-    from kg.annotations import parse_annotations
+    from kg.read.annotations import parse_annotations
 
     errors: list = []
     ann = parse_annotations(
@@ -254,7 +254,7 @@ def test_collecting_parser_keeps_going():
 
 def test_quote_across_a_line_break_in_the_article():
     """The article breaks the line inside the passage the quote gives on one line."""
-    from kg.quote_diagnosis import diagnose
+    from kg.read.quote_diagnosis import diagnose
 
     text = "Intro.\nThe talks were held\nin Istanbul on Friday."
     assert diagnose(text, "held in Istanbul") == (

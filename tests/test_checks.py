@@ -4,8 +4,8 @@ import pyoxigraph as ox
 import pytest
 
 from kg import namespaces as ns
-from kg.catalogue import get_query
-from kg.localengine import memory_store
+from kg.query.catalogue import get_query
+from kg.store.memory import memory_store
 
 A = ns.graph_iri("asserted")
 
@@ -54,7 +54,7 @@ def test_a_position_without_holder_is_found(store):
 def test_checks_left_to_shapes_name_shapes_that_exist():
     from rdflib import RDF, SH, Graph, URIRef
 
-    from kg.catalogue import violation_queries
+    from kg.query.catalogue import violation_queries
     from kg.resources import ontology_file, read_text
 
     shapes = Graph().parse(data=read_text(ontology_file("shapes.ttl")), format="turtle")
@@ -67,7 +67,7 @@ def test_checks_left_to_shapes_name_shapes_that_exist():
 
 
 def test_a_quote_with_impossible_offsets_is_found_by_the_query_and_the_shapes(store):
-    from kg.validation import validate_store
+    from kg.checks.validation import validate_store
 
     end = ox.NamedNode(ns.OA + "end")
     (q,) = [q for q in store.quads_for_pattern(None, end, None, None)][:1]
@@ -123,12 +123,12 @@ def test_auto_runs_every_check_on_small_builds_and_the_data_checks_above():
 
 
 def test_evidence_integrity_shapes_are_the_ones_over_what_kg_writes():
-    from kg.validation import evidence_integrity_shapes
+    from kg.checks.validation import evidence_integrity_shapes
 
     assert evidence_integrity_shapes() == {
         "kgsh:EvidenceShape", "kgsh:NewsArticleShape", "kgsh:AnnotationShape",
         "kgsh:QuoteShape", "kgsh:TextQuoteSelectorShape", "kgsh:TextPositionSelectorShape"}
-    from kg.catalogue import violation_queries
+    from kg.query.catalogue import violation_queries
 
     assert {q.name: q.scope for q in violation_queries()} == {
         "claim-without-claimant-violation": "data", "position-without-holder-violation": "data",

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kg.cli import cli
-from kg.coverage import body_start, coverage, seeds_coverage, split_sentences
+from kg.insight.coverage import body_start, coverage, seeds_coverage, split_sentences
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 ARTICLE = "000_99214e3abbb71cf3"
@@ -166,7 +166,7 @@ def test_seed_debris_is_outside_the_body():
 def seed_claims() -> tuple[int, int]:
     """(structured, total) claims of the seed annotation, read from the YAML itself:
     a claim is structured when it has a proposition or reports a claim."""
-    from kg.annotations import load_annotations
+    from kg.read.annotations import load_annotations
 
     ann = load_annotations(SEEDS / f"{ARTICLE}.yaml")
     claims = [r for r in ann.records if {"Claim", "ReportedClaim"} & set(r.types)]

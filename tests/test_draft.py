@@ -17,7 +17,7 @@ import pytest
 import yaml
 from conftest import SEEDS
 
-from kg.anchoring import anchor
+from kg.read.anchoring import anchor
 
 FIXTURES = Path(__file__).parent / "fixtures" / "draft"
 ARTICLE = FIXTURES / "follow_up.txt"
@@ -142,7 +142,7 @@ def test_the_draft_builds_as_it_is(drafted, tmp_path, kg):
     shutil.copy(d / "follow_up.yaml", seeds)
     r = kg("check", "--seeds", str(seeds))
     assert r.exit_code == 0, r.stdout
-    from kg.annotations import load_annotations
+    from kg.read.annotations import load_annotations
 
     seed_records = len(load_annotations(SEEDS / "000_99214e3abbb71cf3.yaml").records)
     assert r.stdout == (f"Checked 2 annotation files ({seed_records + 19} records): "
@@ -172,7 +172,7 @@ def test_never_overwrites_without_force(drafted, kg):
 
 
 def test_matching_ignores_case_and_accents():
-    from kg.draft import Known, build_index, find_mentions
+    from kg.author.draft import Known, build_index, find_mentions
 
     known = [Known("turkiye", ("State",), "Türkiye", (), "f.yaml", 1, False),
              Known("ankara", ("City",), "Ankara", (), "f.yaml", 2, False)]
@@ -251,9 +251,9 @@ PIECES = st.sampled_from([
 
 @pytest.fixture(scope="module")
 def seed_known():
-    from kg.annotations import load_annotations
+    from kg.author.draft import _entity_classes, known_entities
     from kg.build import load_ontology
-    from kg.draft import _entity_classes, known_entities
+    from kg.read.annotations import load_annotations
 
     entity, person = _entity_classes(load_ontology())
     files = [load_annotations(SEEDS / "000_99214e3abbb71cf3.yaml")]
@@ -265,8 +265,8 @@ def seed_known():
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.lists(st.one_of(PIECES, st.text(max_size=8)), min_size=1, max_size=60).map(" ".join))
 def test_any_article_drafts_and_every_quote_anchors(seed_known, text):
-    from kg.annotations import parse_annotations
-    from kg.draft import draft
+    from kg.author.draft import draft
+    from kg.read.annotations import parse_annotations
 
     known, others = seed_known
     if not text.strip():

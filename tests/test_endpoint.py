@@ -10,11 +10,11 @@ from oxigraph_server import Canned, OxigraphServer, free_port
 
 from kg import api
 from kg import namespaces as ns
-from kg.catalogue import all_queries
-from kg.endpoint import Endpoints, derive_endpoints, remote_dataset, run_query
 from kg.errors import EndpointError, UsageError
-from kg.querying import ResultSet, bind_values, execute
-from kg.store import open_store
+from kg.interop.endpoint import Endpoints, derive_endpoints, remote_dataset, run_query
+from kg.query.catalogue import all_queries
+from kg.query.querying import ResultSet, bind_values, execute
+from kg.store.disk import open_store
 
 QUERIES = [q.name for q in all_queries()]
 

@@ -252,7 +252,7 @@ def _param(where, name):
 
 @pytest.fixture(scope="module")
 def seed_store(built_store):
-    from kg.store import open_store
+    from kg.store.disk import open_store
 
     return open_store(built_store).oxigraph
 

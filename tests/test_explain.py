@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, URIRef
 
-from kg import rl_engine
-from kg.explain import (
+from kg.insight.explain import (
     ABSENT,
     INTERMEDIATE,
     Source,
@@ -19,9 +18,10 @@ from kg.explain import (
     to_json,
     to_text,
 )
-from kg.querying import parse_term
-from kg.rdfterms import from_ox
-from kg.store import open_store
+from kg.model.rdfterms import from_ox
+from kg.query.querying import parse_term
+from kg.reason import rl_engine
+from kg.store.disk import open_store
 
 DOC = "000_99214e3abbb71cf3"
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

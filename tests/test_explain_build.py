@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.explain import (
+from kg.insight.explain import (
     EXPLAIN_SIDECAR,
     INTERMEDIATE,
     Source,
@@ -18,7 +18,7 @@ from kg.explain import (
     read_sidecar,
     to_json,
 )
-from kg.store import open_store
+from kg.store.disk import open_store
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -10,7 +10,7 @@ import pytest
 from rdflib import RDF, URIRef
 
 from kg import namespaces as ns
-from kg.explain import CLAIMED, explain, labels, memory_source, to_text
+from kg.insight.explain import CLAIMED, explain, labels, memory_source, to_text
 
 DOC = "000_99214e3abbb71cf3"
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

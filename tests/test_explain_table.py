@@ -8,7 +8,7 @@ inferred graph. The test
 explains the row's implied triples and compares the whole derivation tree,
 rule names, axioms, premises and quotes, with the expected text exactly.
 For the disjointness rows (the build refuses them), the triples that meet in
-the clash are explained over the closure of kg.rl_engine.
+the clash are explained over the closure of kg.reason.rl_engine.
 """
 
 # ruff: noqa: E501  (the expected trees hold long quote lines verbatim)
@@ -22,8 +22,8 @@ import pytest
 from rdflib import RDF, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
-from kg import rl_engine
-from kg.explain import ABSENT, explain, memory_source, to_text
+from kg.insight.explain import ABSENT, explain, memory_source, to_text
+from kg.reason import rl_engine
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ontology" / "inference"
 KG = Namespace("https://w3id.org/kg/ontology#")
@@ -42,7 +42,7 @@ def ontology() -> Graph:
 
 
 def _line(t) -> str:
-    from kg.explain import triple_text
+    from kg.insight.explain import triple_text
 
     return triple_text(t) + " ."
 
@@ -105,8 +105,8 @@ def row_source(row: str, ontology: Graph):
 
 
 def parse(text: str):
-    from kg.querying import parse_term
-    from kg.rdfterms import from_ox
+    from kg.model.rdfterms import from_ox
+    from kg.query.querying import parse_term
 
     return tuple(from_ox(parse_term(x)) for x in text.split())
 

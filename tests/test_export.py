@@ -17,8 +17,8 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from kg import namespaces as ns
 from kg.api import export
 from kg.errors import KgError
-from kg.export import FORMATS, QUAD_FORMATS, export_bytes, serialize_quads
-from kg.store import open_store
+from kg.interop.export import FORMATS, QUAD_FORMATS, export_bytes, serialize_quads
+from kg.store.disk import open_store
 
 RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig",
                   "jsonld": "json-ld", "rdfxml": "xml"}
@@ -98,7 +98,7 @@ def _as_stored(graph: rdflib.Graph) -> rdflib.Graph:
     in XSD 1.1 canonical form ("-5.0"^^xsd:decimal comes back as "-5"), so
     the triples pass through an in-memory store, unserialised, first.
     """
-    from kg.rdfterms import from_ox, to_ox
+    from kg.model.rdfterms import from_ox, to_ox
 
     mem = ox.Store()
     mem.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in graph)
@@ -245,7 +245,7 @@ def _both_parsers_agree(quads, fmt):
     for q in expected:
         name = None if isinstance(q.graph_name, ox.DefaultGraph) else q.graph_name.value
         want.setdefault(name, []).append(q)
-    from kg.rdfterms import from_ox
+    from kg.model.rdfterms import from_ox
 
     want_graphs = {k: _graph((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object))
                              for q in v) for k, v in want.items()}
@@ -409,7 +409,7 @@ GRAPH_CHOICES = [list(ns.GRAPH_NAMES), ["asserted"], ["inferred", "asserted"],
 @pytest.mark.parametrize("tiny", [False, True])
 @pytest.mark.parametrize("fmt", ["nquads", "ntriples"])
 def test_streamed_export_is_the_in_memory_export(fmt, tiny, generated_store, monkeypatch):
-    import kg.export as export_module
+    import kg.interop.export as export_module
 
     if tiny:  # many runs, many pieces: the merge and the walk over earlier graphs
         monkeypatch.setattr(export_module, "RUN_BYTES", 2000)
@@ -425,7 +425,7 @@ def test_streamed_export_is_the_in_memory_export(fmt, tiny, generated_store, mon
 
 
 def test_streamed_export_with_triple_terms_is_the_general_path():
-    import kg.export as export_module
+    import kg.interop.export as export_module
 
     store = _awkward_store()
     store.add(ox.Quad(ox.NamedNode("http://example.org/s"), ox.NamedNode("http://example.org/p"),
@@ -454,7 +454,7 @@ def test_streamed_export_into_a_fifo_is_checked_then_written(generated_store, tm
     import os
     import threading
 
-    from kg.export import export_chunks, write_atomically
+    from kg.interop.export import export_chunks, write_atomically
 
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)

@@ -12,10 +12,10 @@ import pytest
 
 from kg import namespaces as ns
 from kg.build import build
-from kg.export import FORMATS, export_bytes, header, serialize_quads
-from kg.querying import LABEL_PREDICATES, labels, local_lookup
-from kg.results import table
-from kg.sources import input_files
+from kg.interop.export import FORMATS, export_bytes, header, serialize_quads
+from kg.query.querying import LABEL_PREDICATES, labels, local_lookup
+from kg.query.results import table
+from kg.read.sources import input_files
 
 ARTICLE = "000_99214e3abbb71cf3"
 
@@ -88,7 +88,7 @@ def test_same_content_new_mtime_is_fresh(kg, built):
 
 def test_same_mtime_size_and_ctime_is_trusted(kg, built, monkeypatch):
     """Size, mtime and ctime unchanged: the content is not read again."""
-    import kg.store as kgstore
+    import kg.store.disk as kgstore
 
     seeds, store = built
 
@@ -121,7 +121,7 @@ def test_new_removed_and_changed_files_sorted_and_counted(kg, built):
     assert result.exit_code == 1
     assert result.stderr == _stale_error(
         store, f"{ARTICLE}.yaml, aaa.txt (new), background.yaml (removed) and 1 more")
-    from kg.store import open_store
+    from kg.store.disk import open_store
 
     assert open_store(store, check_fresh=False).stale_inputs() == [
         f"{ARTICLE}.yaml", "aaa.txt (new)", "background.yaml (removed)",
@@ -358,7 +358,7 @@ def test_export_with_triple_terms_takes_the_general_path():
 
 
 def test_export_of_the_seed_build_as_the_slow_way(built_store):
-    from kg.store import open_store
+    from kg.store.disk import open_store
 
     store = open_store(built_store).oxigraph
     graphs = list(ns.GRAPH_NAMES)

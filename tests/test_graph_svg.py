@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from kg import namespaces as ns
-from kg.graphpic import Edge, Node, neighbourhood, to_svg, wrap
+from kg.insight.graphpic import Edge, Node, neighbourhood, to_svg, wrap
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -163,7 +163,7 @@ def test_unknown_entity(kg, built_store):
 
 
 def test_library_api(built_store):
-    from kg.store import open_store
+    from kg.store.disk import open_store
 
     store = open_store(built_store).oxigraph
     nodes, edges = neighbourhood(store, r("turkiye"))

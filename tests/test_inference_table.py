@@ -17,7 +17,7 @@ from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.compare import to_isomorphic
 
 from kg.errors import ViolationsError
-from kg.reasoning import closure
+from kg.reason.reasoning import closure
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "ontology" / "inference"

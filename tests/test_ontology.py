@@ -14,7 +14,7 @@ from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, SKOS
 
-from kg.validation import check_ontology_style
+from kg.checks.validation import check_ontology_style
 from tools.ontology_docs import render_dot, render_markdown
 from tools.owl2rl_profile import DATATYPE_EXTENSIONS, check_owl2_rl
 

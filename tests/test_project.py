@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import SEEDS
 
-from kg.catalogue import builtin_queries
 from kg.cli import cli
+from kg.query.catalogue import builtin_queries
 
 NAME = "000_99214e3abbb71cf3"
 PROTEST = """
@@ -189,7 +189,7 @@ def test_a_source_checkout_whose_edits_are_not_used_says_so(tmp_path, monkeypatc
 def test_check_knows_the_extension(project):
     """kg check in a project reads the ontology extension: type Protest is known."""
     code, out, err = run("--project", str(project), "check")
-    from kg.annotations import load_annotations
+    from kg.read.annotations import load_annotations
 
     records = len(load_annotations(project / "seeds" / f"{NAME}.yaml").records)
     assert (code, out) == (0, f"Checked 1 annotation file ({records} records): no errors.\n"), \
@@ -200,7 +200,7 @@ def test_project_option_lasts_for_one_invocation(project, built_store):
     """After `kg --project DIR ...`, the library in the same process is not in that project:
     a build made outside any project stays fresh."""
     from kg import project as project_module
-    from kg.store import open_store
+    from kg.store.disk import open_store
 
     run("--project", str(project), "query", "--list")
     assert project_module.selected is None

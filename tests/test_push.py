@@ -11,9 +11,9 @@ from oxigraph_server import FailingProxy, OxigraphServer, free_port
 
 from kg import api
 from kg import namespaces as ns
-from kg.endpoint import DEFAULT_MAX_BODY, Endpoints, chunks, push, run_query, units
 from kg.errors import EndpointError, UsageError
-from kg.store import open_store
+from kg.interop.endpoint import DEFAULT_MAX_BODY, Endpoints, chunks, push, run_query, units
+from kg.store.disk import open_store
 
 TARGET = "https://example.org/graph/kg"
 

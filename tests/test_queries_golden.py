@@ -16,7 +16,7 @@ import re
 import pytest
 from conftest import ROOT
 
-from kg.catalogue import all_queries, get_query
+from kg.query.catalogue import all_queries, get_query
 
 GOLDEN = ROOT / "tests" / "golden" / "queries.json"
 UPDATE = os.environ.get("KG_UPDATE_GOLDEN") == "1"
@@ -66,7 +66,7 @@ def test_query_is_standalone_standard_sparql(name):
     """Own prefixes, a header, WHERE, ORDER BY, no extensions: parses in rdflib too."""
     from rdflib.plugins.sparql import prepareQuery
 
-    from kg.sparql_guard import check, inspect
+    from kg.query.guard import check, inspect
 
     query = get_query(name)
     assert query.title and query.description
@@ -91,7 +91,7 @@ def test_query_orders_by_every_projected_variable(name):
 
 
 def test_build_runs_the_violation_queries():
-    from kg.catalogue import violation_queries
+    from kg.query.catalogue import violation_queries
 
     assert {q.name for q in violation_queries()} == {
         n for n in QUERY_FILES if n.endswith("-violation")}

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.errors import UsageError
-from kg.querying import bind_values, execute, local_lookup, resolve_label
+from kg.query.querying import bind_values, execute, local_lookup, resolve_label
 
 NASTY = 'Russia" } ; DROP ALL ; INSERT DATA { <a:b> <a:c> "x" } #\\u0022 {\n} \u0022 \'\'\' >'
 
@@ -21,7 +21,7 @@ def query(kg, store, *args):
 
 
 def quad_count(store_dir) -> int:
-    from kg.store import open_store
+    from kg.store.disk import open_store
 
     return len(open_store(store_dir).oxigraph)
 
@@ -82,7 +82,7 @@ def test_a_resource_parameter_full_of_syntax_is_just_an_unknown_label(kg, built_
 
 def direct_label_lookup(store_dir, text: str) -> set[str]:
     """What `search` must return, computed in Python without SPARQL."""
-    from kg.store import open_store
+    from kg.store.disk import open_store
 
     store = open_store(store_dir).oxigraph
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
@@ -155,9 +155,9 @@ def test_asserted_only_changes_inferred_answers(kg, built_store):
 
 def test_endpoint_runs_the_same_bound_query(kg, built_store, monkeypatch):
     """--endpoint sends the canned query with the same VALUES block and renders the
-    endpoint's ResultSet exactly like a local one (a stand-in for kg.endpoint)."""
+    endpoint's ResultSet exactly like a local one (a stand-in for kg.interop.endpoint)."""
     import kg as kg_package
-    from kg.store import open_store
+    from kg.store.disk import open_store
 
     store = open_store(built_store).oxigraph
     calls = []
@@ -167,7 +167,7 @@ def test_endpoint_runs_the_same_bound_query(kg, built_store, monkeypatch):
         return execute(store, text)
 
     fake = types.SimpleNamespace(run_query=run_query)
-    monkeypatch.setitem(sys.modules, "kg.endpoint", fake)
+    monkeypatch.setitem(sys.modules, "kg.interop.endpoint", fake)
     monkeypatch.setattr(kg_package, "endpoint", fake, raising=False)
     local = query(kg, built_store, "positions-of-actor", "-p", "actor", "Russia")
     remote = kg("query", "positions-of-actor", "-p", "actor", "Russia",

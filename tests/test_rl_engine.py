@@ -1,4 +1,4 @@
-"""Tests of the OWL 2 RL engine (kg.rl_engine): per rule, against owlrl, derivations."""
+"""Tests of the OWL 2 RL engine (kg.reason.rl_engine): per rule, against owlrl, derivations."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from kg import rl_engine
-from kg.rl_engine import (
+from kg.reason import rl_engine
+from kg.reason.rl_engine import (
     SUPPORTED_RULES,
     Inconsistency,
     UnsupportedAxiom,

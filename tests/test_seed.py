@@ -4,7 +4,7 @@ import hashlib
 
 from conftest import ARTICLE, SEEDS
 
-from kg.annotations import load_annotations
+from kg.read.annotations import load_annotations
 
 SHA256 = "3c72b15ee6196dcb4ebe202723d22daf6ce0fecfe21eff1b035a57c3b8be027b"
 

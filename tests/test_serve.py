@@ -87,7 +87,7 @@ def test_static_files_are_packaged(client):
 
 
 def test_article_reader_highlights_every_quote_with_its_triples(client, built_store):
-    from kg.store import open_store
+    from kg.store.disk import open_store
 
     r = client.get(f"/article/{DOC}")
     assert (r.status_code, r.headers["content-type"]) == (200, HTML)

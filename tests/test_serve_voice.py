@@ -86,7 +86,7 @@ def test_quotes_are_coloured_by_voice_and_speaker():
 def test_the_seed_is_coloured_by_voice_or_else_by_claim_and_fact(built_store):
     """Exact for either state of the build: with kg:voice (once helper voice's mapping
     lands) or without (claim vs fact)."""
-    from kg.store import open_store
+    from kg.store.disk import open_store
 
     page = reader.article(open_store(built_store).oxigraph, "000_99214e3abbb71cf3")
     held = next(q for q in page.quotes if q.key == "q169-185")

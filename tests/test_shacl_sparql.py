@@ -1,4 +1,4 @@
-"""The SPARQL engine for the SHACL shapes (kg.shacl_sparql) against pySHACL, the reference.
+"""The SPARQL engine for the SHACL shapes (kg.checks.shacl_sparql) against pySHACL, the reference.
 
 Differential: for the valid fixture, every edit-one-thing case of tests/test_shapes.py,
 a few extra edits that reach the constraints those cases do not, the style shapes,
@@ -16,10 +16,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 from test_shapes import CASES, PREFIXES, edited, found
 
-from kg.namespaces import GRAPH_NAMES, graph_iri
-from kg.rdfterms import quads
-from kg.shacl_sparql import UnsupportedShapeError, compile_shapes, run_compiled
-from kg.validation import (
+from kg.checks.shacl_sparql import UnsupportedShapeError, compile_shapes, run_compiled
+from kg.checks.validation import (
     DATA_SHAPE,
     STYLE_SHAPE,
     check_ontology_style,
@@ -28,6 +26,8 @@ from kg.validation import (
     validate,
     validate_store,
 )
+from kg.model.rdfterms import quads
+from kg.namespaces import GRAPH_NAMES, graph_iri
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +102,7 @@ def test_engines_agree_on_extra_edits(case: str, ontology: Graph):
 
 def test_engines_agree_on_the_seed_build(dataset):
     """validate_store over the build's named graphs, as kg build calls it."""
-    from kg.localengine import memory_store
+    from kg.store.memory import memory_store
 
     reference = validate(dataset.union(("asserted", "background", "evidence", "inferred")),
                          dataset.graph("ontology"))
@@ -115,7 +115,7 @@ def test_engines_agree_on_the_seed_build(dataset):
 
 
 def test_engines_agree_on_the_seed_build_with_a_broken_quote(dataset):
-    from kg.localengine import memory_store
+    from kg.store.memory import memory_store
 
     store = memory_store(dataset)
     oa = "http://www.w3.org/ns/oa#"

@@ -13,8 +13,7 @@ import pytest
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH, SKOS
 
-from kg.errors import EXIT_VIOLATIONS, ViolationsError
-from kg.validation import (
+from kg.checks.validation import (
     DATA_SHAPE,
     STYLE_SHAPE,
     Report,
@@ -23,6 +22,7 @@ from kg.validation import (
     shapes_graph,
     validate,
 )
+from kg.errors import EXIT_VIOLATIONS, ViolationsError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ontology" / "shapes"
 PREFIXES = """

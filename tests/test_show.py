@@ -16,7 +16,7 @@ from conftest import ARTICLE, ROOT
 
 from kg import namespaces as ns
 from kg.errors import UsageError
-from kg.profile import EntityNotFound, find_entity, fold
+from kg.insight.profile import EntityNotFound, find_entity, fold
 
 GOLDEN = ROOT / "tests" / "golden" / "show"
 UPDATE = os.environ.get("KG_UPDATE_GOLDEN") == "1"
@@ -191,7 +191,7 @@ def test_reported_speech_stays_the_reporters_claim():
     """Dymov says Trump blames Biden: on Trump's profile that is Dymov's claim of what
     Trump said (kg:ReportedClaim, kg:reportedSpeaker), never a claim Trump makes."""
     from kg.cli.show_cmd import to_text
-    from kg.profile import profile
+    from kg.insight.profile import profile
 
     store = ox.Store()
     g = ox.NamedNode(ns.graph_iri("asserted"))
@@ -224,7 +224,7 @@ def test_reported_speech_stays_the_reporters_claim():
 
 @pytest.fixture(scope="module")
 def seed_oxigraph(built_store):
-    from kg.store import open_store
+    from kg.store.disk import open_store
 
     return open_store(built_store).oxigraph
 
@@ -254,7 +254,7 @@ def test_any_text_finds_one_entity_or_says_why(seed_oxigraph):
 
 
 def test_a_resource_only_a_claim_names_is_marked_so():
-    from kg.profile import names_of
+    from kg.insight.profile import names_of
 
     store = ox.Store()
     g = ox.NamedNode(ns.graph_iri("asserted"))

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.sparql_guard import inspect, tokens
+from kg.query.guard import inspect, tokens
 
 RUNAWAY = ("SELECT (COUNT(*) AS ?n) WHERE { ?a (kg:x|!kg:x)* ?b . ?c (kg:x|!kg:x)* ?d . "
            "?e (kg:x|!kg:x)* ?f }")
@@ -115,8 +115,8 @@ def test_runaway_query_is_stopped_by_the_timeout(kg, built_store):
 
 def test_runaway_canned_query_timeout_in_the_library(built_store):
     from kg.errors import QueryTimeout
-    from kg.querying import execute
-    from kg.store import open_store
+    from kg.query.querying import execute
+    from kg.store.disk import open_store
 
     store = open_store(built_store).oxigraph
     with pytest.raises(QueryTimeout):
@@ -253,7 +253,7 @@ def test_guard_never_misses_what_oxigraph_would_run_as_an_update(parts):
     ("urn:plain", "urn:plain"),
 ])
 def test_uchar_escapes_in_iris_are_decoded(escaped, decoded):
-    from kg.sparql_guard import decode_uchars
+    from kg.query.guard import decode_uchars
 
     assert decode_uchars(escaped) == decoded
     assert [t.kind for t in tokens(f"<{escaped}>")] == (
@@ -268,7 +268,7 @@ def test_uchar_escapes_in_iris_are_decoded(escaped, decoded):
 ])
 def test_second_reading_of_less_than(text, expected):
     from kg.errors import QueryError
-    from kg.sparql_guard import check_shape
+    from kg.query.guard import check_shape
 
     if expected is None:
         check_shape(text)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from kg import namespaces as ns
-from kg.stats import stats, to_table
-from kg.store import open_store
+from kg.insight.stats import stats, to_table
+from kg.store.disk import open_store
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 

@@ -70,8 +70,8 @@ def test_failed_checks_keep_previous_store(kg, seeds_copy, tmp_path):
 
 def test_a_process_holds_at_most_a_few_builds(tmp_path, monkeypatch):
     """Each build opened keeps a shared lock; the oldest goes past MAX_HELD_BUILDS."""
-    import kg.store as kgstore
-    from kg.store import open_store
+    import kg.store.disk as kgstore
+    from kg.store.disk import open_store
 
     store = tmp_path / "store"
     _build(Path(__file__).resolve().parent.parent / "seeds", store)

@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg import namespaces as ns
-from kg.catalogue import get_query
 from kg.cli.query_cmd import table_width
-from kg.querying import execute
-from kg.results import table, wrap_cell
+from kg.query.catalogue import get_query
+from kg.query.querying import execute
+from kg.query.results import table, wrap_cell
 
 VALUES = ('SELECT ?a ?b WHERE { VALUES (?a ?b) { ("short" "a long text that wraps over '
           'several lines, every word kept") ("x" "tiny") } }')
@@ -26,7 +26,7 @@ def sparql(kg, store, *args):
 
 
 def columns(text: str, n_rows: int) -> list[list[str]]:
-    """The cells of a table of ``n_rows`` rows printed by :func:`kg.results.table`,
+    """The cells of a table of ``n_rows`` rows printed by :func:`kg.query.results.table`,
     each wrapped cell joined again with spaces."""
     lines = text.splitlines()[:-1]  # without "(N rows)"
     dash = next(i for i, line in enumerate(lines) if line and set(line) <= {"-", " "})
@@ -229,7 +229,7 @@ def test_an_empty_search_without_suggestions(kg, built_store):
 
 @pytest.mark.parametrize("width", ["60", "80", "200"])
 def test_the_query_list_wraps_and_keeps_every_title(kg, width):
-    from kg.catalogue import all_queries
+    from kg.query.catalogue import all_queries
 
     text = kg("query", "--list", "--width", width).stdout
     lines = text.splitlines()

@@ -19,10 +19,10 @@ from virtuoso_server import PASSWORD, REQUIRE, USER, VirtuosoServer, missing_rea
 
 from kg import api
 from kg import namespaces as ns
-from kg.catalogue import all_queries
-from kg.endpoint import derive_endpoints, push, run_query
-from kg.remote.credentials import Credentials
-from kg.store import open_store
+from kg.interop.endpoint import derive_endpoints, push, run_query
+from kg.interop.remote.credentials import Credentials
+from kg.query.catalogue import all_queries
+from kg.store.disk import open_store
 
 if virtuoso_binary() is None and not os.environ.get(REQUIRE):
     pytest.skip(missing_reason(), allow_module_level=True)

@@ -1,4 +1,4 @@
-"""Voice detection (kg.voice): whose words each span of an article is."""
+"""Voice detection (kg.read.voice): whose words each span of an article is."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kg.voice import (
+from kg.read.voice import (
     CORRECTION_CUE,
     DIRECT,
     OWN,

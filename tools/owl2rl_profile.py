@@ -11,8 +11,8 @@ from __future__ import annotations
 from rdflib import OWL, RDF, RDFS, XSD, Graph, URIRef
 from rdflib.collection import Collection
 
-from kg.validation import Report, Violation
-from kg.validation import _show as _show
+from kg.checks.validation import Report, Violation
+from kg.checks.validation import _show as _show
 
 #: Datatypes of the OWL 2 RL profile (OWL 2 Profiles, section 4.3), plus rdfs:Literal.
 RL_DATATYPES = frozenset({

@@ -12,7 +12,7 @@ __all__ = ["Session", "__version__", "connect", "open"]
 def __getattr__(name: str):
     # imported on first use, so that `import kg` (and the CLI's start) stays cheap
     if name in ("Session", "connect", "open"):
-        from . import session
+        from kg import session
 
         return getattr(session, name)
     raise AttributeError(f"module 'kg' has no attribute {name!r}")

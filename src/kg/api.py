@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import namespaces as ns
-from .catalogue import CannedQuery
-from .errors import UsageError
+from kg import namespaces as ns
+from kg.errors import UsageError
+from kg.query.catalogue import CannedQuery
 
-DEFAULT_TIMEOUT = 30.0  # seconds; kg.runner.DEFAULT_TIMEOUT
+DEFAULT_TIMEOUT = 30.0  # seconds; kg.query.runner.DEFAULT_TIMEOUT
 
 
 def _session(store_dir: Path | None, endpoint: str | None, *, asserted_only: bool,
              timeout: float | None):
-    from .session import connect, default_store, open
+    from kg.session import connect, default_store, open
 
     if endpoint is not None:
         return connect(endpoint, asserted_only=asserted_only, timeout=timeout)
@@ -54,8 +54,8 @@ def export(store_dir: Path, *, fmt: str | None = None, graphs: list[str] | None 
 
     Kept for scripts written before :func:`kg.open`; ``Session.export`` is the same.
     """
-    from .results import format_for_path
-    from .session import open
+    from kg.query.results import format_for_path
+    from kg.session import open
 
     if not fmt and output is not None:
         fmt = format_for_path(str(output))
@@ -70,8 +70,8 @@ def export_stream(store_dir: Path, *, fmt: str | None = None, graphs: list[str] 
                   output: Path | None = None):
     """:func:`export` in pieces: returns (an iterator of bytes, format)
     (``Session.export_chunks``)."""
-    from .results import format_for_path
-    from .session import open
+    from kg.query.results import format_for_path
+    from kg.session import open
 
     if not fmt and output is not None:
         fmt = format_for_path(str(output))
@@ -90,18 +90,18 @@ def push(store_dir: Path | None, endpoint: str, *, graphs: list[str] | None = No
 
     Each graph replaces the server's graph of the same IRI, or, with
     ``graph_iri``, all of them replace that one graph; see
-    :func:`kg.endpoint.push`. ``store_type`` picks the server's layout
-    (:mod:`kg.remote.layouts`; ``auto`` guesses from the URL). The URLs,
+    :func:`kg.interop.endpoint.push`. ``store_type`` picks the server's layout
+    (:mod:`kg.interop.remote.layouts`; ``auto`` guesses from the URL). The URLs,
     ``graph_iri`` and the credential variables are checked before the store
-    is opened or anything is sent. Returns a :class:`kg.endpoint.PushReport`.
+    is opened or anything is sent. Returns a :class:`kg.interop.endpoint.PushReport`.
     """
     import pyoxigraph as ox
 
-    from . import endpoint as remote
-    from .export import expand_graphs
-    from .remote.credentials import from_environment
-    from .remote.layouts import check_update_iri
-    from .store import default_store_dir, open_store
+    from kg.interop import endpoint as remote
+    from kg.interop.export import expand_graphs
+    from kg.interop.remote.credentials import from_environment
+    from kg.interop.remote.layouts import check_update_iri
+    from kg.store.disk import default_store_dir, open_store
 
     endpoints = remote.derive_endpoints(endpoint, update_endpoint, gsp_endpoint, store_type)
     if graph_iri is not None:

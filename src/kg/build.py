@@ -15,17 +15,17 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from . import __version__
-from . import namespaces as ns
-from .annotations import load_annotations, parse_background
-from .errors import InputError, ViolationsError
-from .gcpause import paused_gc
-from .mapping import Mapped, map_articles
-from .rdfterms import graph_from_turtle
-from .reasoning import choose_engine, closure
-from .resources import ontology_file, read_text
-from .sources import Article, discover, input_files, read_text_file, read_wikidata_table
-from .vocabulary import vocabulary_from_graph
+from kg import __version__
+from kg import namespaces as ns
+from kg.errors import InputError, ViolationsError
+from kg.gcpause import paused_gc
+from kg.model.mapping import Mapped, map_articles
+from kg.model.rdfterms import graph_from_turtle
+from kg.model.vocabulary import vocabulary_from_graph
+from kg.read.annotations import load_annotations, parse_background
+from kg.read.sources import Article, discover, input_files, read_text_file, read_wikidata_table
+from kg.reason.reasoning import choose_engine, closure
+from kg.resources import ontology_file, read_text
 
 
 @dataclass
@@ -69,7 +69,7 @@ class Dataset:
 
 def load_ontology() -> Graph:
     """kg's ontology, and the current project's ontology extension (see kg.project)."""
-    from .project import ontology_files
+    from kg.project import ontology_files
 
     g = graph_from_turtle(read_text(ontology_file("kg.ttl")))
     for path in ontology_files():
@@ -244,7 +244,7 @@ CHECK_WORKERS = max(2, min(4, os.cpu_count() or 1))
 
 def check(dataset: Dataset, store=None, *, shapes: str = "auto", checks: str = "all") -> None:
     """Check an in-memory dataset (see :func:`check_store`)."""
-    from .localengine import memory_store
+    from kg.store.memory import memory_store
 
     size = len(dataset.triples["asserted"]) + len(dataset.triples["background"])
     check_store(store if store is not None else memory_store(dataset), dataset.ontology,
@@ -275,7 +275,7 @@ def voice_guard(store) -> list[str]:
     """
     import pyoxigraph as ox
 
-    from .rdfterms import from_ox
+    from kg.model.rdfterms import from_ox
 
     def iri(x: str):
         return ox.NamedNode(x)
@@ -377,7 +377,7 @@ def check_store(store, ontology: Graph, *, shapes: str = "auto", size: int = 0,
     shapes run as kg's SPARQL compilation on Oxigraph (``auto``, ``sparql``)
     or in pySHACL, the reference (``pyshacl``).
     """
-    from .catalogue import violation_queries
+    from kg.query.catalogue import violation_queries
 
     if shapes not in SHAPES_ENGINES:
         raise ValueError(f"unknown shapes engine {shapes!r}")
@@ -386,7 +386,7 @@ def check_store(store, ontology: Graph, *, shapes: str = "auto", size: int = 0,
     checks = choose_checks(checks, size)
     if checks == "none":
         return
-    from .validation import evidence_integrity_shapes
+    from kg.checks.validation import evidence_integrity_shapes
 
     skip = evidence_integrity_shapes() if checks == "data" else frozenset()
     problems: list[str] = []
@@ -397,8 +397,8 @@ def check_store(store, ontology: Graph, *, shapes: str = "auto", size: int = 0,
             for q in violation_queries()
             if q.covered_by is None and (checks == "all" or q.scope == "data")]
         if shapes == "pyshacl":
-            from .rdfterms import from_ox
-            from .validation import validate
+            from kg.checks.validation import validate
+            from kg.model.rdfterms import from_ox
 
             data = Graph()
             ontology_graph = ns.graph_iri("ontology")
@@ -407,7 +407,7 @@ def check_store(store, ontology: Graph, *, shapes: str = "auto", size: int = 0,
                     data.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
             report = validate(data, ontology, skip=skip)
         else:
-            from .validation import validate_store
+            from kg.checks.validation import validate_store
 
             # the store holds exactly the build's graphs: their union is checked
             report = validate_store(store, pool=pool, skip=skip)
@@ -440,9 +440,9 @@ def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
 
     The store directory must be kg's (new, empty, or marked by an earlier
     build); the build holds its lock from start to end, so a second build
-    into the same store fails at once (see :func:`kg.store.build_lock`).
+    into the same store fails at once (see :func:`kg.store.disk.build_lock`).
     """
-    from .store import build_lock
+    from kg.store.disk import build_lock
 
     with build_lock(Path(store_dir)):
         return _build(seeds_dir, store_dir, reasoner=reasoner, checks=checks, shapes=shapes,
@@ -458,11 +458,11 @@ def _build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
     everything else is written after the closure, so memory does not grow
     with the evidence. The checks run on the new store before it is swapped in.
     """
-    from .explain import EXPLAIN_SIDECAR, explain_sidecar
-    from .mapping import evidence_nquads, stream_articles
-    from .project import project_fingerprint
-    from .rdfterms import nquads
-    from .store import fingerprint, graph_counts, packaged_fingerprint, write_store
+    from kg.insight.explain import EXPLAIN_SIDECAR, explain_sidecar
+    from kg.model.mapping import evidence_nquads, stream_articles
+    from kg.model.rdfterms import nquads
+    from kg.project import project_fingerprint
+    from kg.store.disk import fingerprint, graph_counts, packaged_fingerprint, write_store
 
     t_start = time.perf_counter()
     seeds_dir = Path(seeds_dir).resolve()
@@ -508,7 +508,7 @@ def _build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
                     check_store(store, seeds.ontology, shapes=shapes, size=state["size"],
                                 checks=state["checks"])
                 except ViolationsError as e:  # each violation at its record's file and line
-                    from .check import locate_report
+                    from kg.author.check import locate_report
 
                     e.report = locate_report(e.report, record_lines(mapped, seeds.articles))
                     raise

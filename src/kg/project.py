@@ -25,7 +25,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from .errors import InputError, UsageError
+from kg.errors import InputError, UsageError
 
 MARKER = "kg-project.toml"
 ENV_PROJECT = "KG_PROJECT"
@@ -90,7 +90,7 @@ def source_checkout_drift(cwd: Path | None = None) -> list[str]:
     ``pyproject.toml``) and kg is *not* installed from it in editable mode:
     then kg uses its packaged copies and the checkout's edits are ignored.
     """
-    from .resources import ontology_dir, queries_dir
+    from kg.resources import ontology_dir, queries_dir
 
     cwd = Path(".") if cwd is None else cwd
     if not ((cwd / "src" / "kg" / "__init__.py").is_file() and (cwd / "pyproject.toml").is_file()):

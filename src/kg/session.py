@@ -16,13 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import namespaces as ns
-from .querying import ResultSet
+from kg import namespaces as ns
+from kg.query.querying import ResultSet
 
 
 @dataclass
 class Result(ResultSet):
-    """A query's answer (:class:`kg.querying.ResultSet`) and the session's label look-up.
+    """A query's answer (:class:`kg.query.querying.ResultSet`) and the session's label look-up.
 
     ``kind`` is ``select`` (``variables`` and ``rows`` of pyoxigraph terms,
     None where unbound), ``ask`` (``boolean``) or ``graph`` (``triples``).
@@ -51,8 +51,8 @@ def default_store() -> Path:
     """The store the command line uses: --project's / $KG_PROJECT's ``.kg``, $KG_STORE, ``.kg``."""
     import os
 
-    from .project import default_dir
-    from .store import ENV_STORE, default_store_dir
+    from kg.project import default_dir
+    from kg.store.disk import ENV_STORE, default_store_dir
 
     inside = default_dir(".kg") if not os.environ.get(ENV_STORE) else None
     return inside if inside is not None else default_store_dir()
@@ -75,15 +75,15 @@ class Session:
         self.timeout = timeout
         self._built = None
         if endpoint is not None:
-            from . import endpoint as remote
-            from .remote.credentials import from_environment
-            from .remote.layouts import check_endpoint_url
+            from kg.interop import endpoint as remote
+            from kg.interop.remote.credentials import from_environment
+            from kg.interop.remote.layouts import check_endpoint_url
 
             check_endpoint_url(endpoint)
             from_environment()  # the credential variables, checked before anything is sent
             self._remote = remote
         else:
-            from .store import open_store
+            from kg.store.disk import open_store
 
             self._built = open_store(path)
 
@@ -96,7 +96,7 @@ class Session:
 
     def _local(self, what: str):
         if self._built is None:
-            from .errors import UsageError
+            from kg.errors import UsageError
 
             raise UsageError(f"{what} needs a built store, not an endpoint",
                              hint="open the store with kg.open(path)")
@@ -105,7 +105,7 @@ class Session:
     def _run(self, text: str, *, bindings: dict | None = None, prefixes: dict | None = None,
              name: str = "query", form: str | None = None, query_dataset: bool = False,
              timeout: float | None = None) -> ResultSet:
-        from .querying import bind_values, dataset_graphs, execute
+        from kg.query.querying import bind_values, dataset_graphs, execute
 
         if self._built is not None:
             return execute(self._built.oxigraph, text, bindings=bindings,
@@ -118,7 +118,7 @@ class Session:
         graphs = [] if query_dataset else [g.value for g in
                                            dataset_graphs(self.asserted_only)]
         if form is None:
-            from .sparql_guard import inspect
+            from kg.query.guard import inspect
 
             form = inspect(text).form
         return self._remote.run_query(self.endpoint, text,
@@ -138,13 +138,13 @@ class Session:
 
     def query(self, name, /, params: dict[str, str] | None = None, *,
               timeout: float | None = None, **more: str) -> Result:
-        """Run the canned query ``name`` (or a :class:`~kg.catalogue.CannedQuery`).
+        """Run the canned query ``name`` (or a :class:`~kg.query.catalogue.CannedQuery`).
 
         ``params`` and keyword arguments: parameter name -> value as a user
         types it (an IRI, a prefixed name such as ``kgr:russia``, or a label).
         """
-        from .catalogue import get_query
-        from .querying import resolve_params
+        from kg.query.catalogue import get_query
+        from kg.query.querying import resolve_params
 
         query = get_query(name) if isinstance(name, str) else name
         params = {**(params or {}), **more}
@@ -160,7 +160,7 @@ class Session:
         SPARQL Update is refused; SERVICE and FROM / FROM NAMED naming anything
         but the build's graphs are refused unless ``allow_remote``.
         """
-        from .sparql_guard import check
+        from kg.query.guard import check
 
         found = check(text, allow_remote=allow_remote, prefixes=ns.PREFIXES, label=label,
                       asserted_only=self.asserted_only)
@@ -171,14 +171,14 @@ class Session:
     # ------------------------------------------------------------------ the built store
 
     def explain(self, *terms: str, depth: int | None = None) -> list:
-        """Why a triple is in the graph (:class:`kg.explain.Explanation` list).
+        """Why a triple is in the graph (:class:`kg.insight.explain.Explanation` list).
 
         Give a subject, a predicate and an object (IRIs, prefixed names, quoted
         literals or labels; the predicate may be ``a``) for one triple, or a
         subject alone for every triple it is the subject of. A triple not in
-        the graph raises :class:`kg.explain.NotInGraph`.
+        the graph raises :class:`kg.insight.explain.NotInGraph`.
         """
-        from .explain import explain_args
+        from kg.insight.explain import explain_args
 
         return explain_args(self._local("explain").path, list(terms), depth)[1]
 
@@ -189,28 +189,28 @@ class Session:
 
     def export_chunks(self, fmt: str = "turtle", graphs=("all",)):
         """:meth:`export` in pieces (an iterator of bytes): N-Quads and N-Triples are
-        sorted on disk and streamed in bounded memory (:func:`kg.export.export_chunks`)."""
-        from .export import expand_graphs, export_chunks
+        sorted on disk and streamed in bounded memory (:func:`kg.interop.export.export_chunks`)."""
+        from kg.interop.export import expand_graphs, export_chunks
 
         return export_chunks(self._local("export").oxigraph, fmt,
                              expand_graphs(list(graphs) or ["all"]))
 
     def show(self, entity: str):
         """Everything the graph says about ``entity`` (a label, alias, record id,
-        prefixed name or IRI), each item with its quotes (:class:`kg.profile.Profile`).
+        prefixed name or IRI), each item with its quotes (:class:`kg.insight.profile.Profile`).
 
-        No match raises :class:`kg.profile.EntityNotFound` with close names as
+        No match raises :class:`kg.insight.profile.EntityNotFound` with close names as
         the hint; a name shared by several entities raises a
         :class:`kg.errors.UsageError` listing them.
         """
-        from .profile import find_entity, profile
+        from kg.insight.profile import find_entity, profile
 
         store = self._local("show").oxigraph
         return profile(store, find_entity(store, entity))
 
     def stats(self):
-        """Triple counts per graph, class and predicate (:class:`kg.stats.Stats`)."""
-        from .stats import stats
+        """Triple counts per graph, class and predicate (:class:`kg.insight.stats.Stats`)."""
+        from kg.insight.stats import stats
 
         return stats(self._local("stats").oxigraph)
 
@@ -243,6 +243,6 @@ def connect(endpoint: str, *, asserted_only: bool = False,
             timeout: float | None = None) -> Session:
     """A session on a remote SPARQL endpoint (query and sparql only).
 
-    The credentials come from the environment (:mod:`kg.remote.credentials`).
+    The credentials come from the environment (:mod:`kg.interop.remote.credentials`).
     """
     return Session(endpoint=endpoint, asserted_only=asserted_only, timeout=timeout)

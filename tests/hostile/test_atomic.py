@@ -33,7 +33,7 @@ def out_dir(tmp_path: Path) -> tuple[Path, Path]:
 def test_export_that_does_not_reparse_leaves_the_old_file(kg, store, before, tmp_path,
                                                           monkeypatch):
     d, target = out_dir(tmp_path)
-    monkeypatch.setattr("kg.export.serialize_quads", lambda quads, fmt: b"<broken .\n")
+    monkeypatch.setattr("kg.interop.export.serialize_quads", lambda quads, fmt: b"<broken .\n")
     r = kg("export", "--store", str(store), "-o", str(target))
     assert r.exit_code == 1
     assert r.stderr.startswith("Error: the turtle output did not re-parse (")
@@ -47,7 +47,7 @@ def test_export_that_does_not_reparse_leaves_the_old_file(kg, store, before, tmp
 def test_interrupted_export_leaves_the_old_file(where, kg, store, before, tmp_path,
                                                 monkeypatch):
     d, target = out_dir(tmp_path)
-    import kg.export as export
+    import kg.interop.export as export
 
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
@@ -93,7 +93,7 @@ def test_disk_full_leaves_the_old_file(args, kg, store, before, tmp_path, monkey
     d.mkdir()
     target = d / ("result.nq" if "export" in args else "result.csv")
     target.write_bytes(OLD)
-    import kg.export as export
+    import kg.interop.export as export
 
     real = export.os.fsync
 
@@ -114,7 +114,7 @@ def test_disk_full_leaves_the_old_file(args, kg, store, before, tmp_path, monkey
 
 def test_disk_full_is_a_clean_error_not_an_internal_one(kg, store, tmp_path, monkeypatch):
     target = tmp_path / "result.csv"
-    import kg.export as export
+    import kg.interop.export as export
 
     def full(fd):
         raise OSError(28, "No space left on device")
@@ -164,7 +164,7 @@ def test_failed_build_leaves_the_store(kg, store, before, seeds_copy):
 
 
 def test_build_interrupted_while_writing_leaves_the_store(kg, store, before, monkeypatch):
-    import kg.rdfterms as rdfterms
+    import kg.model.rdfterms as rdfterms
 
     real = rdfterms.nquads
     calls = []

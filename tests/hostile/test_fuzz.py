@@ -27,8 +27,8 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kg.annotations import parse_annotations, parse_background
 from kg.errors import InputError, KgError
+from kg.read.annotations import parse_annotations, parse_background
 
 from .helpers import ARTICLE_NAME, SEEDS
 
@@ -49,9 +49,9 @@ FUZZ = settings(PROFILE, deadline=None,
 def mapper():
     """parse + map one annotation file against the seed article and the real ontology."""
     from kg.build import load_ontology
-    from kg.mapping import map_articles
-    from kg.sources import discover
-    from kg.vocabulary import vocabulary_from_graph
+    from kg.model.mapping import map_articles
+    from kg.model.vocabulary import vocabulary_from_graph
+    from kg.read.sources import discover
 
     vocab = vocabulary_from_graph(load_ontology())
     article = discover(SEEDS)[0]
@@ -344,8 +344,8 @@ def checker(tmp_path_factory):
     """kg check's library call on one mutated copy of the seed annotation file."""
     import shutil
 
+    from kg.author.check import check_annotations
     from kg.build import load_ontology
-    from kg.check import check_annotations
 
     seeds = tmp_path_factory.mktemp("fuzzcheck")
     shutil.copy(SEEDS / f"{ARTICLE_NAME}.txt", seeds)

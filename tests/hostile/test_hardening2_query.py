@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.errors import QueryError
-from kg.sparql_guard import check
+from kg.query.guard import check
 
 from .helpers import SEEDS, Listener, kg_executable, run_audited, store_state
 

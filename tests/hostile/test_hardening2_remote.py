@@ -13,9 +13,9 @@ import pytest
 from oxigraph_server import Canned, FailingProxy, LoopbackServer, OxigraphServer
 
 from kg import namespaces as ns
-from kg.endpoint import Endpoints, push, run_query
 from kg.errors import UsageError
-from kg.remote.credentials import Credentials, from_environment, shown
+from kg.interop.endpoint import Endpoints, push, run_query
+from kg.interop.remote.credentials import Credentials, from_environment, shown
 
 from .helpers import Listener, dataset_hash, kg_executable, store_state
 
@@ -123,7 +123,7 @@ INJECTED = "urn:x> ; DROP ALL ; INSERT DATA { <urn:a> <urn:b> <urn:c> } ; DROP S
 @pytest.fixture(scope="module")
 def oxigraph(tmp_path_factory):
     with OxigraphServer(tmp_path_factory.mktemp("oxigraph-h6") / "db") as srv:
-        from kg.remote import transport
+        from kg.interop.remote import transport
 
         # the server holds something to lose, in a named graph and the default graph
         transport.request("POST", srv.base + "/update", what="setup", creds=Credentials(),
@@ -289,7 +289,7 @@ class DigestOnly(LoopbackServer):
 
 
 def test_digest_after_a_bare_401_then_digest_at_once():
-    from kg.remote import opener
+    from kg.interop.remote import opener
 
     opener._DIGEST.clear()  # no challenge remembered from an earlier server on this port
     creds = Credentials(user="dba", password="pw-digest-1")
@@ -321,7 +321,7 @@ def test_digest_with_a_wrong_password_is_refused(kg):
 
 def test_an_answer_larger_than_the_cap_is_refused(monkeypatch):
     from kg.errors import EndpointError
-    from kg.remote import transport
+    from kg.interop.remote import transport
 
     monkeypatch.setattr(transport, "MAX_ANSWER_BYTES", 1000)
     big = json.dumps({"head": {}, "boolean": True, "pad": "x" * 5000}).encode()

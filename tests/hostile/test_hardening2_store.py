@@ -156,7 +156,7 @@ def test_a_store_inside_a_file_is_a_clean_error(kg, tmp_path):
 _HOLD_LOCK = """
 import sys
 from pathlib import Path
-from kg.store import build_lock
+from kg.store.disk import build_lock
 with build_lock(Path(sys.argv[1])):
     print("locked", flush=True)
     sys.stdin.readline()
@@ -203,7 +203,7 @@ def test_concurrent_builds_leave_one_whole_current_build(store):
 _READER = """
 import sys
 from pathlib import Path
-from kg.store import open_store
+from kg.store.disk import open_store
 built = open_store(Path(sys.argv[1]))
 def count():
     return sum(1 for _ in built.oxigraph.quads_for_pattern(None, None, None, None))
@@ -269,7 +269,7 @@ def test_cli_readers_during_builds_never_fail(kg, store, tmp_path):
 
 def test_a_store_replaced_again_and_again_while_opening_is_a_clean_error(kg, store,
                                                                          monkeypatch):
-    import kg.store as kgstore
+    import kg.store.disk as kgstore
 
     real_open = os.open
 
@@ -379,7 +379,7 @@ def test_a_build_that_cannot_write_its_files_leaves_the_store(store, before, tmp
 
 
 def test_disk_full_during_a_build_leaves_the_store(kg, store, before, monkeypatch):
-    import kg.store as kgstore
+    import kg.store.disk as kgstore
 
     def full(ox, chunks):
         for _ in chunks:
@@ -396,7 +396,7 @@ def test_disk_full_during_a_build_leaves_the_store(kg, store, before, monkeypatc
 
 
 def test_a_read_only_store_is_a_clean_error(kg, store, before, monkeypatch):
-    import kg.store as kgstore
+    import kg.store.disk as kgstore
 
     def read_only(*args, **kwargs):
         raise OSError(30, "Read-only file system")
@@ -411,7 +411,7 @@ def test_a_read_only_store_is_a_clean_error(kg, store, before, monkeypatch):
 
 
 def test_a_read_only_new_store_is_a_clean_error(kg, tmp_path, monkeypatch):
-    import kg.store as kgstore
+    import kg.store.disk as kgstore
 
     real_open = os.open
 
@@ -640,7 +640,7 @@ def test_an_occurrence_that_is_not_an_ascii_number(raw, kg, seeds_copy, store, b
 def test_a_build_gone_under_a_query_is_a_clean_error(timeout):
     """At worst (a file system without flock) the reader's build vanishes mid-query."""
     from kg.errors import StoreError
-    from kg.querying import execute
+    from kg.query.querying import execute
 
     class Vanished:
         def query(self, *args, **kwargs):
@@ -653,7 +653,7 @@ def test_a_build_gone_under_a_query_is_a_clean_error(timeout):
 
 
 def test_other_runtime_errors_are_not_taken_for_a_replaced_store():
-    from kg.querying import execute
+    from kg.query.querying import execute
 
     class Broken:
         def query(self, *args, **kwargs):

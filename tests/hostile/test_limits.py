@@ -46,7 +46,7 @@ def test_runaway_query_stops_at_the_deadline_and_kg_goes_on(query, kg, store, be
 
 def test_closure_growth_guard_stops_the_build(kg, store, before, monkeypatch):
     import kg.build as build
-    import kg.reasoning as reasoning
+    import kg.reason.reasoning as reasoning
 
     monkeypatch.setattr(reasoning, "MIN_BUDGET", 50)
     monkeypatch.setattr(build, "closure", functools.partial(reasoning.closure, max_growth=0))
@@ -61,7 +61,7 @@ def test_closure_growth_guard_stops_the_build(kg, store, before, monkeypatch):
 def test_sameas_clique_guard_stops_the_build(kg, store, before, monkeypatch):
     """A recent ontology change (participant made inverse-functional) merges every event."""
     import kg.build as build
-    import kg.reasoning as reasoning
+    import kg.reason.reasoning as reasoning
 
     real = build.load_ontology
 
@@ -85,7 +85,7 @@ def test_sameas_clique_guard_stops_the_build(kg, store, before, monkeypatch):
 
 
 def test_sameas_clique_guard_with_the_default_limits():
-    from kg.reasoning import MAX_SAMEAS, ReasonerLimit, closure
+    from kg.reason.reasoning import MAX_SAMEAS, ReasonerLimit, closure
 
     data = Graph()
     for i in range(149):  # a chain of 150 becomes a clique of 150 * 149 > 10,000 triples
@@ -110,7 +110,7 @@ def build_fails(kg, seeds, store, before, first_line: str):
 
 
 def test_oversized_article_is_refused(kg, seeds_copy, store, before):
-    from kg.sources import MAX_ARTICLE_BYTES
+    from kg.read.sources import MAX_ARTICLE_BYTES
 
     article = seeds_copy / f"{ARTICLE_NAME}.txt"
     with open(article, "ab") as f:
@@ -121,7 +121,7 @@ def test_oversized_article_is_refused(kg, seeds_copy, store, before):
 
 
 def test_oversized_annotation_file_is_refused(kg, seeds_copy, store, before):
-    from kg.sources import MAX_ANNOTATION_BYTES
+    from kg.read.sources import MAX_ANNOTATION_BYTES
 
     ann = seeds_copy / f"{ARTICLE_NAME}.yaml"
     with open(ann, "ab") as f:
@@ -178,7 +178,7 @@ def test_alias_bomb_is_refused(kg, seeds_copy, store, before):
 
 
 def test_too_many_nodes_is_refused(kg, seeds_copy, store, before, monkeypatch):
-    import kg.annotations as annotations
+    import kg.read.annotations as annotations
 
     monkeypatch.setattr(annotations, "MAX_NODES", 500)
     ann = seeds_copy / f"{ARTICLE_NAME}.yaml"
@@ -191,7 +191,7 @@ def test_too_many_nodes_is_refused(kg, seeds_copy, store, before, monkeypatch):
 
 
 def test_huge_scalar_is_refused(kg, seeds_copy, store, before):
-    from kg.annotations import MAX_SCALAR_CHARS
+    from kg.read.annotations import MAX_SCALAR_CHARS
 
     ann, line = _append_record(seeds_copy, "  - id: huge\n    type: State\n    label: "
                                + "x" * (MAX_SCALAR_CHARS + 1) + "\n    quote: Russia\n")

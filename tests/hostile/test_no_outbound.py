@@ -166,7 +166,7 @@ def test_entity_expansion_in_an_answer_is_refused(kg):
     assert "entity declaration 'a0' is refused" in r.stderr.splitlines()[0]
 
 
-# --- kg.safety: the check the endpoint layer should run first ----------------------------
+# --- kg.interop.safety: the check the endpoint layer should run first ----------------------------
 
 @pytest.mark.parametrize("body,fmt,message", [
     (_jsonld("http://127.0.0.1:9"), "application/ld+json",
@@ -181,7 +181,7 @@ def test_entity_expansion_in_an_answer_is_refused(kg):
 ])
 def test_safety_refuses_and_names_what(body, fmt, message):
     from kg.errors import KgError
-    from kg.safety import UnsafeInput, check_rdf
+    from kg.interop.safety import UnsafeInput, check_rdf
 
     with pytest.raises(UnsafeInput) as e:
         check_rdf(body, fmt, source="x")
@@ -198,6 +198,6 @@ def test_safety_refuses_and_names_what(body, fmt, message):
     (b"<urn:a> <urn:b> <urn:c> .\n", "application/n-triples"),
 ])
 def test_safety_lets_plain_documents_through(body, fmt):
-    from kg.safety import check_rdf
+    from kg.interop.safety import check_rdf
 
     check_rdf(body, fmt)

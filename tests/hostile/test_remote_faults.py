@@ -179,7 +179,7 @@ def test_query_on_a_server_that_drips(kg):
 # --- an interrupted push to a real Oxigraph server ---------------------------------------------
 
 def server_quads(url: str) -> list:
-    from kg.endpoint import run_query
+    from kg.interop.endpoint import run_query
 
     result = run_query(url, "SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", timeout=30)
     return [ox.Quad(s, p, o, g) for g, s, p, o in result.rows]
@@ -200,7 +200,7 @@ def oxigraph(tmp_path_factory):
 @pytest.fixture
 def old_content(oxigraph):
     """The server holds something else in the target graphs before each push."""
-    from kg.endpoint import _request
+    from kg.interop.endpoint import _request
 
     drop = "DROP SILENT ALL"
     insert = "INSERT DATA { " + " ".join(

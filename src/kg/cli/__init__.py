@@ -12,8 +12,8 @@ import sys
 
 import click
 
-from .. import __version__
-from ..errors import EXIT_RUNTIME, KgError, ViolationsError
+from kg import __version__
+from kg.errors import EXIT_RUNTIME, KgError, ViolationsError
 
 #: command name -> module defining ``command``; imported only when the command runs.
 COMMAND_MODULES = {
@@ -31,7 +31,7 @@ MAX_MESSAGE_LINE = 1000
 
 def shown(text: str) -> str:
     """Message text for a terminal: controls escaped, every line at most MAX_MESSAGE_LINE."""
-    from ..visible import visible
+    from kg.visible import visible
 
     lines = visible(text).split("\n")
     return "\n".join(line if len(line) <= MAX_MESSAGE_LINE else
@@ -140,7 +140,7 @@ class KgGroup(click.Group):
         except KgError as e:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            from ..export import StdoutError
+            from kg.interop.export import StdoutError
 
             if isinstance(e, StdoutError):
                 _silence_stdout()
@@ -192,7 +192,7 @@ def cli(ctx: click.Context, debug: bool, project: str | None) -> None:
     ctx.obj["debug"] = debug
     from pathlib import Path
 
-    from .. import project as _project
+    from kg import project as _project
 
     _project.selected = Path(project) if project else None
     # the choice lasts for this invocation only (the library may run on in-process)

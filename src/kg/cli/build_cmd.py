@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .common import resolve_seeds, resolve_store, seeds_option, store_option
+from kg.cli.common import resolve_seeds, resolve_store, seeds_option, store_option
 
 
 @click.command("build")
@@ -36,7 +36,7 @@ def command(seeds_dir, store_dir, reasoner, shapes, checks, no_check):
     """
     import sys
 
-    from ..build import build
+    from kg.build import build
 
     def progress(message: str) -> None:
         click.echo(f"kg build: {message}", err=True)
@@ -44,7 +44,7 @@ def command(seeds_dir, store_dir, reasoner, shapes, checks, no_check):
     report = build(resolve_seeds(seeds_dir), resolve_store(store_dir), reasoner=reasoner,
                    checks="none" if no_check else checks, shapes=shapes,
                    progress=progress if sys.stderr.isatty() else (lambda message: None))
-    from ..project import drift_warning  # edits to a kg checkout that are not used
+    from kg.project import drift_warning  # edits to a kg checkout that are not used
 
     warning = drift_warning()
     if warning:

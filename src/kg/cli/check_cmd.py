@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from .common import resolve_seeds, seeds_option
+from kg.cli.common import resolve_seeds, seeds_option
 
 
 @click.command("check")
@@ -26,8 +26,8 @@ def command(seeds_dir, files, no_shapes):
     Example:
       kg check seeds/000_99214e3abbb71cf3.yaml
     """
-    from ..check import check_annotations
-    from ..errors import InputError
+    from kg.author.check import check_annotations
+    from kg.errors import InputError
 
     result = check_annotations(resolve_seeds(seeds_dir), list(files) or None,
                                checks=not no_shapes)

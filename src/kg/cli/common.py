@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .options import (  # noqa: F401  (re-exported: commands import them from here)
+from kg.cli.options import (  # noqa: F401  (re-exported: commands import them from here)
     SECONDS,
     Seconds,
     output_option,
@@ -14,7 +14,7 @@ from .options import (  # noqa: F401  (re-exported: commands import them from he
 
 
 def resolve_store(store_dir: Path | None) -> Path:
-    from ..session import default_store
+    from kg.session import default_store
 
     return store_dir if store_dir is not None else default_store()
 
@@ -22,7 +22,7 @@ def resolve_store(store_dir: Path | None) -> Path:
 def open_session(store_dir: Path | None, endpoint: str | None = None, *,
                  asserted_only: bool = False, timeout: float | None = None):
     """The :class:`kg.session.Session` a command works on: --endpoint's, else --store's."""
-    from ..session import connect, open
+    from kg.session import connect, open
 
     if endpoint is not None:  # "--endpoint $UNSET" is an error, never the local store
         return connect(endpoint, asserted_only=asserted_only, timeout=timeout)
@@ -32,8 +32,8 @@ def open_session(store_dir: Path | None, endpoint: str | None = None, *,
 def resolve_seeds(seeds_dir: Path | None) -> Path:
     import os
 
-    from ..project import default_dir
-    from ..store import ENV_SEEDS, default_seeds_dir
+    from kg.project import default_dir
+    from kg.store.disk import ENV_SEEDS, default_seeds_dir
 
     if seeds_dir is None and not os.environ.get(ENV_SEEDS):
         seeds_dir = default_dir("seeds")  # inside the project of --project DIR
@@ -44,10 +44,10 @@ def emit(text: str | bytes, output: Path | None, fmt: str | None = None) -> None
     """Print to stdout (every byte, or an error), or write to ``output`` atomically."""
     data = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
     if output is None:
-        from ..export import write_stdout
+        from kg.interop.export import write_stdout
 
         write_stdout(data)
         return
-    from ..export import write_atomically
+    from kg.interop.export import write_atomically
 
     write_atomically(output, data, fmt)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, output_option, resolve_seeds, seeds_option
+from kg.cli.common import emit, output_option, resolve_seeds, seeds_option
 
 
 @click.command("coverage")
@@ -32,8 +32,8 @@ def command(seeds_dir, fmt, output, all_sentences, min_mapped):
     Example:
       kg coverage --seeds seeds --all
     """
-    from ..coverage import reports_json, seeds_coverage
-    from ..errors import ViolationsError
+    from kg.errors import ViolationsError
+    from kg.insight.coverage import reports_json, seeds_coverage
 
     if fmt is None:
         fmt = "json" if output is not None and output.suffix.lower() == ".json" else "text"
@@ -42,7 +42,7 @@ def command(seeds_dir, fmt, output, all_sentences, min_mapped):
         emit(reports_json(reports) + "\n", output)
     else:
         emit("\n\n".join(r.text(all_sentences=all_sentences) for r in reports) + "\n", output)
-    from ..draft import draft_counts  # records kg draft made that nobody has confirmed yet
+    from kg.author.draft import draft_counts  # records kg draft made that nobody has confirmed yet
 
     for name, n, total in draft_counts(resolve_seeds(seeds_dir)):
         click.echo(f"Draft: {name}: {n} of {total} records still marked draft: true "

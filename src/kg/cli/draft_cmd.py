@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from .common import resolve_seeds, resolve_store, seeds_option, store_option
+from kg.cli.common import resolve_seeds, resolve_store, seeds_option, store_option
 
 
 @click.command("draft")
@@ -26,7 +26,7 @@ def command(article, seeds_dir, store_dir, force):
     Example:
       kg draft seeds/001_follow_up.txt && kg check seeds/001_follow_up.yaml
     """
-    from ..draft import draft_file
+    from kg.author.draft import draft_file
 
     target, result = draft_file(article, resolve_seeds(seeds_dir), force=force,
                                 store_dir=resolve_store(store_dir))

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, resolve_store
-from .options import format_option, output_option, store_option
+from kg.cli.common import emit, resolve_store
+from kg.cli.options import format_option, output_option, store_option
 
 
 @click.command("explain")
@@ -31,7 +31,15 @@ def command(terms, fmt, depth, output, store_dir):
       kg explain Russia a kg:Actor --depth 1
       kg explain kgr:valeriy-dymov --format json
     """
-    from ..explain import CLAIMED, NotAsserted, explain_args, labels, to_json, to_text, triple_text
+    from kg.insight.explain import (
+        CLAIMED,
+        NotAsserted,
+        explain_args,
+        labels,
+        to_json,
+        to_text,
+        triple_text,
+    )
 
     src, expls = explain_args(resolve_store(store_dir), list(terms), depth)
     names = labels(src, expls)

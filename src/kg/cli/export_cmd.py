@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, open_session
-from .options import format_option, graph_option, output_option, store_option
+from kg.cli.common import emit, open_session
+from kg.cli.options import format_option, graph_option, output_option, store_option
 
 
 @click.command("export")
@@ -24,7 +24,7 @@ def command(fmt, graphs, output, store_dir):
       kg export -o kg.nq
       kg export --format turtle --graph asserted --graph inferred > kg.ttl
     """
-    from .render import result_format
+    from kg.cli.render import result_format
 
     fmt = result_format(fmt, output, "turtle")
     emit(open_session(store_dir).export_chunks(fmt, list(graphs) or ["all"]), output, fmt)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from .common import emit, resolve_store, store_option
+from kg.cli.common import emit, resolve_store, store_option
 
 
 @click.command("graph")
@@ -29,14 +29,14 @@ def command(entity, output, store_dir):
       kg graph Russia -o russia.svg
       kg graph kgr:ceasefire-30-day
     """
-    from ..errors import UsageError
+    from kg.errors import UsageError
 
     if output is not None and not output.name.lower().endswith(".svg"):
         raise UsageError(f"{output.name!r} is not an .svg file",
                          hint="kg graph writes SVG: give -o FILE.svg, or no -o for stdout")
-    from ..graphpic import neighbourhood, to_svg
-    from ..profile import find_entity
-    from ..store import open_store
+    from kg.insight.graphpic import neighbourhood, to_svg
+    from kg.insight.profile import find_entity
+    from kg.store.disk import open_store
 
     store = open_store(resolve_store(store_dir)).oxigraph
     nodes, edges = neighbourhood(store, find_entity(store, entity))

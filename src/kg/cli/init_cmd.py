@@ -19,7 +19,7 @@ def command(directory, name):
     Example:
       kg init my-news && cd my-news && kg query --list
     """
-    from ..project import init_project
+    from kg.project import init_project
 
     made = init_project(directory, name)
     click.echo(f"Created the kg project {directory} ({len(made)} files): put articles and "

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import click
 
-from .common import resolve_store
-from .options import graph_option, store_option
+from kg.cli.common import resolve_store
+from kg.cli.options import graph_option, store_option
 
 
 @click.command("push")
@@ -53,7 +53,7 @@ def command(endpoint, update_endpoint, gsp_endpoint, graphs, graph_iri, method, 
       kg push --endpoint http://localhost:3030/kg/sparql --graph-iri https://example.org/kg
       kg push --endpoint http://localhost:8890/sparql-auth     (Virtuoso)
     """
-    from ..api import push
+    from kg.api import push
 
     report = push(resolve_store(store_dir), endpoint, graphs=list(graphs) or ["all"],
                   graph_iri=graph_iri, update_endpoint=update_endpoint,

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, open_session
-from .options import (
+from kg.cli.common import emit, open_session
+from kg.cli.options import (
     asserted_only_option,
     endpoint_option,
     format_option,
@@ -32,7 +32,7 @@ def table_width(width: int | None, output) -> int:
 def catalogue_listing(queries, width: int = 80) -> str:
     """NAME  TITLE per query, then one indented line per parameter with its default;
     long lines wrap under their column (never cut)."""
-    from ..results import wrap_cell
+    from kg.query.results import wrap_cell
 
     pad = max(len(q.name) for q in queries) + 2
     room = max(width - pad, 20)
@@ -81,10 +81,10 @@ def command(name, params, list_, show, fmt, output, iris, labels, width, asserte
       kg query talks --format json --labels
       kg query search -p text turkiye
     """
-    from ..catalogue import all_queries, get_query
+    from kg.query.catalogue import all_queries, get_query
 
     if list_:
-        from ..project import drift_warning
+        from kg.project import drift_warning
 
         emit(catalogue_listing(all_queries(), table_width(width, output)), output)
         warning = drift_warning()
@@ -99,7 +99,7 @@ def command(name, params, list_, show, fmt, output, iris, labels, width, asserte
     if show:
         emit(query.text, output)
         return
-    from .render import render_canned, result_format
+    from kg.cli.render import render_canned, result_format
 
     fmt = result_format(fmt, output, "table")
     session = open_session(store_dir, endpoint, asserted_only=asserted_only, timeout=timeout)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import UsageError
+from kg.errors import UsageError
 
 
 def result_format(fmt: str | None, output: Path | None, default: str) -> str:
     """``--format``, else the format -o's extension names, else ``default``."""
-    from ..results import format_for_path
+    from kg.query.results import format_for_path
 
     if fmt:
         return fmt
@@ -29,17 +29,17 @@ def render_result(lookup, result, fmt: str, iris: bool, *, width: int = 80,
     ``width``: the width tables fit (long cells wrap). ``with_labels``: add a
     ``VAR_label`` column after each variable that holds IRIs (any format).
     """
-    from ..results import render
+    from kg.query.results import render
 
     names = None
     wanted = result.kind == "select" and (with_labels or (
         fmt in ("table", "markdown") and not iris))
     if wanted:
-        from ..querying import labels, result_iris
+        from kg.query.querying import labels, result_iris
 
         names = labels(lookup, result_iris(result))
     if with_labels and result.kind == "select":
-        from ..querying import with_labels as add_labels
+        from kg.query.querying import with_labels as add_labels
 
         result = add_labels(result, names or {})
     return render(result, fmt, names=names, iris=iris, width=width)
@@ -47,7 +47,7 @@ def render_result(lookup, result, fmt: str, iris: bool, *, width: int = 80,
 
 def no_match(lookup, text: str | None) -> str:
     """What an empty ``search`` answer says: no match, and the close names if any."""
-    from ..profile import suggestions
+    from kg.insight.profile import suggestions
 
     text = (text or "").strip('"')
     close = suggestions(lookup, text)
@@ -68,7 +68,7 @@ def render_canned(query, params: dict, result, fmt: str, iris: bool, *, width: i
 def render_sparql(result, fmt: str, iris: bool, *, width: int = 80,
                   labels: bool = False) -> str:
     """An ad hoc query's answer as ``kg sparql`` prints it (graphs as Turtle in a table's place)."""
-    from ..results import FORMATS
+    from kg.query.results import FORMATS
 
     if result.kind == "graph" and fmt in FORMATS:
         fmt = "turtle"
@@ -76,7 +76,7 @@ def render_sparql(result, fmt: str, iris: bool, *, width: int = 80,
 
 
 def check_sparql_format(fmt: str) -> None:
-    from ..results import FORMATS, GRAPH_FORMATS
+    from kg.query.results import FORMATS, GRAPH_FORMATS
 
     if fmt not in FORMATS + GRAPH_FORMATS:
         raise UsageError(f"unknown output format {fmt!r}",

@@ -4,8 +4,8 @@ import contextlib
 
 import click
 
-from .common import resolve_store
-from .options import store_option, timeout_option
+from kg.cli.common import resolve_store
+from kg.cli.options import store_option, timeout_option
 
 
 @click.command("serve")
@@ -31,8 +31,8 @@ def command(host, port, access_log, cors_origins, timeout, store_dir):
       kg serve --port 8080 --timeout 10
       kg query talks --endpoint http://127.0.0.1:8000/sparql
     """
-    from ..web.app import create_app
-    from ..web.server import bind, serve, url_of
+    from kg.web.app import create_app
+    from kg.web.server import bind, serve, url_of
 
     app = create_app(resolve_store(store_dir), timeout=timeout, host=host,
                      cors_origins=tuple(cors_origins))

@@ -4,8 +4,8 @@ import json
 
 import click
 
-from .common import emit, open_session
-from .options import format_option, output_option, store_option
+from kg.cli.common import emit, open_session
+from kg.cli.options import format_option, output_option, store_option
 
 FORMATS = ["text", "markdown", "json"]
 
@@ -49,7 +49,7 @@ def _format_for(output) -> str:
     for ext, fmt in ((".md", "markdown"), (".json", "json"), (".txt", "text")):
         if name.endswith(ext):
             return fmt
-    from ..errors import UsageError
+    from kg.errors import UsageError
 
     raise UsageError(f"cannot tell the format from {output.name!r}",
                      hint="pass --format text, markdown or json")
@@ -59,7 +59,7 @@ def _format_for(output) -> str:
 
 
 def _short(iri: str) -> str:
-    from .. import namespaces as ns
+    from kg import namespaces as ns
 
     return ns.shorten(iri)
 

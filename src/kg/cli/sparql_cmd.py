@@ -4,9 +4,8 @@ import sys
 
 import click
 
-from ..errors import InputError
-from .common import emit, open_session
-from .options import (
+from kg.cli.common import emit, open_session
+from kg.cli.options import (
     asserted_only_option,
     endpoint_option,
     format_option,
@@ -17,7 +16,8 @@ from .options import (
     timeout_option,
     width_option,
 )
-from .query_cmd import table_width
+from kg.cli.query_cmd import table_width
+from kg.errors import InputError
 
 FORMATS = ["table", "csv", "tsv", "json", "jsonl", "markdown",
            "turtle", "ntriples", "nquads", "trig", "jsonld", "rdfxml"]
@@ -75,7 +75,7 @@ def command(query, file_, fmt, output, iris, labels, width, asserted_only, allow
         text, label = query, "<argument>"
     else:
         raise click.UsageError("give a QUERY, --file FILE, or '-' to read stdin")
-    from .render import check_sparql_format, render_sparql, result_format
+    from kg.cli.render import check_sparql_format, render_sparql, result_format
 
     fmt = result_format(fmt, output, "table")
     check_sparql_format(fmt)
@@ -85,7 +85,7 @@ def command(query, file_, fmt, output, iris, labels, width, asserted_only, allow
          output)
 
 
-#: The most bytes a query file or stdin may hold (kg.sparql_guard.MAX_QUERY_CHARS characters).
+#: The most bytes a query file or stdin may hold (kg.query.guard.MAX_QUERY_CHARS characters).
 MAX_QUERY_BYTES = 1_000_000
 
 

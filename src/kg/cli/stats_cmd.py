@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, open_session
-from .options import format_option, output_option, store_option
+from kg.cli.common import emit, open_session
+from kg.cli.options import format_option, output_option, store_option
 
 
 @click.command("stats")
@@ -20,7 +20,7 @@ def command(fmt, output, store_dir):
       kg stats
       kg stats --format json -o stats.json
     """
-    from ..stats import to_json, to_table
+    from kg.insight.stats import to_json, to_table
 
     s = open_session(store_dir).stats()
     emit(to_json(s) if fmt == "json" else to_table(s), output)

@@ -11,7 +11,7 @@ Modules, one job each:
 * :mod:`kg.web.server` — listening: a bound socket for uvicorn, foreground or a thread;
 * :mod:`kg.web.app` — the Starlette application: routes, the forked runner, errors.
 
-Every query a request needs runs in a child forked by :mod:`kg.runner` (one per
+Every query a request needs runs in a child forked by :mod:`kg.query.runner` (one per
 request, with the server's deadline), waited for on a worker thread, so a
 runaway query never blocks the event loop or the other requests.
 """

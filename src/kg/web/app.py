@@ -1,7 +1,7 @@
 """The Starlette application of ``kg serve``: routes, the forked runner, error pages.
 
 Each page and each SPARQL query runs in a child process forked by
-:func:`kg.runner.call` with the server's deadline (``--timeout``); the
+:func:`kg.query.runner.call` with the server's deadline (``--timeout``); the
 request waits for it on a worker thread, so the event loop never blocks and
 a runaway query holds up only its own request. The child reads the store
 (opened read-only once, at start) and renders the page, so the parent
@@ -29,14 +29,14 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import export as _export  # noqa: F401 - imported before any fork (module locks)
-from .. import querying as _querying  # noqa: F401 - likewise
-from .. import runner
-from ..catalogue import CannedQuery, all_queries, get_query
-from ..errors import KgError, QueryError, QueryTimeout, UsageError
-from . import pages, protocol, reader
-from .cache import PageCache
-from .negotiation import NotAcceptable, wants_html
+from kg.errors import KgError, QueryError, QueryTimeout, UsageError
+from kg.interop import export as _export  # noqa: F401 - imported before any fork (module locks)
+from kg.query import querying as _querying  # noqa: F401 - likewise
+from kg.query import runner
+from kg.query.catalogue import CannedQuery, all_queries, get_query
+from kg.web import pages, protocol, reader
+from kg.web.cache import PageCache
+from kg.web.negotiation import NotAcceptable, wants_html
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = ("index.html", "article.html", "query.html", "sparql.html", "entity.html",
@@ -75,7 +75,7 @@ class Site:
     """The built store, the templates and the deadline shared by every request."""
 
     def __init__(self, store_dir: Path, *, timeout: float = runner.DEFAULT_TIMEOUT):
-        from ..store import open_store
+        from kg.store.disk import open_store
 
         self.built = open_store(store_dir)
         self.store = self.built.oxigraph

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import KgError
+from kg.errors import KgError
 
 
 class NotAcceptable(KgError):

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .. import namespaces as ns
-from ..errors import KgError
-from ..querying import bind_values, execute, labels
-from .highlight import quote_key
+from kg import namespaces as ns
+from kg.errors import KgError
+from kg.query.querying import bind_values, execute, labels
+from kg.web.highlight import quote_key
 
 
 class NotFound(KgError):
@@ -118,7 +118,7 @@ def _table(store: ox.Store, result) -> Table:
         return Table(variables, [[name(t) for t in r] for r in rows])
     if isinstance(result, ox.QueryBoolean):
         return Table(boolean=bool(result))
-    from ..export import serialize_triples
+    from kg.interop.export import serialize_triples
 
     return Table(graph=serialize_triples(list(result), "turtle").decode("utf-8"))
 
@@ -137,28 +137,28 @@ def _documents(store: ox.Store, rows: list[tuple]) -> set[str]:
 
 def canned(store: ox.Store, query, given: dict[str, str]) -> Table:
     """A canned query run with the parameters a form gave (defaults for the others)."""
-    from ..querying import resolve_params
+    from kg.query.querying import resolve_params
 
     bindings = resolve_params(lambda text: execute(store, text), query, given)
     text = bind_values(query.text, bindings) if bindings else query.text
     try:
         result = store.query(text, default_graph=_union(), named_graphs=_union())
     except (SyntaxError, OSError) as e:
-        from ..errors import QueryError
+        from kg.errors import QueryError
 
         raise QueryError(f"queries/{query.name}.rq: the query failed: {e}") from None
     return _table(store, result)
 
 
 def _union() -> list[ox.NamedNode]:
-    from ..querying import dataset_graphs
+    from kg.query.querying import dataset_graphs
 
     return dataset_graphs()
 
 
 def sparql_result(store: ox.Store, prepared) -> Table:
     """An ad hoc query (already guarded) as a table for the query page."""
-    from .protocol import run
+    from kg.web.protocol import run
 
     return _table(store, run(store, prepared))
 
@@ -167,18 +167,18 @@ def sparql_result(store: ox.Store, prepared) -> Table:
 
 @dataclass
 class EntityPage:
-    """A :class:`kg.profile.Profile` with helpers that turn its IRIs into links."""
+    """A :class:`kg.insight.profile.Profile` with helpers that turn its IRIs into links."""
 
     iri: str
     ident: str  # the path segment of /entity/ and /graph/
     title: str
-    profile: object  # kg.profile.Profile
+    profile: object  # kg.insight.profile.Profile
 
     def name(self, iri: str) -> Term:
         return Term(self.profile.label(iri), page_for(iri, self._documents), iri)
 
     def value(self, term) -> Term:
-        """A :class:`kg.profile.Term` (IRI or literal) as shown."""
+        """A :class:`kg.insight.profile.Term` (IRI or literal) as shown."""
         if term.kind == "iri":
             return self.name(term.value)
         if term.kind == "bnode":
@@ -197,7 +197,7 @@ class EntityPage:
 
 def resolve_entity(store: ox.Store, ident: str) -> str:
     """The IRI that ``ident`` (a record id, prefixed name, IRI, label or alias) names."""
-    from .. import profile
+    from kg.insight import profile
 
     text = urllib.parse.unquote(ident)
     try:
@@ -218,7 +218,7 @@ def path_ident(iri: str) -> str:
 
 
 def entity(store: ox.Store, ident: str) -> EntityPage:
-    from .. import profile
+    from kg.insight import profile
 
     iri = resolve_entity(store, ident)
     prof = profile.profile(store, iri)
@@ -227,8 +227,8 @@ def entity(store: ox.Store, ident: str) -> EntityPage:
 
 
 def graph_svg(store: ox.Store, ident: str) -> str:
-    """The picture around the entity or proposal ``ident`` (:mod:`kg.graphpic`)."""
-    from .. import graphpic
+    """The picture around the entity or proposal ``ident`` (:mod:`kg.insight.graphpic`)."""
+    from kg.insight import graphpic
 
     iri = resolve_entity(store, ident)
     nodes, edges = graphpic.neighbourhood(store, iri)

@@ -3,7 +3,7 @@
 :func:`read_request` takes what arrived (method, content type, URL parameters,
 body) and returns the query text, its dataset and the asked-for format;
 :func:`prepare` checks it with the same guard as ``kg sparql``
-(:func:`kg.sparql_guard.check`: updates always refused, SERVICE and FROM
+(:func:`kg.query.guard.check`: updates always refused, SERVICE and FROM
 outside the build's graphs refused) and picks the answer's media type;
 :func:`answer` runs it on a store and writes the answer (call it in the
 forked runner, which gives it a deadline). Prefixes are predeclared as in
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from .. import namespaces as ns
-from ..errors import KgError, QueryError
-from .negotiation import Answer, choose
+from kg import namespaces as ns
+from kg.errors import KgError, QueryError
+from kg.web.negotiation import Answer, choose
 
 #: The largest request body read (a query, form-encoded or not).
 MAX_BODY = 1 << 20
@@ -140,7 +140,7 @@ def deadline(server: float | None, asked: float | None) -> float | None:
 
 def prepare(request: Request, accept: str | None) -> Prepared:
     """Guard the query (as ``kg sparql`` does) and choose the answer's format."""
-    from ..sparql_guard import check, local_graphs
+    from kg.query.guard import check, local_graphs
 
     found = check(request.text, prefixes=ns.PREFIXES, label="query")
     graphs = local_graphs()
@@ -166,7 +166,7 @@ def prepare(request: Request, accept: str | None) -> Prepared:
 
 def run(store: ox.Store, prepared: Prepared):
     """The pyoxigraph result of a prepared query (an iterator: read it in the same child)."""
-    from ..querying import syntax_error_message
+    from kg.query.querying import syntax_error_message
 
     def nodes(iris):
         return None if iris is None else [ox.NamedNode(i) for i in iris]
@@ -193,7 +193,7 @@ def answer(store: ox.Store, prepared: Prepared) -> bytes:
         if graph != (chosen.fmt not in _RESULTS_FORMATS):
             chosen = choose("graph" if graph else "results", prepared.accept, prepared.fmt)
         if graph:
-            from ..export import serialize_triples
+            from kg.interop.export import serialize_triples
 
             body = serialize_triples(list(result), chosen.fmt)
         else:

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .. import namespaces as ns
-from .highlight import Span, highlight, quote_key
-from .pages import Namer, NotFound, Term, select_rows
+from kg import namespaces as ns
+from kg.web.highlight import Span, highlight, quote_key
+from kg.web.pages import Namer, NotFound, Term, select_rows
 
 OWN_VOICE = ns.KGC + "own-voice"
 SPEAKER_COLOURS = 8  # sp-0 .. sp-7 in kg.css

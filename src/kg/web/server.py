@@ -12,7 +12,7 @@ import socket
 import threading
 from collections.abc import Iterator
 
-from ..errors import KgError
+from kg.errors import KgError
 
 
 class ListenError(KgError):

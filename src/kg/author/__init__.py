@@ -1,0 +1,1 @@
+"""Writing annotations: kg draft and kg check."""

@@ -1,0 +1,1 @@
+"""Checks of a built graph: SHACL shapes, violations as data."""

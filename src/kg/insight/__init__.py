@@ -1,0 +1,1 @@
+"""What the graph says, for people: explain, stats, coverage, profiles, pictures."""

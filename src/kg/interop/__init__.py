@@ -1,0 +1,1 @@
+"""Other systems: exports, remote SPARQL endpoints, safety of what servers send back."""

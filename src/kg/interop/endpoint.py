@@ -1,0 +1,481 @@
+"""Remote SPARQL 1.1 servers: run queries on them, and push the graph to them.
+
+Queries go by the SPARQL 1.1 Protocol (URL-encoded POST to the query
+endpoint) and come back as SPARQL JSON results or N-Triples/Turtle, parsed by
+pyoxigraph into the same terms a local query gives, so one renderer serves
+both. A push uploads into a temporary graph (Graph Store Protocol POST of
+N-Triples, or SPARQL ``INSERT DATA``), in requests no bigger than
+``max_body`` bytes, checks the temporary graph's size, and then replaces the
+target graph in ONE SPARQL Update request (``DROP SILENT GRAPH <target> ;
+MOVE GRAPH <tmp> TO GRAPH <target>``). A server runs one update request as
+one transaction, so a push that fails at any point leaves the target graph
+either as it was or fully replaced, never half-written. Afterwards it counts
+the target graph and compares with what was sent.
+
+Every request goes through :mod:`kg.interop.remote.transport` (SPARQL queries and
+updates built by SPARQLWrapper; the deadline, no redirects, the size cap and
+the one-line errors around it). Credentials come from the environment only
+(:mod:`kg.interop.remote.credentials`), checked before anything is sent; the store
+layouts are in :mod:`kg.interop.remote.layouts`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import time
+import urllib.parse
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kg import namespaces as ns
+from kg.errors import EndpointError, UsageError
+from kg.interop.remote import transport
+from kg.interop.remote.credentials import (
+    ENV_PASSWORD,
+    ENV_TOKEN,
+    ENV_USER,
+    Credentials,
+    from_environment,
+    printable,
+    shown,
+)
+from kg.interop.remote.layouts import STORE_TYPES, Endpoints, check_update_iri, derive_endpoints
+from kg.interop.remote.transport import DEFAULT_TIMEOUT, MAX_ANSWER_BYTES
+from kg.query.querying import ResultSet
+
+__all__ = ["DEFAULT_MAX_BODY", "DEFAULT_TIMEOUT", "ENV_PASSWORD", "ENV_TOKEN", "ENV_USER",
+           "MAX_ANSWER_BYTES", "STORE_TYPES", "Endpoints", "PushReport", "chunks",
+           "count_triples", "derive_endpoints", "parse_answer", "push", "remote_dataset",
+           "run_query", "units"]
+
+#: Request bodies stay under this many bytes unless told otherwise.
+DEFAULT_MAX_BODY = 4_000_000
+#: Virtuoso compiles each INSERT into SQL, and refuses one of more than
+#: ~10,000 lines of SQL ("SP031 ... exceeded 10000 lines"): smaller pieces.
+VIRTUOSO_UPDATE_BODY = 100_000
+VIRTUOSO_UPDATE_TRIPLES = 500
+
+QUERY_ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
+                "application/n-triples;q=0.9, text/turtle;q=0.8, application/rdf+xml;q=0.5")
+GRAPH_ACCEPT = ("application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5, "
+                "application/sparql-results+json;q=0.4")
+_RESULTS_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+_GRAPH_FORMATS = {
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+
+
+def remote_dataset(graph_iri: str | None = None, *, asserted_only: bool = False) -> list[str]:
+    """The ``default-graph-uri`` values that make a remote query see what a local one sees.
+
+    After ``kg push`` (each graph under its own ``kgg:`` IRI) that is the
+    five graphs, without ``kgg:inferred`` when ``asserted_only``: the same
+    union a local query runs over. After ``kg push --graph-iri IRI`` (all in
+    one graph) it is that one graph.
+    """
+    if graph_iri is None:
+        return [ns.graph_iri(n) for n in ns.GRAPH_NAMES
+                if not (asserted_only and n == "inferred")]
+    if asserted_only:
+        raise UsageError("asserted-only needs the graphs pushed apart",
+                         hint="push without --graph-iri to keep kgg:inferred apart")
+    return [graph_iri]
+
+
+def _request(method: str, url: str, *, what: str, body: bytes | None = None,
+             headers: dict[str, str] | None = None, timeout: float | None = DEFAULT_TIMEOUT,
+             creds: Credentials | None = None) -> tuple[str, bytes]:
+    """One plain HTTP request with the environment's credentials: (media type, body)."""
+    return transport.request(method, url, what=what, body=body, headers=headers,
+                             timeout=timeout,
+                             creds=from_environment() if creds is None else creds)
+
+
+def _update(url: str, text: str | bytes, *, what: str, creds: Credentials,
+            timeout: float | None) -> None:
+    """One SPARQL Update request (built by SPARQLWrapper)."""
+    transport.sparql(url, text.decode("utf-8") if isinstance(text, bytes) else text,
+                     what=what, creds=creds, update=True, timeout=timeout)
+
+
+# ---------------------------------------------------------------------------
+# Queries
+
+
+def run_query(url: str, text: str, *, timeout: float | None = DEFAULT_TIMEOUT,
+              default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None,
+              accept_graph: bool | None = None,
+              creds: Credentials | None = None) -> ResultSet:
+    """Run a SPARQL query on the endpoint ``url``; the answer as a local query gives it.
+
+    ``default_graphs`` and ``named_graphs`` become ``default-graph-uri`` and
+    ``named-graph-uri`` (see :func:`remote_dataset`). As in a local query,
+    the named graphs are the default graphs unless given (``[]``: none);
+    no default graphs leaves the dataset to the server. ``accept_graph`` asks for RDF first (a
+    CONSTRUCT or DESCRIBE); either way the answer is read by its media type.
+    ``creds``: the environment's
+    (:func:`kg.interop.remote.credentials.from_environment`) unless given.
+    """
+    params = [("default-graph-uri", g) for g in default_graphs or ()]
+    if named_graphs is None:
+        named_graphs = default_graphs
+    params += [("named-graph-uri", g) for g in named_graphs or ()]
+    ctype, body = transport.sparql(
+        url, text, what="query", creds=from_environment() if creds is None else creds,
+        form="CONSTRUCT" if accept_graph else "SELECT", params=params,
+        accept=GRAPH_ACCEPT if accept_graph else QUERY_ACCEPT, timeout=timeout)
+    return parse_answer(ctype, body, url)
+
+
+def parse_answer(ctype: str, body: bytes, url: str = "the server") -> ResultSet:
+    """A query's HTTP answer (media type and body) as a ResultSet.
+
+    An RDF or XML answer that could make the parser fetch something (a remote
+    JSON-LD context, an XML entity) is refused before parsing, naming what it
+    asked for.
+    """
+    from kg.interop.safety import UnsafeInput, check_rdf
+
+    where = shown(url) if "://" in url else url
+    if ctype in _GRAPH_FORMATS or ctype == "application/sparql-results+xml":
+        try:
+            check_rdf(body, ctype, source=f"query: the answer from {where}")
+        except UnsafeInput as e:
+            raise EndpointError(e.message, hint=e.hint) from None
+    error = None
+    try:
+        parsed = _parse(ctype, body)
+    except (SyntaxError, ValueError) as e:
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        error = EndpointError(f"query: the answer from {where} is malformed or truncated "
+                              f"({ctype}: {printable(first)})")
+    # Raised here, not in the except clause: the parser's error (and the unsendable
+    # pyoxigraph iterator its traceback holds) is freed now, on this thread, rather than
+    # chained to the error and collected later by whichever thread runs the GC.
+    if error is not None:
+        raise error
+    if parsed is not None:
+        return parsed
+    said = printable(ctype) if ctype else "no content type"
+    raise EndpointError(f"query: {where} answered {said}, not SPARQL results"
+                        + (f": {transport._excerpt(body, 80)}" if body else ""),
+                        hint="is this the SPARQL query endpoint? (Oxigraph: .../query)")
+
+
+def _parse(ctype: str, body: bytes) -> ResultSet | None:
+    """The answer parsed by pyoxigraph by its media type (None: not a type kg reads)."""
+    if ctype in _RESULTS_FORMATS:
+        result = ox.parse_query_results(body, format=_RESULTS_FORMATS[ctype])
+        if isinstance(result, ox.QueryBoolean):
+            return ResultSet("ask", boolean=bool(result))
+        variables = [v.value for v in result.variables]
+        rows = [tuple(sol[v] for v in variables) for sol in result]
+        if variables == ["__ASK_RETVAL"] and len(rows) == 1:  # Virtuoso's ASK in JSON
+            return ResultSet("ask", boolean=getattr(rows[0][0], "value", "0") == "1")
+        return ResultSet("select", variables, rows)
+    if ctype in _GRAPH_FORMATS:
+        triples = [ox.Triple(q.subject, q.predicate, q.object)
+                   for q in ox.parse(body, format=_GRAPH_FORMATS[ctype])]
+        return ResultSet("graph", triples=triples)
+    return None
+
+
+def count_triples(url: str, graphs: list[str], *, timeout: float | None = DEFAULT_TIMEOUT,
+                  creds: Credentials | None = None) -> dict[str, int]:
+    """The number of triples in each of ``graphs`` on the server (0 when absent)."""
+    values = " ".join(str(ox.NamedNode(g)) for g in graphs)
+    result = run_query(url, "SELECT ?g (COUNT(*) AS ?n) WHERE { VALUES ?g { %s } "
+                            "GRAPH ?g { ?s ?p ?o } } GROUP BY ?g" % values, timeout=timeout,
+                       creds=creds)
+    counts = dict.fromkeys(graphs, 0)
+    for g, n in result.rows:
+        try:
+            counts[g.value] = int(n.value)
+        except (AttributeError, ValueError):
+            raise EndpointError(f"query: {shown(url)} answered a count that is not a "
+                                f"number ({printable(str(n))})") from None
+    return counts
+
+
+# ---------------------------------------------------------------------------
+# Push
+
+
+@dataclass
+class PushReport:
+    """What a push sent and what the server holds afterwards."""
+
+    endpoint: str
+    method: str  # "gsp" | "update"
+    sent: dict[str, int]  # target graph IRI -> distinct triples sent
+    held: dict[str, int]  # target graph IRI -> triples the server holds afterwards
+    requests: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def triples(self) -> int:
+        return sum(self.sent.values())
+
+
+def _line(t: ox.Triple) -> bytes:
+    return f"{t} .\n".encode()
+
+
+def units(triples: Iterable[ox.Triple]) -> list[bytes]:
+    """N-Triples text cut into pieces that must travel in one request.
+
+    A blank node is local to one request body, so all the triples that share
+    blank nodes (a connected component) form one piece; every other triple is
+    a piece of its own. Pieces come in a deterministic order.
+    """
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    plain: list[bytes] = []
+    linked: list[tuple[str, ox.Triple]] = []
+    for t in triples:
+        bnodes = [term.value for term in (t.subject, t.object)
+                  if isinstance(term, ox.BlankNode)]
+        if not bnodes:
+            plain.append(_line(t))
+            continue
+        root = find(bnodes[0])
+        for b in bnodes[1:]:
+            other = find(b)
+            if other != root:
+                parent[other] = root
+        linked.append((bnodes[0], t))
+    groups: dict[str, list[bytes]] = {}
+    for b, t in linked:
+        groups.setdefault(find(b), []).append(_line(t))
+    return plain + [b"".join(sorted(lines)) for _, lines in sorted(groups.items())]
+
+
+def chunks(pieces: list[bytes], budget: int, max_triples: int | None = None) -> list[bytes]:
+    """Pack ``pieces`` in order into bodies of at most ``budget`` bytes (and at most
+    ``max_triples`` lines, unless one piece alone has more)."""
+    out: list[bytes] = []
+    current: list[bytes] = []
+    size = lines = 0
+    for piece in pieces:
+        n = piece.count(b"\n")
+        if max_triples and lines + n > max_triples and current:
+            out.append(b"".join(current))
+            current, size, lines = [], 0, 0
+        lines += n
+        if len(piece) > budget:
+            raise UsageError(f"one triple (or blank-node group) takes {len(piece)} bytes, more "
+                             f"than --max-body allows ({budget} bytes for the triples)",
+                             hint="pass a larger --max-body")
+        if size + len(piece) > budget and current:
+            out.append(b"".join(current))
+            current, size, lines = [], 0, n
+        current.append(piece)
+        size += len(piece)
+    if current:
+        out.append(b"".join(current))
+    return out
+
+
+def _insert_data(graph: str, body: bytes) -> bytes:
+    return b"INSERT DATA { GRAPH <" + graph.encode() + b"> {\n" + body + b"} }\n"
+
+
+_XSD = b"http://www.w3.org/2001/XMLSchema#"
+_DURATION = re.compile(rb' ("(?:[^"\\]|\\.)*"\^\^<' + re.escape(_XSD)
+                       + rb'(?:duration|dayTimeDuration|yearMonthDuration)>) \.$')
+
+
+def _insert_template(graph: str, body: bytes) -> bytes:
+    """``INSERT { GRAPH <g> { ... } } WHERE { BIND ... }``: the form Virtuoso accepts.
+
+    Virtuoso refuses blank nodes in ``INSERT DATA`` ("not allowed in a constant
+    clause") and cannot read an ``xsd:duration`` literal written in an update
+    (SR553); an INSERT template takes blank nodes (one solution: one node per
+    label, so the request's blank-node groups stay whole) and a duration made
+    by ``STRDT`` in the WHERE clause.
+    """
+    binds: dict[bytes, bytes] = {}
+    lines = []
+    for line in body.splitlines():
+        m = _DURATION.search(line)
+        if m:
+            var = b"?d" + hashlib.sha1(m.group(1)).hexdigest()[:16].encode()
+            lexical, _, datatype = m.group(1).rpartition(b"^^")
+            binds[var] = b"BIND(STRDT(" + lexical + b", " + datatype + b") AS " + var + b")"
+            line = line[:m.start(1)] + var + b" ."
+        lines.append(line + b"\n")
+    return (b"INSERT { GRAPH <" + graph.encode() + b"> {\n" + b"".join(lines) + b"} }\nWHERE { "
+            + b" ".join(binds[v] for v in sorted(binds)) + b" }\n")
+
+
+def push(quads: Iterable[ox.Quad], endpoints: Endpoints, *, graph_iri: str | None = None,
+         method: str = "auto", max_body: int = DEFAULT_MAX_BODY,
+         timeout: float | None = DEFAULT_TIMEOUT,
+         progress: Callable[[int, int], None] | None = None,
+         targets: Iterable[str] = (), creds: Credentials | None = None) -> PushReport:
+    """Replace graph(s) on the server with ``quads``; raise EndpointError on any failure.
+
+    Each quad goes into the server's graph of the same name as its own
+    (``kgg:asserted``, ...), or, with ``graph_iri``, every triple goes into
+    that one graph. All the target graphs are replaced by one update
+    request; ``targets`` names graphs to replace (empty) even when no quad
+    falls into them. ``progress(done,
+    total)`` is called after each upload request. On failure before the
+    final update, the temporary graphs that may have received something are
+    dropped and the targets are as they were; the error message says which
+    state the target is in. Every IRI that goes into an update is checked
+    before anything is sent (UsageError), and so are the credentials.
+    """
+    t0 = time.monotonic()
+    creds = from_environment() if creds is None else creds
+    if graph_iri is not None:
+        check_update_iri(graph_iri)
+    if method == "auto":
+        method = "gsp" if endpoints.gsp else "update"
+    if method not in ("gsp", "update"):
+        raise UsageError(f"unknown upload method {method!r}", hint="gsp or update")
+    if method == "gsp" and not endpoints.gsp:
+        raise UsageError("no Graph Store Protocol endpoint known for "
+                         f"{shown(endpoints.query)}",
+                         hint="pass --gsp-endpoint, or --method update")
+    if not endpoints.update:
+        raise UsageError("no SPARQL Update endpoint known", hint="pass --update-endpoint")
+    by_target: dict[str, list[ox.Triple]] = {}
+    seen: set = set()
+    for q in quads:
+        target = graph_iri or q.graph_name.value
+        key = (target, q.subject, q.predicate, q.object)
+        if key not in seen:
+            seen.add(key)
+            by_target.setdefault(target, []).append(ox.Triple(q.subject, q.predicate, q.object))
+    for target in [graph_iri] if graph_iri else targets:
+        by_target.setdefault(target, [])
+    if not by_target:
+        raise UsageError("nothing to push: the chosen graphs are empty")
+    token = secrets.token_hex(6)
+    tmp = {target: f"{target}-upload-{token}" for target in by_target}
+    for target, name in tmp.items():
+        check_update_iri(target, "graph")
+        check_update_iri(name, "graph")
+    insert = _insert_template if endpoints.store == "virtuoso" else _insert_data
+    overhead = max(len(insert(t, b"")) for t in tmp.values()) if method == "update" \
+        else 0
+    bodies = [(target, body) for target, triples in by_target.items()
+              for body in chunks(units(triples), max_body - overhead,
+                                 VIRTUOSO_UPDATE_TRIPLES if insert is _insert_template
+                                 and method == "update" else None)]
+    sent = {target: len(triples) for target, triples in by_target.items()}
+    report = PushReport(shown(endpoints.query), method, sent, {})
+    touched: list[str] = []  # temporary graphs a request may have written to
+
+    def cleanup():
+        if not touched:
+            return
+        drop = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in touched)
+        try:
+            _update(endpoints.update, drop, what="cleanup", creds=creds,
+                    timeout=min(timeout or 10.0, 10.0))
+        except EndpointError:
+            report.notes.append("the temporary graph(s) could not be dropped: "
+                                + ", ".join(f"<{g}>" for g in touched))
+
+    def untouched(e: EndpointError) -> EndpointError:
+        cleanup()
+        note = ("; " + report.notes[-1]) if report.notes else ""
+        targets = ", ".join(f"<{t}>" for t in by_target)
+        return EndpointError(f"push failed: {e.message}; {targets} left as it was" + note,
+                             hint=e.hint)
+
+    # 1. Upload into the temporary graphs.
+    try:
+        for i, (target, body) in enumerate(bodies, 1):
+            if tmp[target] not in touched:
+                touched.append(tmp[target])
+            try:
+                if method == "gsp":
+                    url = endpoints.gsp + ("&" if "?" in endpoints.gsp else "?") + \
+                        urllib.parse.urlencode({"graph": tmp[target]})
+                    _request("POST", url, what=f"upload {i}/{len(bodies)}", body=body,
+                             headers={"Content-Type": "application/n-triples"},
+                             timeout=timeout, creds=creds)
+                else:
+                    _update(endpoints.update, insert(tmp[target], body),
+                            what=f"upload {i}/{len(bodies)}", creds=creds, timeout=timeout)
+            except EndpointError as e:
+                if transport.wrote_nothing(e) and \
+                        not any(t == target for t, _ in bodies[:i - 1]):
+                    touched.remove(tmp[target])
+                raise
+            report.requests += 1
+            if progress is not None:
+                progress(i, len(bodies))
+        # 2. Check that the server holds all of it before touching the targets.
+        staged = count_triples(endpoints.query, list(tmp.values()), timeout=timeout,
+                               creds=creds)
+        report.requests += 1
+        for target, n in sent.items():
+            if staged[tmp[target]] != n:
+                raise EndpointError(f"the server holds {staged[tmp[target]]} of the {n} "
+                                    f"triples uploaded to <{tmp[target]}>")
+    except EndpointError as e:
+        raise untouched(e) from None
+
+    # 3. Replace the targets in one update request: one transaction on the server.
+    touched[:] = list(tmp.values())
+    ops = []
+    for target, n in sent.items():
+        ops.append(f"DROP SILENT GRAPH <{target}>")
+        # Without SILENT, a temporary graph that vanished fails the whole request.
+        ops.append(f"MOVE {'SILENT ' if n == 0 else ''}GRAPH <{tmp[target]}> "
+                   f"TO GRAPH <{target}>")
+    try:
+        _update(endpoints.update, " ;\n".join(ops), what="replace", creds=creds,
+                timeout=timeout)
+        report.requests += 1
+    except EndpointError as e:
+        if re.search(r"\(HTTP \d+\)", e.message):
+            raise untouched(e) from None
+        cleanup()
+        raise EndpointError(
+            f"push failed: {e.message}; the replacement is one update request, so "
+            + ", ".join(f"<{t}>" for t in sent) + " holds either its old or its new content",
+            hint="run kg push again") from None
+
+    # 4. Count what the server now holds.
+    try:
+        report.held = count_triples(endpoints.query, list(sent), timeout=timeout,
+                                    creds=creds)
+        report.requests += 1
+    except EndpointError as e:
+        raise EndpointError(f"push: the graph was replaced, but counting it failed: "
+                            f"{e.message}", hint=e.hint) from None
+    report.seconds = time.monotonic() - t0
+    wrong = {t: n for t, n in report.held.items() if n != sent[t]}
+    if wrong:
+        raise EndpointError("push: the server holds " + ", ".join(
+            f"{n} triples in <{t}> where {sent[t]} were sent" for t, n in wrong.items()),
+            hint="another client may be writing the same graph; run kg push again")
+    return report

@@ -1,0 +1,1 @@
+"""Plain annotation data -> RDF triples: the mapping, the vocabulary, term conversion."""

@@ -1,0 +1,1 @@
+"""Queries: the catalogue, parameter binding, the guard, running with a deadline, results."""

@@ -1,0 +1,1 @@
+"""Reading the inputs: articles, annotation files (file:line errors), quote anchoring, voice."""

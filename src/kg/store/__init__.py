@@ -1,0 +1,1 @@
+"""The built store: on disk (atomic swap, lock, staleness) and in memory."""
