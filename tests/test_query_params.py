@@ -156,7 +156,7 @@ def test_asserted_only_changes_inferred_answers(kg, built_store):
 def test_endpoint_runs_the_same_bound_query(kg, built_store, monkeypatch):
     """--endpoint sends the canned query with the same VALUES block and renders the
     endpoint's ResultSet exactly like a local one (a stand-in for kg.interop.endpoint)."""
-    import kg as kg_package
+    import kg.interop as kg_interop
     from kg.store.disk import open_store
 
     store = open_store(built_store).oxigraph
@@ -168,7 +168,7 @@ def test_endpoint_runs_the_same_bound_query(kg, built_store, monkeypatch):
 
     fake = types.SimpleNamespace(run_query=run_query)
     monkeypatch.setitem(sys.modules, "kg.interop.endpoint", fake)
-    monkeypatch.setattr(kg_package, "endpoint", fake, raising=False)
+    monkeypatch.setattr(kg_interop, "endpoint", fake, raising=False)
     local = query(kg, built_store, "positions-of-actor", "-p", "actor", "Russia")
     remote = kg("query", "positions-of-actor", "-p", "actor", "Russia",
                 "--endpoint", "http://sparql.invalid/q", "--timeout", "7")
