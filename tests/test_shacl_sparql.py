@@ -16,16 +16,15 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 from test_shapes import CASES, PREFIXES, edited, found
 
-from kg.checks.shacl_sparql import UnsupportedShapeError, compile_shapes, run_compiled
-from kg.checks.validation import (
-    DATA_SHAPE,
-    STYLE_SHAPE,
-    check_ontology_style,
+from kg.checks.shacl_sparql import (
+    UnsupportedShapeError,
+    compile_shapes,
     compiled_data_shapes,
-    shapes_graph,
-    validate,
+    run_compiled,
     validate_store,
 )
+from kg.checks.shapes import DATA_SHAPE, STYLE_SHAPE, shapes_graph
+from kg.checks.validation import check_ontology_style, validate
 from kg.model.rdfterms import quads
 from kg.namespaces import GRAPH_NAMES, graph_iri
 
