@@ -225,3 +225,79 @@ def test_unknown_engine_or_level_is_an_error(store, dataset):
         run_checks(store, dataset.ontology, shapes="jena")
     with pytest.raises(ValueError, match="checks"):
         run_checks(store, dataset.ontology, checks="some")
+
+
+# --- the ids are documented; one engine; no cycle --------------------------------------
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent
+
+
+def _emittable_ids() -> set[str]:
+    """Every id the code can emit: the shapes' (both families), the voice guard's, the tools'."""
+    import re
+
+    from kg.checks.run import VOICE_ID
+    from kg.checks.shacl_sparql import compile_shapes
+    from kg.checks.shapes import DATA_SHAPE, STYLE_SHAPE, shapes_graph
+
+    ids = {c.id for family in (DATA_SHAPE, STYLE_SHAPE)
+           for c in compile_shapes(shapes_graph(family))}
+    tools = (ROOT / "tools" / "owl2rl_profile.py").read_text(encoding="utf-8")
+    return ids | {VOICE_ID} | set(re.findall(r'"(kg-check:[a-z0-9-]+)"', tools))
+
+
+def test_every_check_id_has_its_section_in_docs_checks_md():
+    import re
+
+    text = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
+    documented = re.findall(r"^### (kg-check:[a-z0-9-]+)$", text, re.MULTILINE)
+    assert len(documented) == len(set(documented))  # one section each
+    assert set(documented) == _emittable_ids()
+    assert "kg-check:unsupported-fact" in documented and "kg-check:owl2rl-profile" in documented
+
+
+def test_every_data_check_names_its_id_in_the_shapes_file():
+    """Ids are written down (dcterms:identifier), not derived: renaming a shape keeps them."""
+    from rdflib.namespace import DCTERMS
+
+    from kg.checks.shacl_sparql import compiled_data_shapes
+    from kg.checks.shapes import DATA_SHAPE, shapes_graph
+
+    written = {"kg-check:" + str(o)
+               for o in shapes_graph(DATA_SHAPE).objects(None, DCTERMS.identifier)}
+    ids = {c.id for c in compiled_data_shapes()}
+    assert ids == written
+    assert len(ids) == 44
+
+
+def test_the_default_build_never_imports_pyshacl(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; from kg.build import build; "
+            f"build({str(ROOT / 'seeds')!r}, {str(tmp_path / 'store')!r}); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pyshacl'))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=600, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"
+
+
+def test_the_checks_modules_import_each_other_without_a_cycle():
+    """Imports anywhere in a module (function-local ones too) between kg.checks modules."""
+    import ast
+
+    graph: dict[str, set[str]] = {}
+    for path in (ROOT / "src" / "kg" / "checks").glob("*.py"):
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("kg.checks."):
+                deps.add(node.module.removeprefix("kg.checks."))
+        graph[path.stem] = deps
+    assert graph["report"] == set() and graph["shapes"] == {"report"}
+    order: list[str] = []
+    while len(order) < len(graph):
+        ready = sorted(m for m in graph if m not in order and graph[m] <= set(order))
+        assert ready, f"an import cycle among {sorted(set(graph) - set(order))}"
+        order += ready
+    assert order.index("validation") > order.index("shacl_sparql")
