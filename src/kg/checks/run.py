@@ -150,17 +150,67 @@ def voice_guard(store) -> list[Violation]:
     follows the number of such quotes (a SPARQL formulation took minutes at
     100 articles).
     """
-    walk = _VoiceWalk(store)
+    import pyoxigraph as ox
+
+    from kg.model.rdfterms import from_ox
+
+    iri = ox.NamedNode
+    evidence, asserted = iri(ns.graph_iri("evidence")), iri(ns.graph_iri("asserted"))
+    kg = ns.KG
+    voice_p, voice_of, own = iri(kg + "voice"), iri(kg + "voiceOf"), iri(ns.KGC + "own-voice")
+    target_p, supports = iri(ns.OA + "hasTarget"), iri(kg + "supportsStatement")
+    rdf_type = iri(ns.RDF + "type")
+
+    def objects(s, p, g=evidence):
+        return [q.object for q in store.quads_for_pattern(s, p, None, g)]
+
+    def subjects(p, o, g=evidence):
+        return [q.subject for q in store.quads_for_pattern(None, p, o, g)]
+
+    def typed(s, classes) -> bool:
+        return any(next(iter(store.quads_for_pattern(s, rdf_type, iri(c), None)), None)
+                   is not None for c in classes)
+
+    voice = {q.subject: q.object for q in store.quads_for_pattern(None, voice_p, None, evidence)}
+    checked: dict = {}  # statement -> (s, p, o) when only speech supports it, else None
     found: dict[tuple, dict] = {}
-    for quote, v in walk.voice.items():
-        if v == walk.own:
+    for quote, v in voice.items():
+        if v == own:
             continue
-        for ann in walk.subjects(walk.target_p, quote):
-            for st in walk.objects(ann, walk.supports):
-                triple = walk.speech_only(st)
-                if triple is not None:
-                    record, who, exact, where = walk.describe(ann, quote)
-                    found.setdefault((record, *triple), {})[(who, exact)] = where
+        for ann in subjects(target_p, quote):
+            for st in objects(ann, supports):
+                if st not in checked:
+                    checked[st] = None
+                    if any(voice.get(t) == own for a in subjects(supports, st)
+                           for t in objects(a, target_p)):
+                        continue
+                    spo = [objects(st, iri(ns.RDF + x)) for x in ("subject", "predicate",
+                                                                   "object")]
+                    if not all(len(x) == 1 for x in spo):
+                        continue
+                    s_, p_, o_ = (x[0] for x in spo)
+                    if next(iter(store.quads_for_pattern(s_, p_, o_, asserted)), None) is None:
+                        continue
+                    if typed(s_, (kg + "Claim", kg + "Proposition")):
+                        continue
+                    if p_.value in _MENTION and typed(s_, (kg + "Actor", kg + "Place")):
+                        continue
+                    checked[st] = (s_, p_, o_)
+                triple = checked[st]
+                if triple is None:
+                    continue
+                body = objects(ann, iri(ns.OA + "hasBody"))
+                record = body[0].value.removeprefix(ns.KGR) if body else "?"
+                speaker = objects(quote, voice_of)
+                who = speaker[0].value.removeprefix(ns.KGR) if speaker \
+                    else "an unidentified speaker"
+                exact = [x.value for sel in objects(quote, iri(ns.OA + "hasSelector"))
+                         for x in objects(sel, iri(ns.OA + "exact"))]
+                file = objects(ann, iri(kg + "annotationFile"))
+                line = objects(ann, iri(kg + "annotationLine"))
+                entry = found.setdefault((record, *(from_ox(x) for x in triple)), {})
+                entry[(who, exact[0] if exact else "?")] = (
+                    file[0].value if file else "?", int(line[0].value) if line else 0)
     out = []
     for (record, s_, p_, o_), quotes in found.items():
         words = "; ".join(f"{who}: “{exact}” ({file} line {line})"
@@ -169,76 +219,6 @@ def voice_guard(store) -> list[Violation]:
                              f"{_short_triple(s_, p_, o_)} is supported only by the words of "
                              f"{words}"))
     return sorted(out, key=Violation.line)
-
-
-class _VoiceWalk:
-    """The store's evidence graph, walked by pattern for :func:`voice_guard`."""
-
-    def __init__(self, store):
-        import pyoxigraph as ox
-
-        self.store, iri = store, ox.NamedNode
-        self.evidence, self.asserted = iri(ns.graph_iri("evidence")), iri(ns.graph_iri("asserted"))
-        kg = ns.KG
-        voice_p, self.voice_of, self.own = (iri(kg + "voice"), iri(kg + "voiceOf"),
-                                            iri(ns.KGC + "own-voice"))
-        self.target_p, self.supports = iri(ns.OA + "hasTarget"), iri(kg + "supportsStatement")
-        self.rdf_type = iri(ns.RDF + "type")
-        self.spo = [iri(ns.RDF + x) for x in ("subject", "predicate", "object")]
-        self.body, self.selector, self.exact = (iri(ns.OA + "hasBody"), iri(ns.OA + "hasSelector"),
-                                                iri(ns.OA + "exact"))
-        self.file, self.line = iri(kg + "annotationFile"), iri(kg + "annotationLine")
-        self.claims = [iri(kg + "Claim"), iri(kg + "Proposition")]
-        self.named = [iri(kg + "Actor"), iri(kg + "Place")]
-        self.voice = {q.subject: q.object
-                      for q in store.quads_for_pattern(None, voice_p, None, self.evidence)}
-        self.checked: dict = {}  # statement -> (s, p, o) when only speech supports it, else None
-
-    def objects(self, s, p):
-        return [q.object for q in self.store.quads_for_pattern(s, p, None, self.evidence)]
-
-    def subjects(self, p, o):
-        return [q.subject for q in self.store.quads_for_pattern(None, p, o, self.evidence)]
-
-    def typed(self, s, classes) -> bool:
-        return any(next(iter(self.store.quads_for_pattern(s, self.rdf_type, c, None)), None)
-                   is not None for c in classes)
-
-    def speech_only(self, st):
-        """The asserted (s, p, o) of a statement only speech supports, or None."""
-        if st not in self.checked:
-            self.checked[st] = self._speech_only(st)
-        return self.checked[st]
-
-    def _speech_only(self, st):
-        from kg.model.rdfterms import from_ox
-
-        if any(self.voice.get(t) == self.own for a in self.subjects(self.supports, st)
-               for t in self.objects(a, self.target_p)):
-            return None
-        spo = [self.objects(st, x) for x in self.spo]
-        if not all(len(x) == 1 for x in spo):
-            return None
-        s_, p_, o_ = (x[0] for x in spo)
-        if next(iter(self.store.quads_for_pattern(s_, p_, o_, self.asserted)), None) is None:
-            return None
-        if self.typed(s_, self.claims):
-            return None
-        if p_.value in _MENTION and self.typed(s_, self.named):
-            return None
-        return tuple(from_ox(x) for x in (s_, p_, o_))
-
-    def describe(self, ann, quote) -> tuple[str, str, str, tuple[str, int]]:
-        """(record, speaker, exact words, (file, line)) of an annotation of a quote."""
-        body = self.objects(ann, self.body)
-        record = body[0].value.removeprefix(ns.KGR) if body else "?"
-        speaker = self.objects(quote, self.voice_of)
-        who = speaker[0].value.removeprefix(ns.KGR) if speaker else "an unidentified speaker"
-        exact = [x.value for sel in self.objects(quote, self.selector)
-                 for x in self.objects(sel, self.exact)]
-        file, line = self.objects(ann, self.file), self.objects(ann, self.line)
-        return (record, who, exact[0] if exact else "?",
-                (file[0].value if file else "?", int(line[0].value) if line else 0))
 
 
 _MENTION = frozenset({ns.RDF + "type", ns.RDFS + "label", ns.SKOS + "altLabel"})
