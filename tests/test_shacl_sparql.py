@@ -23,7 +23,7 @@ from kg.checks.shacl_sparql import (
     run_compiled,
     validate_store,
 )
-from kg.checks.shapes import DATA_SHAPE, STYLE_SHAPE, shapes_graph
+from kg.checks.shapes import DATA_SHAPE, STYLE_SHAPE, named_graphs_shapes, shapes_graph
 from kg.checks.validation import check_ontology_style, validate
 from kg.model.rdfterms import quads
 from kg.namespaces import GRAPH_NAMES, graph_iri
@@ -35,10 +35,17 @@ def ontology() -> Graph:
                          format="turtle")
 
 
+def compiled(data: Graph, ontology: Graph):
+    """kg's engine over the data and the ontology in one graph of an in-memory Oxigraph."""
+    store = ox.Store()
+    g = ox.NamedNode("https://w3id.org/kg/graph/validation-data")
+    store.bulk_extend(quads(g.value, data))
+    store.bulk_extend(quads(g.value, ontology))
+    return validate_store(store, [g], skip=named_graphs_shapes())
+
+
 def both(data: Graph, ontology: Graph):
-    reference = validate(data, ontology)
-    fast = validate(data, ontology, engine="sparql")
-    return reference, fast
+    return validate(data, ontology), compiled(data, ontology)
 
 
 def assert_same(reference, fast) -> None:
@@ -108,12 +115,9 @@ def test_engines_agree_on_extra_edits(case: str, ontology: Graph):
 
 def test_the_differential_cases_reach_every_data_check(ontology: Graph):
     """Every check but the one pySHACL cannot run is compared on some hostile fixture."""
-    from kg.checks.shapes import named_graphs_shapes
-
     reached = set()
     for remove, add, *_ in [*CASES.values(), *EXTRA.values()]:
-        reached |= {v.id for v in validate(edited(remove, add), ontology, engine="sparql"
-                                           ).violations}
+        reached |= {v.id for v in compiled(edited(remove, add), ontology).violations}
     every = {c.id for c in compiled_data_shapes()
              if f"kgsh:{c.shape.split('#')[-1]}" not in named_graphs_shapes()}
     assert every - reached == set()
@@ -209,8 +213,3 @@ def test_compile_refuses_an_unsupported_construct(construct: str):
 def test_every_shape_of_the_file_compiles():
     assert compile_shapes(shapes_graph(DATA_SHAPE))
     assert compile_shapes(shapes_graph(STYLE_SHAPE))
-
-
-def test_unknown_engine_is_an_error(ontology: Graph):
-    with pytest.raises(ValueError, match="engine"):
-        validate(edited(), ontology, engine="jena")

@@ -19,7 +19,6 @@ from rdflib import Graph
 from rdflib.namespace import SH
 
 from kg.checks.report import Report, Violation
-from kg.checks.shacl_sparql import validate_store
 from kg.checks.shapes import (
     DATA_SHAPE,
     NAMED_GRAPHS_SHAPE,
@@ -68,39 +67,23 @@ def data_shapes_for_pyshacl() -> Graph:
     return shapes
 
 
-def validate(data: Graph, ontology: Graph, engine: str = "pyshacl",
-             skip: frozenset[str] = frozenset()) -> Report:
-    """Run the data shapes over a built graph (asserted + background + evidence + inferred).
+def validate(data: Graph, ontology: Graph, skip: frozenset[str] = frozenset()) -> Report:
+    """Run the data shapes in pySHACL over a built graph (asserted + background + evidence
+    + inferred); kg's engine over the same graphs must find the same violations.
 
     The ontology is mixed into a copy of the data so that ``sh:class`` sees the class
     hierarchy and concepts their schemes; no reasoning is done here (the build reasons
     first and passes the inferred graph in). The data is one graph, without the
-    build's named graphs: the shapes typed ``kgsh:NamedGraphsShape`` are left out.
-
-    ``engine="pyshacl"`` (the default) is the reference engine; ``engine="sparql"``
-    loads both graphs into an in-memory Oxigraph store and runs kg's compiled shapes
-    (:func:`~kg.checks.shacl_sparql.validate_store`), which must find the same
-    violations. Shapes named in ``skip`` (``kgsh:Name``) are left out.
+    build's named graphs: the shapes typed ``kgsh:NamedGraphsShape`` are left out, as
+    are those named in ``skip`` (``kgsh:Name``).
     """
-    skip = skip | named_graphs_shapes()
-    if engine == "sparql":
-        import pyoxigraph as ox
-
-        from kg.model.rdfterms import quads
-
-        store = ox.Store()
-        g = ox.NamedNode("https://w3id.org/kg/graph/validation-data")
-        store.bulk_extend(quads(g.value, data))
-        store.bulk_extend(quads(g.value, ontology))
-        return validate_store(store, [g], skip=skip)
-    if engine != "pyshacl":
-        raise ValueError(f"unknown SHACL engine {engine!r} (pyshacl or sparql)")
     mixed = Graph()
     for triple in data:
         mixed.add(triple)
     for triple in ontology:
         mixed.add(triple)
-    return _without(_run_shacl(mixed, data_shapes_for_pyshacl(), "SHACL data shapes"), skip)
+    return _without(_run_shacl(mixed, data_shapes_for_pyshacl(), "SHACL data shapes"),
+                    skip | named_graphs_shapes())
 
 
 def check_ontology_style(ontology: Graph) -> Report:
