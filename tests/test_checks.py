@@ -302,3 +302,19 @@ def test_the_checks_modules_import_each_other_without_a_cycle():
         order += ready
     # the oracle shares nothing with the engine it checks but the shapes file and the report
     assert graph["validation"] == {"report", "shapes"}
+
+
+def test_build_reports_the_same_with_either_engine(kg, seeds_copy, tmp_path):
+    """`kg build --shapes pyshacl` (the reference, on request) says what the default says."""
+    ann = seeds_copy / "000_99214e3abbb71cf3.yaml"
+    text = ann.read_text(encoding="utf-8")
+    broken = text.replace("      - \"Ukraine’s ceasefire proposal\"\n    holder: ukraine\n",
+                          "      - \"Ukraine’s ceasefire proposal\"\n", 1)
+    assert broken != text
+    ann.write_text(broken, encoding="utf-8")
+    results = [kg("build", "--seeds", str(seeds_copy), "--store", str(tmp_path / name), *opts)
+               for name, opts in (("a", ()), ("b", ("--shapes", "pyshacl")))]
+    assert [r.exit_code for r in results] == [3, 3]
+    assert results[0].stderr == results[1].stderr
+    assert "kgr:pos-ukraine-proposes-ceasefire kg:holder: A position needs exactly one " \
+           "kg:holder, an actor. [kgsh:PositionShape]" in results[0].stderr
