@@ -10,7 +10,7 @@ builds it once without checks (``kg build --no-check --reasoner rules``), both
 cached under ``--work`` (default ``bench/work/shacl``); then it opens the store
 read-only and times
 
-* the SPARQL engine: ``kg.checks.validation.validate_store(store)`` over the build's
+* the SPARQL engine: ``kg.checks.shacl_sparql.validate_store(store)`` over the build's
   five graphs (median of ``--runs``; compiling the shapes is timed apart, it
   happens once per process), plus the three slowest compiled queries of one run;
 * pySHACL: ``kg.checks.validation.validate(data, ontology)`` with the same graphs
@@ -59,17 +59,17 @@ def rss_mb() -> float:
 
 
 def bench_sparql(store, runs: int) -> dict:
-    from kg.checks import validation
+    from kg.checks import shacl_sparql
     from kg.checks.shacl_sparql import run_compiled
 
     t0 = time.perf_counter()
-    validation.compiled_data_shapes.cache_clear()
-    compiled = validation.compiled_data_shapes()
+    shacl_sparql.compiled_data_shapes.cache_clear()
+    compiled = shacl_sparql.compiled_data_shapes()
     compile_s = time.perf_counter() - t0
     times, report = [], None
     for _ in range(runs):
         t0 = time.perf_counter()
-        report = validation.validate_store(store)
+        report = shacl_sparql.validate_store(store)
         times.append(time.perf_counter() - t0)
     per_query = []
     for cs in compiled:

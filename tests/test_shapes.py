@@ -13,15 +13,9 @@ import pytest
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import SH, SKOS
 
-from kg.checks.validation import (
-    DATA_SHAPE,
-    STYLE_SHAPE,
-    Report,
-    Violation,
-    check_ontology_style,
-    shapes_graph,
-    validate,
-)
+from kg.checks.report import Report, Violation
+from kg.checks.shapes import DATA_SHAPE, STYLE_SHAPE, shapes_graph
+from kg.checks.validation import check_ontology_style, validate
 from kg.errors import EXIT_VIOLATIONS, ViolationsError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ontology" / "shapes"
@@ -232,8 +226,12 @@ def test_style_shapes_catch_an_undocumented_term(ontology: Graph):
 
 
 def test_violation_line_format():
-    v = Violation("kgr:x", "kg:holder", "missing", "kgsh:PositionShape", "kgr:y")
+    v = Violation("kg-check:position-holder", "kgr:x", "missing", path="kg:holder",
+                  shape="kgsh:PositionShape", value="kgr:y")
     assert v.line() == "kgr:x kg:holder: missing (value: kgr:y) [kgsh:PositionShape]"
+    assert v.located() == v.line()
+    at = Violation("kg-check:position-holder", "kgr:x", "missing", source=("a.yaml", 7))
+    assert at.located() == "a.yaml:7: kgr:x: missing"
 
 
 def test_seed_build_passes_the_data_shapes():

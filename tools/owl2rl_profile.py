@@ -11,8 +11,8 @@ from __future__ import annotations
 from rdflib import OWL, RDF, RDFS, XSD, Graph, URIRef
 from rdflib.collection import Collection
 
-from kg.checks.validation import Report, Violation
-from kg.checks.validation import _show as _show
+from kg.checks.report import Report, Violation
+from kg.checks.shapes import show as _show
 
 #: Datatypes of the OWL 2 RL profile (OWL 2 Profiles, section 4.3), plus rdfs:Literal.
 RL_DATATYPES = frozenset({
@@ -74,8 +74,9 @@ class _RL:
         self.datatype_props = set(g.subjects(RDF.type, OWL.DatatypeProperty))
 
     def fail(self, node, message: str, path=None) -> None:
-        self.out.append(Violation(_show(node), None if path is None else _show(path),
-                                  message, "tools.owl2rl_profile.check_owl2_rl"))
+        self.out.append(Violation("kg-check:owl2rl-profile", _show(node), message,
+                                  path=None if path is None else _show(path),
+                                  shape="tools.owl2rl_profile.check_owl2_rl"))
 
     def members(self, node) -> list:
         return list(Collection(self.g, node))

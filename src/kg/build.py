@@ -6,7 +6,6 @@ returns the graphs); ``build`` checks the result and writes the store.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -17,7 +16,8 @@ from rdflib import Graph
 
 from kg import __version__
 from kg import namespaces as ns
-from kg.errors import InputError, ViolationsError
+from kg.checks.run import CHECKS_AUTO_THRESHOLD, check_build, choose_checks  # noqa: F401
+from kg.errors import InputError
 from kg.gcpause import paused_gc
 from kg.model.mapping import Mapped, map_articles
 from kg.model.rdfterms import graph_from_turtle
@@ -227,212 +227,6 @@ class BuildReport:
     seconds: float = 0.0  # the whole build, wall clock
 
 
-#: ``--shapes auto`` checks the shapes with kg's SPARQL compilation of
-#: ontology/shapes.ttl on Oxigraph at every size: a differential test shows it
-#: reports the same violations as pySHACL (the reference, ``--shapes pyshacl``),
-#: and it is 3-9 times faster even on small builds (10 articles: 0.8 against 6.6 s).
-SHAPES_ENGINES = ("auto", "pyshacl", "sparql")
-CHECKS = ("auto", "all", "data", "none")
-#: Up to this many asserted + background triples ``--checks auto`` runs every
-#: check; above it, the data checks only. The evidence-integrity checks are
-#: 40% of a large build (10 of 25 s at 1,000 articles) and only a kg defect can
-#: fail them; the test suite runs them on the seed and a generated corpus.
-CHECKS_AUTO_THRESHOLD = 20_000
-#: Checks run side by side on this many threads (Oxigraph queries release the GIL).
-CHECK_WORKERS = max(2, min(4, os.cpu_count() or 1))
-
-
-def check(dataset: Dataset, store=None, *, shapes: str = "auto", checks: str = "all") -> None:
-    """Check an in-memory dataset (see :func:`check_store`)."""
-    from kg.store.memory import memory_store
-
-    size = len(dataset.triples["asserted"]) + len(dataset.triples["background"])
-    check_store(store if store is not None else memory_store(dataset), dataset.ontology,
-                shapes=shapes, size=size, checks=checks)
-
-
-def choose_checks(checks: str, size: int) -> str:
-    """``auto``: every check up to CHECKS_AUTO_THRESHOLD triples, the data checks above."""
-    if checks not in CHECKS:
-        raise ValueError(f"unknown checks {checks!r}")
-    if checks == "auto":
-        return "all" if size <= CHECKS_AUTO_THRESHOLD else "data"
-    return checks
-
-
-def voice_guard(store) -> list[str]:
-    """One line per asserted triple that only someone's words support (the voice guard).
-
-    A world fact needs a quote in the article's own voice (``kg:voice
-    kgc:own-voice`` on the quote, in the evidence graph). Exempt: triples about
-    a claim or its proposition (the words are the evidence that it was said),
-    and the type, label and aliases of a named actor or place (any mention
-    supports them). See docs/design.md, Voice.
-
-    Walks the store by pattern from the quotes in someone's words, so its cost
-    follows the number of such quotes (a SPARQL formulation took minutes at
-    100 articles).
-    """
-    import pyoxigraph as ox
-
-    from kg.model.rdfterms import from_ox
-
-    def iri(x: str):
-        return ox.NamedNode(x)
-
-    evidence, asserted = iri(ns.graph_iri("evidence")), iri(ns.graph_iri("asserted"))
-    kg = ns.KG
-    voice_p, voice_of, own = iri(kg + "voice"), iri(kg + "voiceOf"), iri(ns.KGC + "own-voice")
-    target_p, supports = iri(ns.OA + "hasTarget"), iri(kg + "supportsStatement")
-    rdf_type = iri(ns.RDF + "type")
-
-    def objects(s, p, g=evidence):
-        return [q.object for q in store.quads_for_pattern(s, p, None, g)]
-
-    def subjects(p, o, g=evidence):
-        return [q.subject for q in store.quads_for_pattern(None, p, o, g)]
-
-    def typed(s, classes) -> bool:
-        return any(next(iter(store.quads_for_pattern(s, rdf_type, iri(c), None)), None)
-                   is not None for c in classes)
-
-    voice = {q.subject: q.object for q in store.quads_for_pattern(None, voice_p, None, evidence)}
-    checked: dict = {}  # statement -> (s, p, o) when only speech supports it, else None
-    found: dict[tuple, dict] = {}
-    mention = {ns.RDF + "type", ns.RDFS + "label", ns.SKOS + "altLabel"}
-    for quote, v in voice.items():
-        if v == own:
-            continue
-        for ann in subjects(target_p, quote):
-            for st in objects(ann, supports):
-                if st not in checked:
-                    checked[st] = None
-                    if any(voice.get(t) == own for a in subjects(supports, st)
-                           for t in objects(a, target_p)):
-                        continue
-                    spo = [objects(st, iri(ns.RDF + x)) for x in ("subject", "predicate",
-                                                                   "object")]
-                    if not all(len(x) == 1 for x in spo):
-                        continue
-                    s_, p_, o_ = (x[0] for x in spo)
-                    if next(iter(store.quads_for_pattern(s_, p_, o_, asserted)), None) is None:
-                        continue
-                    if typed(s_, (kg + "Claim", kg + "Proposition")):
-                        continue
-                    if p_.value in mention and typed(s_, (kg + "Actor", kg + "Place")):
-                        continue
-                    checked[st] = (s_, p_, o_)
-                triple = checked[st]
-                if triple is None:
-                    continue
-                body = objects(ann, iri(ns.OA + "hasBody"))
-                record = body[0].value.removeprefix(ns.KGR) if body else "?"
-                speaker = objects(quote, voice_of)
-                who = speaker[0].value.removeprefix(ns.KGR) if speaker \
-                    else "an unidentified speaker"
-                exact = [x.value for sel in objects(quote, iri(ns.OA + "hasSelector"))
-                         for x in objects(sel, iri(ns.OA + "exact"))]
-                file = objects(ann, iri(kg + "annotationFile"))
-                line = objects(ann, iri(kg + "annotationLine"))
-                entry = found.setdefault((record, *(from_ox(x) for x in triple)), {})
-                entry[(who, exact[0] if exact else "?")] = (
-                    file[0].value if file else "?", int(line[0].value) if line else 0)
-    lines = []
-    for (record, s_, p_, o_), quotes in found.items():
-        words = "; ".join(f"{who}: “{exact}” ({file} line {line})"
-                          for (who, exact), (file, line) in sorted(quotes.items()))
-        lines.append(f"record {record}: {_short_triple(s_, p_, o_)} is supported only by the "
-                     f"words of {words}")
-    return sorted(lines)
-
-
-def _short_triple(s, p, o) -> str:
-    """``kgr:x rdf:type kg:Y`` / ``kgr:x rdfs:label "..."@en`` for a message."""
-    from rdflib import Literal
-
-    def term(t) -> str:
-        if isinstance(t, Literal):
-            return t.n3()
-        text = str(t)
-        for prefix, iri in sorted(ns.PREFIXES.items(), key=lambda kv: -len(kv[1])):
-            if text.startswith(iri) and text != iri:
-                return f"{prefix}:{text[len(iri):]}"
-        return f"<{text}>"
-
-    return f"{term(s)} {term(p)} {term(o)}"
-
-
-def check_store(store, ontology: Graph, *, shapes: str = "auto", size: int = 0,
-                checks: str = "all") -> None:
-    """Run the SHACL shapes and the *-violation queries on a build; raise on violations.
-
-    ``checks="all"`` runs every data shape and violation query; ``"data"``
-    leaves out the evidence-integrity checks (``kgsh:EvidenceIntegrityShape``
-    shapes and ``# scope: evidence`` queries), which look at the evidence
-    graph kg derives itself, so that only a defect of kg can fail them.
-    A violation query whose ``# covered-by:`` header names shapes is left
-    out too: those shapes check the same (and more) in the same run.
-
-    ``store`` is a pyoxigraph Store holding exactly the build's graphs. The
-    shapes run as kg's SPARQL compilation on Oxigraph (``auto``, ``sparql``)
-    or in pySHACL, the reference (``pyshacl``).
-    """
-    from kg.query.catalogue import violation_queries
-
-    if shapes not in SHAPES_ENGINES:
-        raise ValueError(f"unknown shapes engine {shapes!r}")
-    if shapes == "auto":
-        shapes = "sparql"
-    checks = choose_checks(checks, size)
-    if checks == "none":
-        return
-    from kg.checks.validation import evidence_integrity_shapes
-
-    skip = evidence_integrity_shapes() if checks == "data" else frozenset()
-    problems: list[str] = []
-    with ThreadPoolExecutor(max_workers=CHECK_WORKERS) as pool:
-        guard = pool.submit(voice_guard, store)
-        queries = [(q, pool.submit(lambda text: list(store.query(
-            text, use_default_graph_as_union=True)), q.text))
-            for q in violation_queries()
-            if q.covered_by is None and (checks == "all" or q.scope == "data")]
-        if shapes == "pyshacl":
-            from kg.checks.validation import validate
-            from kg.model.rdfterms import from_ox
-
-            data = Graph()
-            ontology_graph = ns.graph_iri("ontology")
-            for q in store.quads_for_pattern(None, None, None, None):
-                if q.graph_name.value != ontology_graph:
-                    data.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
-            report = validate(data, ontology, skip=skip)
-        else:
-            from kg.checks.validation import validate_store
-
-            # the store holds exactly the build's graphs: their union is checked
-            report = validate_store(store, pool=pool, skip=skip)
-        if not report.conforms:
-            problems.append(report.text())
-        for q, future in queries:
-            rows = future.result()
-            if rows:
-                lines = [f"{q.name}: {len(rows)} violation(s)"]
-                for row in rows[:20]:
-                    lines.append("  " + ", ".join(str(v) for v in row))
-                problems.append("\n".join(lines))
-        offenders = guard.result()
-    if offenders and not problems:
-        raise ViolationsError(offenders[0], report="\n".join(offenders[1:]),
-                              hint="a world fact needs a quote in the article's own voice; "
-                                   "make it a claim of the speaker (see docs/design.md, Voice)")
-    if offenders:
-        problems.append("voice guard: " + str(len(offenders)) + " violation(s)\n"
-                        + "\n".join("  " + line for line in offenders))
-    if problems:
-        raise ViolationsError("the graph failed its checks", report="\n\n".join(problems),
-                              hint="fix the annotation files; the store was not written")
-
-
 def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
           checks: str = "auto", shapes: str = "auto",
           progress: Callable[[str], None] = _quiet) -> BuildReport:
@@ -504,14 +298,8 @@ def _build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
             if state["checks"] != "none":
                 progress(f"checking ({state['checks']}): shapes and violation queries")
                 t0 = time.perf_counter()
-                try:
-                    check_store(store, seeds.ontology, shapes=shapes, size=state["size"],
-                                checks=state["checks"])
-                except ViolationsError as e:  # each violation at its record's file and line
-                    from kg.author.check import locate_report
-
-                    e.report = locate_report(e.report, record_lines(mapped, seeds.articles))
-                    raise
+                check_build(store, seeds.ontology, shapes=shapes, checks=state["checks"],
+                            size=state["size"], records=record_lines(mapped, seeds.articles))
                 timings["check"] = time.perf_counter() - t0
             state["counts"] = counting.result()
 

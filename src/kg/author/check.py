@@ -267,7 +267,8 @@ def _data_checks(ontology, mapped, evidence, lines_of, problems) -> list[Problem
     import pyoxigraph as ox
 
     from kg.build import reason
-    from kg.checks.validation import evidence_integrity_shapes, validate_store
+    from kg.checks.shacl_sparql import validate_store
+    from kg.checks.shapes import evidence_integrity_shapes
     from kg.errors import ViolationsError
     from kg.model.mapping import evidence_nquads
     from kg.model.rdfterms import quads

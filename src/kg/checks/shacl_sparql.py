@@ -1,9 +1,10 @@
-"""A second SHACL engine: the shapes of ``ontology/shapes.ttl`` compiled to SPARQL for Oxigraph.
+"""kg's SHACL engine: the shapes of ``ontology/shapes.ttl`` compiled to SPARQL for Oxigraph.
 
-pySHACL (:func:`kg.checks.validation.validate`) stays the reference engine; this one exists
-because pySHACL over rdflib does not scale to a 1,000-article build. Both read the
-same shapes file, and ``tests/test_shacl_sparql.py`` checks that they find the same
-violations.
+This is the one engine ``kg build`` and ``kg check`` run, at every size
+(:func:`validate_store`). pySHACL (:func:`kg.checks.validation.validate`) is the
+reference: ``tests/test_shacl_sparql.py`` checks that both find the same
+violations (focus nodes, constraints, ids, messages) on the seed and on hostile
+fixtures; ``kg build --shapes pyshacl`` runs it on request.
 
 :func:`compile_shapes` turns every *constraint* of every targeted node shape into
 one :class:`CompiledShape`: a single SPARQL ``SELECT`` whose rows are the
@@ -11,11 +12,10 @@ violations (``?this``, optionally ``?value``, plus the variables a ``sh:sparql``
 message mentions). The queries are linear: the focus nodes are computed once by
 a sub-select, and "no such value" is a ``MINUS`` or a ``GROUP BY ... HAVING``,
 never a correlated ``FILTER NOT EXISTS`` (Oxigraph evaluates those once per outer
-row, without using the bound variables as an index). A ``sh:sparql`` constraint
-runs once over all focus nodes: ``$this`` becomes the focus variable, joined with
-the target, and a top-level ``FILTER NOT EXISTS { ... }`` that correlates with the
-rest of the query only through ``$this`` becomes a ``MINUS { ... }`` (the same
-result when ``$this`` is always bound, which it is).
+row). A ``sh:sparql`` constraint runs once over all focus nodes: ``$this`` becomes
+the focus variable, joined with the target; the shapes write their own
+``sh:sparql`` constraints as left joins (``OPTIONAL`` + ``!BOUND``), which both
+engines evaluate once.
 
 Only the SHACL Core features that ``shapes.ttl`` uses are supported; any other
 ``sh:`` term raises :class:`UnsupportedShapeError` naming it, so that a future shape
@@ -48,13 +48,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import count
 
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import SH
 
-from kg.checks.validation import owning_shape
+from kg.checks.report import Report, Violation
+from kg.checks.shapes import DATA_SHAPE, check_id, owning_shape, shapes_graph, show
 
 _RDF_TYPE_PATH = ("<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/"
                   "<http://www.w3.org/2000/01/rdf-schema#subClassOf>*")
@@ -112,6 +114,7 @@ class CompiledShape:
     query: str
     variables: tuple[str, ...] = field(default=())
     default_message: str = ""
+    id: str = ""  # the check's id, kg-check:... (docs/checks.md)
 
 
 # ---------------------------------------------------------------------------
@@ -186,67 +189,6 @@ def _split_select(text: str, where: str) -> tuple[str, str]:
 
 
 _VAR_RE = re.compile(r"[?$]([A-Za-z_][\w]*)")
-_NOT_EXISTS_RE = re.compile(r"FILTER\s+NOT\s+EXISTS\s*\{", re.IGNORECASE)
-_COMPLEX = re.compile(r"\b(OPTIONAL|UNION|GRAPH|SERVICE|VALUES|MINUS|EXISTS|SELECT|BIND)\b|\{",
-                      re.IGNORECASE)
-
-
-def _not_exists_to_minus(body: str) -> str:
-    """Rewrite top-level ``FILTER NOT EXISTS {P}`` to ``MINUS {P}`` where that is equivalent.
-
-    Equivalent when P is a basic pattern (triples and filters) that mentions ``?this``
-    and shares no other variable with the rest of the body: then P's solutions exclude
-    an outer solution exactly when they agree on ``?this`` (always bound: the focus).
-    The MINUS blocks go to the end of the group, where they see the whole group.
-    """
-    blocks = []
-    rest = []
-    i = 0
-    for m in _NOT_EXISTS_RE.finditer(body):
-        if m.start() < i:
-            continue
-        if _depth(body, m.start()) != 0:
-            continue
-        end = _scan(body, m.end() - 1)
-        blocks.append((m.start(), end, body[m.end():end - 1]))
-        i = end
-    if not blocks:
-        return body
-    pos = 0
-    for start, end, _inner in blocks:
-        rest.append(body[pos:start])
-        pos = end
-    rest.append(body[pos:])
-    outside = " ".join(rest)
-    outer_vars = set(_VAR_RE.findall(outside))
-    kept, minus = [], []
-    for start, end, inner in blocks:
-        # the other NOT EXISTS blocks are scoped on their own: only the outside counts
-        inner_vars = set(_VAR_RE.findall(inner))
-        safe = ("this" in inner_vars and not _COMPLEX.search(_strip_strings(inner))
-                and not ((inner_vars - {"this"}) & outer_vars))
-        (minus if safe else kept).append(inner if safe else body[start:end])
-    return outside + " " + " ".join(kept) + "".join(f"\nMINUS {{{m}}}" for m in minus)
-
-
-def _strip_strings(text: str) -> str:
-    return re.sub(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'', '""', text)
-
-
-def _depth(text: str, pos: int) -> int:
-    depth = 0
-    i = 0
-    while i < pos:
-        if text[i] == "{":
-            end = _scan(text, i)
-            if end > pos:
-                depth += 1
-                i += 1
-                continue
-            i = end
-            continue
-        i += 1
-    return depth
 
 
 # ---------------------------------------------------------------------------
@@ -315,9 +257,7 @@ class _Compiler:
         return out
 
     def show(self, node) -> str:
-        from kg.checks.validation import _show
-
-        return _show(node, self.g)
+        return show(node, self.g)
 
     # paths -----------------------------------------------------------------
 
@@ -543,7 +483,7 @@ class _Compiler:
         if projection.strip() == "*" or not re.search(r"\?this\b", projection):
             raise UnsupportedShapeError(f"{self.name(shape)}: a SPARQL constraint must project "
                                         "$this (and not *)")
-        body = _not_exists_to_minus(body.replace("$this", "?this"))
+        body = body.replace("$this", "?this")
         variables = tuple(dict.fromkeys(
             name for name in _VAR_RE.findall(projection) if name not in ("this", "value")))
         prefixes = {**self.prefixes(node), **local}
@@ -569,12 +509,10 @@ def _prefix_block(prefixes: dict[str, str]) -> str:
 def compile_shapes(shapes: Graph, only: Iterable[URIRef] | None = None) -> list[CompiledShape]:
     """Compile every targeted, active node shape of ``shapes`` into SPARQL queries.
 
-    ``shapes`` is typically ``kg.checks.validation.shapes_graph(DATA_SHAPE)``; ``only`` limits
+    ``shapes`` is typically ``kg.checks.shapes.shapes_graph(DATA_SHAPE)``; ``only`` limits
     the result to some shapes. Raises :class:`UnsupportedShapeError` on any SHACL
     construct outside the supported set.
     """
-    from kg.checks.validation import _show  # the report's own rendering of terms
-
     c = _Compiler(shapes)
     wanted = None if only is None else set(only)
     out: list[CompiledShape] = []
@@ -608,9 +546,10 @@ def compile_shapes(shapes: Graph, only: Iterable[URIRef] | None = None) -> list[
             source_severity = c.one(failure.source, SH.severity) or severity
             out.append(CompiledShape(
                 shape=shape, source=failure.source, component=failure.component,
-                path=None if failure.path is None else _show(failure.path, shapes),
+                path=None if failure.path is None else show(failure.path, shapes),
                 messages=failure.messages, severity=source_severity, query=query,
-                variables=failure.variables, default_message=failure.default))
+                variables=failure.variables, default_message=failure.default,
+                id=check_id(shapes, failure.source)))
     return out
 
 
@@ -650,8 +589,6 @@ def run_compiled(compiled: Sequence[CompiledShape], store, default_graph,
     ``concurrent.futures.Executor``) the queries run side by side, the longest
     first: Oxigraph evaluates a query without holding the GIL.
     """
-    from kg.checks.validation import Report, Violation, _show
-
     options = ({"use_default_graph_as_union": True} if default_graph is None
                else {"default_graph": list(default_graph)})
 
@@ -679,13 +616,41 @@ def run_compiled(compiled: Sequence[CompiledShape], store, default_graph,
             for name in cs.variables:
                 term = row[name]
                 bindings[name] = None if term is None else _to_rdflib(term)
-            shown = {k: None if t is None else _show(t) for k, t in bindings.items()}
+            shown = {k: None if t is None else show(t) for k, t in bindings.items()}
             messages = sorted(_fill(m, bindings) for m in cs.messages) or \
                 [_fill(_default_message(cs), shown)]
             violations.append(Violation(
-                focus=_show(this), path=cs.path, message=messages[0], shape=_show(cs.shape),
-                value=None if value is None else _show(value)))
+                id=cs.id, focus=show(this), path=cs.path, message=messages[0],
+                shape=show(cs.shape), value=None if value is None else show(value)))
     return Report(title, not violations, violations)
 
 
-__all__ = ["CompiledShape", "UnsupportedShapeError", "compile_shapes", "run_compiled"]
+@cache
+def compiled_data_shapes() -> tuple[CompiledShape, ...]:
+    """The data shapes compiled to SPARQL, once per process."""
+    return tuple(compile_shapes(shapes_graph(DATA_SHAPE)))
+
+
+def validate_store(store, default_graph=None, pool=None,
+                   skip: frozenset[str] = frozenset()) -> Report:
+    """Run the data shapes, compiled to SPARQL, over a pyoxigraph store.
+
+    ``default_graph`` lists the graphs whose union is checked (IRIs as ``str`` or
+    ``pyoxigraph.NamedNode``); it must include the ontology graph (``sh:class``
+    needs the class hierarchy). ``None`` (the default) checks the union of *every*
+    graph of the store, which is 2-3x faster: right for a build's store, which holds
+    exactly ``kgg:ontology``, ``kgg:asserted``, ``kgg:background``, ``kgg:evidence``
+    and ``kgg:inferred``. ``report.raise_for_violations()`` exits with status 3.
+    With ``pool`` (an Executor), the shapes' queries run on it side by side.
+    Shapes named in ``skip`` (``kgsh:Name``) are left out.
+    """
+    import pyoxigraph as ox
+
+    graphs = None if default_graph is None else [
+        ox.NamedNode(g) if isinstance(g, str) else g for g in default_graph]
+    compiled = [c for c in compiled_data_shapes() if show(c.shape) not in skip]
+    return run_compiled(compiled, store, graphs, "SHACL data shapes", pool=pool)
+
+
+__all__ = ["CompiledShape", "UnsupportedShapeError", "compile_shapes", "compiled_data_shapes",
+           "run_compiled", "validate_store"]

@@ -19,7 +19,7 @@ from kg.cli.common import resolve_seeds, resolve_store, seeds_option, store_opti
 @click.option("--checks", type=click.Choice(["auto", "all", "data", "none"]), default="auto",
               show_default=True,
               help="Checks on the new build before it goes live: all (every SHACL shape and "
-                   "violation query), data (leaves out the evidence-integrity checks, which "
+                   "the voice guard), data (leaves out the evidence-integrity checks, which "
                    "only a kg defect can fail), none, or auto (all up to 20,000 triples, "
                    "data above).")
 @click.option("--no-check", is_flag=True, help="The same as --checks none.")

@@ -7,11 +7,11 @@ leading comment lines are its metadata::
     # description: Every stance the actor takes, towards what, with the quote.
     # param: actor = kgr:russia ; the actor (an IRI, a prefixed name or a label)
 
-Queries whose name ends in ``-violation`` are checks: they must return no
-rows, and ``kg build`` runs them, except those with a ``# covered-by:``
-header naming the SHACL shapes that check the same in the build. A check
-with ``# scope: evidence`` checks the evidence graph kg writes itself (no
-input can fail it, only a kg bug); ``kg build --checks data`` leaves it out.
+Queries whose name ends in ``-violation`` list the offenders of a check: they
+must return no rows. Their ``# covered-by:`` header names the SHACL shapes of
+``ontology/shapes.ttl`` that ``kg build`` runs for the same check (the shapes are
+the one declaration of the checks; see docs/checks.md). ``# scope: evidence``
+marks a query over the evidence graph kg writes itself (only a kg bug can fail it).
 """
 
 from __future__ import annotations
