@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import time
 from decimal import Decimal
 from importlib.resources import files
 from pathlib import Path
@@ -238,7 +237,10 @@ def test_owl2_rl_checker_refuses(g: Graph, case: str):
 
 
 def test_owlrl_terminates_on_the_ontology_without_errors(g: Graph):
-    """owlrl closes the ontology plus all consistent inference fixtures, fast, with no err:."""
+    """owlrl closes the ontology plus all consistent inference fixtures with no err:.
+
+    (How fast is a benchmark's business: bench/rl_engine_bench.py times both engines.)
+    """
     fixtures = ROOT / "tests" / "fixtures" / "ontology" / "inference"
     full = Graph()
     for t in g:
@@ -246,10 +248,8 @@ def test_owlrl_terminates_on_the_ontology_without_errors(g: Graph):
     for row in sorted(fixtures.iterdir()):
         if not (row / "inconsistent.txt").exists():
             full.parse(row / "data.ttl")
-    start = time.monotonic()
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False,
                            datatype_axioms=False).expand(full)
-    assert time.monotonic() - start < 60
     assert not [t for t in full if str(t[1]).startswith(ERR) or str(t[2]).startswith(ERR)]
 
 

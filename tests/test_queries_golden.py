@@ -90,7 +90,7 @@ def test_query_orders_by_every_projected_variable(name):
         assert re.search(r"\?" + var + r"\b", order), f"{name}: ORDER BY lacks ?{var}"
 
 
-def test_build_runs_the_violation_queries():
+def test_the_violation_queries_are_the_catalogue_s_violation_files():
     from kg.query.catalogue import violation_queries
 
     assert {q.name for q in violation_queries()} == {
