@@ -36,6 +36,14 @@ TARGET = at("    stance: proposes\n    target: ceasefire-30-day", 1)
 QUOTE = at('quote: "Türkiye’s Foreign Minister confirmed"')
 
 
+@pytest.fixture(autouse=True)
+def check_cache(tmp_path_factory, monkeypatch):
+    """kg check's ontology cache (kg.author.ontology_cache) in a directory of the tests'."""
+    cache = tmp_path_factory.getbasetemp() / "kg-check-cache"
+    monkeypatch.setenv("KG_CACHE_DIR", str(cache))
+    return cache
+
+
 @pytest.fixture
 def seeds(tmp_path, monkeypatch, seeds_copy):
     """A copy of seeds/ in the current directory, so that messages say seeds/NAME.yaml."""
@@ -263,3 +271,75 @@ def test_quote_across_a_line_break_in_the_article():
         "lines separately")
     assert diagnose(text, "zzz qqq") == (
         "nothing like it in the article: copy the quote from the article text")
+
+
+# --- the ontology cache ----------------------------------------------------------------------
+
+
+def test_the_ontology_cache_is_written_once_and_read_back(kg, seeds, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("KG_CACHE_DIR", str(cache))
+    expected = (0, [f"Checked 1 annotation file ({RECORDS} records): no errors."], [])
+    assert run_check(kg) == expected
+    [file] = cache.iterdir()
+    assert file.name.startswith("check-") and file.suffix == ".pickle"
+    written = file.read_bytes()
+    assert run_check(kg) == expected
+    assert [p.name for p in cache.iterdir()] == [file.name]
+    assert file.read_bytes() == written
+    edit(seeds, "    holder: ukraine\n    stance: proposes\n", "    stance: proposes\n")
+    _, out, _ = run_check(kg)
+    assert out[0].startswith(f"{FILE}:{POSITION}: SHACL: kgr:pos-ukraine-proposes-ceasefire "
+                             "kg:holder: A position needs exactly one kg:holder"), out
+
+
+def test_a_damaged_ontology_cache_is_computed_again(kg, seeds, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("KG_CACHE_DIR", str(cache))
+    run_check(kg)
+    [file] = cache.iterdir()
+    damaged = file.read_bytes()[:1000]
+    file.write_bytes(damaged)
+    assert run_check(kg) == (
+        0, [f"Checked 1 annotation file ({RECORDS} records): no errors."], [])
+    rewritten = file.read_bytes()
+    assert len(rewritten) > len(damaged)
+    run_check(kg)
+    assert file.read_bytes() == rewritten  # read back, not computed again
+
+
+def test_an_unwritable_cache_directory_is_no_error(kg, seeds, tmp_path, monkeypatch):
+    (tmp_path / "not-a-dir").write_text("")
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "not-a-dir" / "cache"))
+    assert run_check(kg) == (
+        0, [f"Checked 1 annotation file ({RECORDS} records): no errors."], [])
+
+
+PROTEST = """
+kg:Protest a owl:Class ;
+    rdfs:subClassOf kg:Event ;
+    rdfs:label "protest"@en ;
+    rdfs:comment "A public demonstration."@en .
+"""
+
+
+def test_the_ontology_cache_is_never_stale(kg, tmp_path, monkeypatch):
+    """An edit to a project's ontology extension is seen by the next kg check."""
+    assert kg("init", str(tmp_path / "p")).exit_code == 0
+    monkeypatch.chdir(tmp_path / "p")
+    monkeypatch.delenv("KG_SEEDS", raising=False)
+    monkeypatch.delenv("KG_PROJECT", raising=False)
+    for suffix in (".txt", ".yaml"):
+        shutil.copy(SEEDS / f"{NAME}{suffix}", "seeds")
+    extension = tmp_path / "p" / "ontology" / "extension.ttl"
+    plain = extension.read_text(encoding="utf-8")
+    extension.write_text(plain + PROTEST, encoding="utf-8")
+    line = SEED_TEXT.count("\n") + 1  # the record's first line
+    with open(f"seeds/{NAME}.yaml", "a", encoding="utf-8") as f:
+        f.write("  - id: istanbul-protest\n    type: Protest\n    label: A protest\n"
+                "    quote: {text: Istanbul, occurrence: 2}\n")
+    assert run_check(kg)[0] == 0
+    extension.write_text(plain, encoding="utf-8")
+    code, out, _ = run_check(kg)
+    assert code == 1
+    assert out[0] == f"{FILE}:{line}: unknown class 'Protest' for record 'istanbul-protest'"

@@ -106,15 +106,14 @@ def check_annotations(seeds_dir: Path, files: list[Path] | None = None, *,
 
 
 def _check(seeds_dir, files, checks, ontology) -> CheckResult:
-    from kg.build import load_ontology
+    from kg.author.ontology_cache import ontology_facts
     from kg.model.mapping import stream_articles
-    from kg.model.vocabulary import vocabulary_from_graph
     from kg.read.annotations import parse_annotations, parse_background
     from kg.read.sources import discover, read_text_file, read_wikidata_table
 
     seeds_dir = Path(seeds_dir)
-    ontology = ontology if ontology is not None else load_ontology()
-    vocab = vocabulary_from_graph(ontology)
+    facts = ontology_facts(ontology)
+    vocab = facts.vocab
     context = discover(seeds_dir) if seeds_dir.is_dir() else []
     problems: list[Problem] = []
     if files:
@@ -180,9 +179,9 @@ def _check(seeds_dir, files, checks, ontology) -> CheckResult:
             p = Problem(p.path, p.line, p.message, diagnose(quote_at[(p.path, p.line)][1],
                                                              quote_at[(p.path, p.line)][0]))
         problems.append(p)
-    problems.extend(_range_problems(pairs, shown, reported, vocab, ontology))
+    problems.extend(_range_problems(pairs, shown, reported, vocab, facts.subclasses))
     if checks and pairs:
-        problems.extend(_data_checks(ontology, mapped, evidence, lines_of, problems))
+        problems.extend(_data_checks(facts, mapped, evidence, lines_of, problems))
     problems = sorted(set(problems))
     return CheckResult(sorted(reported), records, problems)
 
@@ -199,24 +198,15 @@ def _definitions(pairs, shown, reported) -> dict[str, tuple[str, int]]:
     return out
 
 
-def _range_problems(pairs, shown, reported, vocab, ontology) -> list[Problem]:
+def _range_problems(pairs, shown, reported, vocab, subclasses) -> list[Problem]:
     """Record ids given to a property whose range their declared types do not fit
     ("heldIn: russia" where russia is a State, not a Place). The build infers the
-    range's class instead, so only kg check says so."""
-    from rdflib import RDFS, URIRef
-
+    range's class instead, so only kg check says so. ``subclasses`` maps a class
+    IRI to itself and every class below it."""
     types: dict[str, set[str]] = {}
     for _, ann in pairs:
         for rec in ann.records:
             types.setdefault(rec.id, set()).update(rec.types)
-    below: dict[str, set[str]] = {}
-
-    def subclasses(cls_iri: str) -> set[str]:
-        if cls_iri not in below:
-            below[cls_iri] = {str(c) for c in ontology.transitive_subjects(
-                RDFS.subClassOf, URIRef(cls_iri))}
-        return below[cls_iri]
-
     out = []
     for article, ann in pairs:
         display = shown.get(article.annotation_path.resolve())
@@ -229,7 +219,7 @@ def _range_problems(pairs, shown, reported, vocab, ontology) -> list[Problem]:
                 if info is None or info.kind != "object" or not info.range \
                         or info.range not in vocab.classes.values():
                     continue
-                fits = subclasses(info.range)
+                fits = subclasses[info.range]
                 for v in p.values:
                     declared = types.get(v.text)
                     if not declared or any(vocab.classes.get(t) in fits for t in declared):
@@ -262,12 +252,11 @@ def locate_report(report: str, lines_of: dict[str, tuple[str, int]]) -> str:
     return "\n".join(out)
 
 
-def _data_checks(ontology, mapped, evidence, lines_of, problems) -> list[Problem]:
+def _data_checks(facts, mapped, evidence, lines_of, problems) -> list[Problem]:
     """The closure and the data checks; violations as Problems at their records' lines."""
     import pyoxigraph as ox
 
-    from kg.build import reason
-    from kg.checks.validation import evidence_integrity_shapes, validate_store
+    from kg.checks.shacl_sparql import run_compiled
     from kg.errors import ViolationsError
     from kg.model.mapping import evidence_nquads
     from kg.model.rdfterms import quads
@@ -281,20 +270,21 @@ def _data_checks(ontology, mapped, evidence, lines_of, problems) -> list[Problem
     have_errors = {(p.path, max((x for x in starts.get(p.path, ()) if x <= p.line), default=0))
                    for p in problems}
     try:
-        r = reason(ontology, mapped.asserted, mapped.background, reasoner="rules")
+        graphs = _reason(facts, mapped.asserted, mapped.background)
     except ViolationsError as e:
         where = locate(e.message + "\n" + e.report, lines_of) or next(iter(lines_of.values()),
                                                                       ("", 1))
         return [Problem(where[0], where[1], e.message, e.hint)]
     except KgError as e:
         return [Problem(next(iter(lines_of.values()), ("", 1))[0], 1, e.message, e.hint)]
+    # kg wrote the ontology's and the evidence's N-Quads itself: no need to validate the IRIs
     store = ox.Store()
-    for name, triples in (("ontology", ontology), ("asserted", r.asserted),
-                          ("background", r.background), ("inferred", r.inferred)):
-        store.bulk_extend(quads(ns.graph_iri(name), triples))
+    store.load(facts.nquads, format=ox.RdfFormat.N_QUADS, lenient=True)
+    store.extend([q for name, triples in graphs.items()
+                  for q in quads(ns.graph_iri(name), triples)])
     store.bulk_load(evidence_nquads(evidence, ns.graph_iri("evidence")),
-                    format=ox.RdfFormat.N_QUADS)
-    report = validate_store(store, skip=evidence_integrity_shapes())
+                    format=ox.RdfFormat.N_QUADS, lenient=True)
+    report = run_compiled(facts.shapes, store, None, "SHACL data shapes")
     for v in report.violations:
         where = locate(v.focus, lines_of)
         if where is not None and where not in have_errors:
@@ -309,3 +299,17 @@ def _data_checks(ontology, mapped, evidence, lines_of, problems) -> list[Problem
             if where is not None and where not in have_errors:
                 out.append(Problem(where[0], where[1], f"{q.name}: {shown}"))
     return out
+
+
+def _reason(facts, asserted: set, background: set) -> dict[str, set]:
+    """As :func:`kg.build.reason` with the rules engine, on the cached compiled TBox:
+    each triple in the first graph that has it, and what OWL 2 RL adds."""
+    from kg.reason.reasoning import MAX_GROWTH, MIN_BUDGET, _rules_closure
+
+    stated = facts.triples
+    asserted = asserted - stated
+    background = background - stated - asserted
+    data = asserted | background
+    budget = max(MIN_BUDGET, MAX_GROWTH * (len(data) + len(stated)))
+    inferred = _rules_closure(facts.tbox, data, budget) - stated - data
+    return {"asserted": asserted, "background": background, "inferred": inferred}
