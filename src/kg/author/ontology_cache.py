@@ -93,14 +93,14 @@ def ontology_facts(ontology=None) -> OntologyFacts:
         if _LAST.get("graph") is not ontology or _LAST.get("size") != len(ontology):
             _LAST.update(graph=ontology, size=len(ontology), facts=compute(ontology))
         return _LAST["facts"]
-    from kg.build import load_ontology
-
     key = cache_key(ontology_sources())
     path = cache_dir() / f"check-{key[:32]}.pickle"
     try:
         return _loads(path.read_bytes())
     except Exception:  # noqa: BLE001 - missing, unreadable or from another kg: compute again
         pass
+    from kg.build import load_ontology
+
     facts = compute(load_ontology())
     _store(path, facts)
     return facts
