@@ -79,6 +79,8 @@ def _quotes(ann):
         yield from rec.quotes
         for fact in rec.facts:
             yield from fact.quotes
+    for fact in ann.values:
+        yield from fact.quotes
 
 
 def _problem(e: InputError) -> Problem:
@@ -180,6 +182,7 @@ def _check(seeds_dir, files, checks, ontology) -> CheckResult:
                                                              quote_at[(p.path, p.line)][0]))
         problems.append(p)
     problems.extend(_range_problems(pairs, shown, reported, vocab, facts.subclasses))
+    problems.extend(_value_problems(pairs, shown, reported, vocab))
     if checks and pairs:
         problems.extend(_data_checks(facts, mapped, evidence, lines_of, problems))
     problems = sorted(set(problems))
@@ -230,6 +233,47 @@ def _range_problems(pairs, shown, reported, vocab, subclasses) -> list[Problem]:
                                        f", not a {rng} (the range of {p.name})",
                                        f"give a record of class {rng}, or fix the type of "
                                        f"{v.text!r}"))
+    return out
+
+
+def _value_problems(pairs, shown, reported, vocab) -> list[Problem]:
+    """The ``values:`` entries (facts not yet placed under a record, which the build
+    leaves out): each property a datatype property, each value fitting its range, each
+    quote in the article."""
+    from kg.model.mapping import typed_literal
+    from kg.read.anchoring import AnchorError, anchor
+    from kg.read.quote_diagnosis import diagnose
+
+    out: list[Problem] = []
+
+    def fail(message: str):
+        raise ValueError(message)
+
+    for article, ann in pairs:
+        display = shown.get(article.annotation_path.resolve())
+        if display not in reported:
+            continue
+        for fact in ann.values:
+            for q in fact.quotes:
+                try:
+                    anchor(article.text, q.text, q.occurrence)
+                except AnchorError as e:
+                    hint = diagnose(article.text, q.text) if str(e).endswith(_NOT_FOUND) \
+                        else e.hint
+                    out.append(Problem(display, q.line, str(e), hint))
+            for p in fact.properties:
+                info = vocab.properties.get(p.name)
+                if info is None or info.kind != "datatype":
+                    out.append(Problem(display, p.line, f"values: {p.name!r} is not a property "
+                                       "for a date, a duration or a number",
+                                       "write date:, duration:, quantity: or another "
+                                       "datatype property of docs/ontology.md"))
+                    continue
+                for v in p.values:
+                    try:
+                        typed_literal(v.text, info.range, "en", fail)
+                    except ValueError as e:
+                        out.append(Problem(display, v.line, f"{p.name}: {e}"))
     return out
 
 
