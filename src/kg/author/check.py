@@ -169,24 +169,33 @@ def _check(seeds_dir, files, checks, ontology) -> CheckResult:
 
     errors = []
     mapped, batches = stream_articles(pairs, vocab, background, wikidata, errors=errors)
-    evidence = [line for batch in batches for line in batch]  # N-Triples, not parsed here
+    for _ in batches:  # mapping happens as the evidence is produced; the checks need none
+        pass
     lines_of = _definitions(pairs, shown, reported)
     for e in errors:
         if e.path not in reported:
             continue
         p = _problem(e)
-        if p.message.endswith(_NOT_FOUND) and (p.path, p.line) in quote_at:
-            from kg.read.quote_diagnosis import diagnose
-
-            p = Problem(p.path, p.line, p.message, diagnose(quote_at[(p.path, p.line)][1],
-                                                             quote_at[(p.path, p.line)][0]))
+        if (p.path, p.line) in quote_at:
+            quote, text = quote_at[(p.path, p.line)]
+            p = _quote_problem(p.path, p.line, quote, text, p.message, p.hint)
         problems.append(p)
     problems.extend(_range_problems(pairs, shown, reported, vocab, facts.subclasses))
     problems.extend(_value_problems(pairs, shown, reported, vocab))
     if checks and pairs:
-        problems.extend(_data_checks(facts, mapped, evidence, lines_of, problems))
+        problems.extend(_data_checks(facts, mapped, lines_of, problems))
     problems = sorted(set(problems))
     return CheckResult(sorted(reported), records, problems)
+
+
+def _quote_problem(path: str, line: int, quote: str, text: str, message: str,
+                   hint: str | None) -> Problem:
+    """A problem with a quote; for one not in the article, the nearest match and why."""
+    if message.endswith(_NOT_FOUND):
+        from kg.read.quote_diagnosis import diagnose
+
+        hint = diagnose(text, quote)
+    return Problem(path, line, message, hint)
 
 
 def _definitions(pairs, shown, reported) -> dict[str, tuple[str, int]]:
@@ -242,7 +251,6 @@ def _value_problems(pairs, shown, reported, vocab) -> list[Problem]:
     quote in the article."""
     from kg.model.mapping import typed_literal
     from kg.read.anchoring import AnchorError, anchor
-    from kg.read.quote_diagnosis import diagnose
 
     out: list[Problem] = []
 
@@ -258,9 +266,8 @@ def _value_problems(pairs, shown, reported, vocab) -> list[Problem]:
                 try:
                     anchor(article.text, q.text, q.occurrence)
                 except AnchorError as e:
-                    hint = diagnose(article.text, q.text) if str(e).endswith(_NOT_FOUND) \
-                        else e.hint
-                    out.append(Problem(display, q.line, str(e), hint))
+                    out.append(_quote_problem(display, q.line, q.text, article.text, str(e),
+                                              e.hint))
             for p in fact.properties:
                 info = vocab.properties.get(p.name)
                 if info is None or info.kind != "datatype":
@@ -296,13 +303,18 @@ def locate_report(report: str, lines_of: dict[str, tuple[str, int]]) -> str:
     return "\n".join(out)
 
 
-def _data_checks(facts, mapped, evidence, lines_of, problems) -> list[Problem]:
-    """The closure and the data checks; violations as Problems at their records' lines."""
+def _data_checks(facts, mapped, lines_of, problems) -> list[Problem]:
+    """The closure and the data checks; violations as Problems at their records' lines.
+
+    The data checks read the ontology, asserted, background and inferred graphs; the
+    evidence graph, which kg derives itself, is read only by the evidence-integrity
+    checks, which kg check leaves out (only a kg defect can fail them): so the store
+    checked here has no evidence graph.
+    """
     import pyoxigraph as ox
 
     from kg.checks.shacl_sparql import run_compiled
     from kg.errors import ViolationsError
-    from kg.model.mapping import evidence_nquads
     from kg.model.rdfterms import quads
     from kg.query.catalogue import violation_queries
 
@@ -321,13 +333,11 @@ def _data_checks(facts, mapped, evidence, lines_of, problems) -> list[Problem]:
         return [Problem(where[0], where[1], e.message, e.hint)]
     except KgError as e:
         return [Problem(next(iter(lines_of.values()), ("", 1))[0], 1, e.message, e.hint)]
-    # kg wrote the ontology's and the evidence's N-Quads itself: no need to validate the IRIs
+    # kg wrote the ontology's N-Quads itself: no need to validate the IRIs
     store = ox.Store()
     store.load(facts.nquads, format=ox.RdfFormat.N_QUADS, lenient=True)
     store.extend([q for name, triples in graphs.items()
                   for q in quads(ns.graph_iri(name), triples)])
-    store.bulk_load(evidence_nquads(evidence, ns.graph_iri("evidence")),
-                    format=ox.RdfFormat.N_QUADS, lenient=True)
     report = run_compiled(facts.shapes, store, None, "SHACL data shapes")
     for v in report.violations:
         where = locate(v.focus, lines_of)
