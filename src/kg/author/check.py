@@ -168,8 +168,9 @@ def _check(seeds_dir, files, checks, ontology) -> CheckResult:
         wikidata = None
 
     errors = []
-    mapped, batches = stream_articles(pairs, vocab, background, wikidata, errors=errors)
-    for _ in batches:  # mapping happens as the evidence is produced; the checks need none
+    mapped, batches = stream_articles(pairs, vocab, background, wikidata, errors=errors,
+                                      evidence=False)  # the data checks read no evidence
+    for _ in batches:  # the articles are mapped as the iterator runs
         pass
     lines_of = _definitions(pairs, shown, reported)
     for e in errors:
