@@ -110,6 +110,13 @@ def test_metadata(drafted):
         "quote": "27 May 2025"}
 
 
+def test_a_bracketed_note_is_left_out_on_purpose(drafted):
+    text, data, _, _ = drafted
+    assert data["unmapped"] == [{
+        "quote": text.splitlines()[0],
+        "reason": "a bracketed note before the report, not part of it (kg draft)"}]
+
+
 def test_candidate_new_entities(drafted):
     _, data, _, _ = drafted
     new = {r["id"]: (r["type"], r["label"]) for r in data["records"] if "label" in r}

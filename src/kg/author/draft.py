@@ -520,6 +520,7 @@ def draft(text: str, file_name: str, known: list[Known], *, publishers: dict[str
               if _quotable(text, v[0], v[1]) and _valid_value(v[2], v[3])
               and not (date_span and v[0] < date_span[1] and v[1] > date_span[0])]
     lines = _document_lines(text, file_name, title, date_span, published, publisher, guessed)
+    lines += _note_lines(text, header_skip[1])
     lines += _sentence_lines(text, spans, speech)
     lines += _value_lines(text, values)
     lines += _voice_lines(text, speech)
@@ -615,6 +616,16 @@ def _document_lines(text, file_name, title, date_span, published, publisher, gue
     if date_span:
         lines.append(f"  quote: {_quote(text, *date_span)}")
     return lines
+
+
+def _note_lines(text: str, end: int) -> list[str]:
+    """A bracketed first line (an editor's note, page debris) as an ``unmapped:`` entry,
+    so that ``kg coverage`` counts it as left out on purpose."""
+    note = text[:end].strip()
+    if not (note.startswith("[") and note.endswith("]")) or not _quotable(text, 0, len(note)):
+        return []
+    return ["", "unmapped:", f"  - quote: {_quote(text, 0, len(note))}",
+            "    reason: a bracketed note before the report, not part of it (kg draft)"]
 
 
 def _sentence_lines(text, spans, speech) -> list[str]:
