@@ -315,6 +315,23 @@ def test_an_unwritable_cache_directory_is_no_error(kg, seeds, tmp_path, monkeypa
         0, [f"Checked 1 annotation file ({RECORDS} records): no errors."], [])
 
 
+def test_facts_that_cannot_be_pickled_are_no_error(kg, seeds, tmp_path, monkeypatch):
+    """(If a future TBox held a lambda:) nothing is cached, nothing is left behind."""
+    import pickle
+
+    from kg.author import ontology_cache
+
+    def refuse(self, obj):
+        raise pickle.PicklingError("cannot pickle a lambda")
+
+    monkeypatch.setattr(ontology_cache._Pickler, "dump", refuse)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("KG_CACHE_DIR", str(cache))
+    assert run_check(kg) == (
+        0, [f"Checked 1 annotation file ({RECORDS} records): no errors."], [])
+    assert list(cache.iterdir()) == []
+
+
 PROTEST = """
 kg:Protest a owl:Class ;
     rdfs:subClassOf kg:Event ;

@@ -19,6 +19,7 @@ is computed again and replaced.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -135,15 +136,19 @@ def _shown(shape) -> str:
 
 
 def _store(path: Path, facts: OntologyFacts) -> None:
-    """Write the cache file atomically; say nothing if it cannot be written."""
+    """Write the cache file atomically; say nothing if it cannot be written (a directory
+    not writable, or facts that cannot be pickled: then they are computed each time)."""
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".check-", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             _Pickler(f, protocol=pickle.HIGHEST_PROTOCOL).dump(facts)
         os.replace(tmp, path)
-    except OSError:
-        pass
+    except Exception:  # noqa: BLE001 - a cache that cannot be written is no error
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 # rdflib's own pickling rebuilds each term through its validating constructors
