@@ -94,17 +94,24 @@ def ontology_facts(ontology=None) -> OntologyFacts:
         if _LAST.get("graph") is not ontology or _LAST.get("size") != len(ontology):
             _LAST.update(graph=ontology, size=len(ontology), facts=compute(ontology))
         return _LAST["facts"]
-    key = cache_key(ontology_sources())
+    try:
+        key = cache_key(ontology_sources())
+    except OSError:  # an input unreadable: load_ontology says which, as the build does
+        return compute(_load_ontology())
     path = cache_dir() / f"check-{key[:32]}.pickle"
     try:
         return _loads(path.read_bytes())
     except Exception:  # noqa: BLE001 - missing, unreadable or from another kg: compute again
         pass
-    from kg.build import load_ontology
-
-    facts = compute(load_ontology())
+    facts = compute(_load_ontology())
     _store(path, facts)
     return facts
+
+
+def _load_ontology():
+    from kg.build import load_ontology  # imported only when the cache cannot serve
+
+    return load_ontology()
 
 
 def compute(ontology) -> OntologyFacts:
