@@ -831,8 +831,9 @@ def _entity_classes(ontology) -> tuple[set[str], set[str]]:
     return below("Actor") | below("Place"), below("Person")
 
 
-def draft_counts(seeds_dir) -> list[tuple[str, int, int]]:
-    """(annotation file, records still ``draft: true``, records) for each file with drafts."""
+def draft_counts(seeds_dir) -> list[tuple[str, int, int, int]]:
+    """(annotation file, records still ``draft: true``, records, ``values:`` entries not yet
+    placed) for each file with drafts or values."""
     from pathlib import Path
 
     from kg.read.annotations import load_annotations
@@ -842,6 +843,6 @@ def draft_counts(seeds_dir) -> list[tuple[str, int, int]]:
     for article in discover(Path(seeds_dir)):
         ann = load_annotations(article.annotation_path, article.annotation_path.name)
         n = sum(1 for r in ann.records if r.draft)
-        if n:
-            out.append((article.annotation_path.name, n, len(ann.records)))
+        if n or ann.values:
+            out.append((article.annotation_path.name, n, len(ann.records), len(ann.values)))
     return out
