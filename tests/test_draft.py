@@ -139,6 +139,20 @@ def test_dates_and_numbers_are_values_with_their_quotes(drafted):
         "date", "duration", "quantity", "date", "duration", "quantity", "duration", "date"]
 
 
+def test_dates_without_a_year_take_the_article_s():
+    from kg.author.draft import dates_and_numbers
+
+    text = ("On May 16 and 17 March, in May 2024 and in June, talks lasting three years "
+            "freed 1,200 people; on 16 May 2025 too.")
+    assert [(text[s:e], value, kind) for s, e, value, kind in dates_and_numbers(text, 2025)] == [
+        ("May 16", "2025-05-16", "date"), ("17 March", "2025-03-17", "date"),
+        ("May 2024", "2024-05", "month"), ("June", "2025-06", "month"),
+        ("three years", "P3Y", "duration"), ("1,200", "1200", "number"),
+        ("16 May 2025", "2025-05-16", "date")]
+    assert [value for _, _, value, _ in dates_and_numbers(text, None)] == [
+        "16", "17", "2024-05", "P3Y", "1200", "2025-05-16"]  # no year: a day is a number
+
+
 def test_values_are_checked_but_not_built(tmp_path, kg):
     """kg check reports a wrong value or quote under values:; kg build leaves values: out."""
     from kg.read.annotations import load_annotations

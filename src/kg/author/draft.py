@@ -288,6 +288,12 @@ def slug(name: str) -> str:
 _DATE_DMY = re.compile(r"\b(\d{1,2})\s+(" + "|".join(m.title() for m in MONTHS) + r")\s+(\d{4})\b")
 _DATE_MDY = re.compile(r"\b(" + "|".join(m.title() for m in MONTHS) + r")\s+(\d{1,2}),\s+(\d{4})\b")
 _DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_MONTH_NAMES = "|".join(m.title() for m in MONTHS)
+#: a month with a year ("May 2025"), and a day and month without one ("May 16", "16 May":
+#: the article's year)
+_MONTH_YEAR = re.compile(r"\b(" + _MONTH_NAMES + r")\s+(\d{4})\b")
+_DAY_MONTH = re.compile(r"\b(\d{1,2})\s+(" + _MONTH_NAMES + r")\b")
+_MONTH_DAY = re.compile(r"\b(" + _MONTH_NAMES + r")\s+(\d{1,2})\b")
 _MONTH_ALONE = re.compile(r"\b(?:in|of|by|until|since)\s+(?:the\s+\w+\s+half\s+of\s+)?("
                           + "|".join(m.title() for m in MONTHS) + r")\b(?!\s+\d)")
 #: "a week", "a year": one of the unit
@@ -325,7 +331,16 @@ def dates_and_numbers(text: str, year: int | None,
             f"{int(m.group(2)):02d}", "date")
     for m in _DATE_ISO.finditer(text):
         add(m.start(), m.end(), m.group(0), "date")
+    for m in _MONTH_YEAR.finditer(text):
+        add(m.start(), m.end(), f"{int(m.group(2)):04d}-{MONTHS[m.group(1).lower()]:02d}",
+            "month")
     if year is not None:
+        for m in _DAY_MONTH.finditer(text):
+            add(m.start(), m.end(), f"{year:04d}-{MONTHS[m.group(2).lower()]:02d}-"
+                f"{int(m.group(1)):02d}", "date")
+        for m in _MONTH_DAY.finditer(text):
+            add(m.start(), m.end(), f"{year:04d}-{MONTHS[m.group(1).lower()]:02d}-"
+                f"{int(m.group(2)):02d}", "date")
         for m in _MONTH_ALONE.finditer(text):
             add(m.start(1), m.end(1), f"{year:04d}-{MONTHS[m.group(1).lower()]:02d}", "month")
     for m in _DURATION.finditer(text):
