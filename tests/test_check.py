@@ -34,6 +34,7 @@ HELD_IN = at("      - heldIn: istanbul")
 SPEAKER = at("speaker: hakan-fidan")
 TARGET = at("    stance: proposes\n    target: ceasefire-30-day", 1)
 QUOTE = at('quote: "Türkiye’s Foreign Minister confirmed"')
+VALUES = at("\nrecords:\n", 1)  # where a values: section goes in, before the records
 
 
 @pytest.fixture(autouse=True)
@@ -161,6 +162,14 @@ def test_clean_seed_named_file(kg, seeds):
     pytest.param(
         "  - id: russia\n    type: State\n", "  - id: russia\n    type: State\n    - x\n",
         [f"{RUSSIA + 2}: YAML syntax error: did not find expected key"], id="yaml-syntax"),
+    pytest.param(
+        "\nrecords:\n", "\nvalues: 2025-05-16\nrecords:\n",
+        [f"{VALUES}: values must be a list"], id="values-not-a-list"),
+    pytest.param(
+        "\nrecords:\n", "\nvalues:\n  - {heldIn: istanbul, quote: Held in Istanbul}\nrecords:\n",
+        [f"{VALUES + 1}: values: 'heldIn' is not a property for a date, a duration or a number",
+         "  Hint: write date:, duration:, quantity: or another datatype property of "
+         "docs/ontology.md"], id="values-not-a-datatype-property"),
 ])
 def test_one_message_per_kind_of_error(kg, seeds, old, new, expected):
     edit(seeds, old, new)
