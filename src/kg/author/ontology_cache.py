@@ -10,7 +10,7 @@ of ``kg check`` on the seed; reading them back is a few milliseconds.
 
 The cache file is named by the SHA-256 of every input (the ontology and shapes
 files' bytes, the project's extension files, the source of the modules that
-compile them, the versions of kg, Python, rdflib and pyoxigraph), so it is never
+read and compile them, the versions of kg, Python, rdflib and pyoxigraph), so it is never
 stale: a change to any of them is another file. It lives in ``$KG_CACHE_DIR``,
 else ``$XDG_CACHE_HOME/kg``, else ``~/.cache/kg``; when that cannot be written
 the facts are simply computed each time. A cache file that cannot be read back
@@ -25,7 +25,6 @@ import io
 import os
 import pickle
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +37,8 @@ from kg.model.vocabulary import Vocabulary
 FORMAT = 1
 _KG_DIR = Path(kg.__file__).parent
 #: The code whose output is cached: a change to any of it is a new cache key.
-_CODE = ("reason", "checks", "model/vocabulary.py", "author/ontology_cache.py")
+_CODE = ("reason", "checks", "model/vocabulary.py", "model/rdfterms.py", "build.py",
+         "namespaces.py", "project.py", "resources.py", "author/ontology_cache.py")
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,8 @@ def _shown(shape) -> str:
 def _store(path: Path, facts: OntologyFacts) -> None:
     """Write the cache file atomically; say nothing if it cannot be written (a directory
     not writable, or facts that cannot be pickled: then they are computed each time)."""
+    import tempfile
+
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
