@@ -21,6 +21,8 @@ def command(seeds_dir, files, no_shapes):
     the ontology and the other annotation files of the seeds directory, and
     prints each error as FILE:LINE: message (with a hint below it). Exit
     status 1 if there is any error, 0 and a one-line summary if none.
+    What depends only on the ontology (the compiled rules and shapes) is
+    cached in $KG_CACHE_DIR, else ~/.cache/kg, by the content of its inputs.
 
     \b
     Example:
