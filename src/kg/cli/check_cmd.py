@@ -14,7 +14,7 @@ from kg.cli.common import resolve_seeds, seeds_option
               help="Leave out the closure and the data checks (SHACL shapes, violation "
                    "queries): only the files, ids, values and quotes are checked.")
 def command(seeds_dir, files, no_shapes):
-    """Check annotation files and report every error, writing nothing.
+    """Check annotation files and report every error, changing none of them.
 
     Checks FILES (annotation files, or the articles beside them; default:
     every annotation file in the seeds directory) against their articles,
