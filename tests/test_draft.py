@@ -41,6 +41,12 @@ def _anchor(text: str, quote) -> tuple[int, int]:
     return a.start, a.end
 
 
+@pytest.fixture(autouse=True)
+def check_cache(tmp_path_factory, monkeypatch):
+    """kg check's ontology cache in a directory of the tests', not the user's."""
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "kg-check-cache"))
+
+
 @pytest.fixture(scope="module")
 def drafted(tmp_path_factory):
     """The fixture article drafted with the seeds' records: (article text, draft data, stdout)."""
