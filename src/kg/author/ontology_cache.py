@@ -5,7 +5,7 @@ extension), the shapes (``shapes.ttl``) and the kg code that compiles them: the
 ontology's triples and :class:`~kg.model.vocabulary.Vocabulary`, the rules
 engine's compiled TBox, each class's subclasses, the data shapes compiled to
 SPARQL (less the evidence-integrity ones, which only a kg defect can fail) and
-the ontology as N-Quads for the in-memory store. Computing them is about 40%
+the ontology as N-Quads for the in-memory store. Computing them is about a third
 of ``kg check`` on the seed; reading them back is a few milliseconds.
 
 The cache file is named by the SHA-256 of every input (the ontology and shapes
@@ -48,7 +48,7 @@ class OntologyFacts:
     tbox: object                        # kg.reason.rl_engine.TBox, compiled
     subclasses: dict[str, frozenset[str]]  # class IRI -> itself and every class below it
     shapes: tuple                       # compiled data shapes, evidence-integrity ones left out
-    nquads: bytes                       # the ontology in its named graph, for bulk_load
+    nquads: bytes                       # the ontology in its named graph, N-Quads
 
 
 def ontology_sources() -> list[tuple[str, bytes]]:
