@@ -6,7 +6,7 @@ ontology's triples and :class:`~kg.model.vocabulary.Vocabulary`, the rules
 engine's compiled TBox, each class's subclasses, the data shapes compiled to
 SPARQL (less the evidence-integrity ones, which only a kg defect can fail) and
 the ontology as N-Quads for the in-memory store. Computing them is about a third
-of ``kg check`` on the seed; reading them back is a few milliseconds.
+of ``kg check`` on the seed; reading them back, 10-20 ms.
 
 The cache file is named by the SHA-256 of every input (the ontology and shapes
 files' bytes, the project's extension files, the source of the modules that
