@@ -302,6 +302,26 @@ def test_the_ontology_cache_is_written_once_and_read_back(kg, seeds, tmp_path, m
                              "kg:holder: A position needs exactly one kg:holder"), out
 
 
+def test_the_cached_ontology_checks_as_the_ontology_itself(kg, seeds, tmp_path, monkeypatch):
+    """The facts read back from the cache file find what the facts computed from the
+    ontology find: a SHACL violation, a range problem, a wrong literal, an unknown id."""
+    from kg.author.check import check_annotations
+    from kg.build import load_ontology
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    edit(seeds, "    holder: ukraine\n    stance: proposes\n", "    stance: proposes\n")
+    edit(seeds, "      - heldIn: istanbul", "      - heldIn: valeriy-dymov")
+    edit(seeds, "duration: P30D", "duration: 30 days")
+    edit(seeds, "participant: [russia, ukraine]", "participant: [russia, ukrane]")
+    computed = check_annotations(seeds, ontology=load_ontology()).problems
+    written = check_annotations(seeds).problems  # computes, writes the cache file
+    assert len(list((tmp_path / "cache").iterdir())) == 1
+    read_back = check_annotations(seeds).problems
+    assert [p.text() for p in computed] == [p.text() for p in written] == \
+        [p.text() for p in read_back]
+    assert [p.line for p in read_back] == sorted([POSITION, HELD_IN, DURATION, PARTICIPANT])
+
+
 def test_a_damaged_ontology_cache_is_computed_again(kg, seeds, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     monkeypatch.setenv("KG_CACHE_DIR", str(cache))
