@@ -322,6 +322,23 @@ def test_the_cached_ontology_checks_as_the_ontology_itself(kg, seeds, tmp_path, 
     assert [p.line for p in read_back] == sorted([POSITION, HELD_IN, DURATION, PARTICIPANT])
 
 
+def test_old_cache_files_are_pruned(kg, seeds, tmp_path, monkeypatch):
+    import os
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for i in range(10):
+        old = cache / f"check-old{i}.pickle"
+        old.write_bytes(b"x")
+        os.utime(old, (1_000_000 + i, 1_000_000 + i))
+    monkeypatch.setenv("KG_CACHE_DIR", str(cache))
+    run_check(kg)
+    names = sorted(p.name for p in cache.iterdir())
+    assert len(names) == 8
+    assert [n for n in names if n.startswith("check-old")] == [
+        f"check-old{i}.pickle" for i in range(3, 10)]
+
+
 def test_a_damaged_ontology_cache_is_computed_again(kg, seeds, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     monkeypatch.setenv("KG_CACHE_DIR", str(cache))

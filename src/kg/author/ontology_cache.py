@@ -154,10 +154,24 @@ def _store(path: Path, facts: OntologyFacts) -> None:
         with os.fdopen(fd, "wb") as f:
             _Pickler(f, protocol=pickle.HIGHEST_PROTOCOL).dump(facts)
         os.replace(tmp, path)
+        tmp = None
+        _prune(path.parent)
     except Exception:  # noqa: BLE001 - a cache that cannot be written is no error
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+#: How many cache files (ontologies, kg versions) are kept; the least recently written go.
+KEEP = 8
+
+
+def _prune(directory: Path) -> None:
+    files = sorted(directory.glob("check-*.pickle"), key=lambda p: p.stat().st_mtime,
+                   reverse=True)
+    for old in files[KEEP:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 # rdflib's own pickling rebuilds each term through its validating constructors
