@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,8 @@ SEEDS = ROOT / "seeds"
 if str(ROOT) not in sys.path:  # the development tools (tools/) are not installed with kg
     sys.path.insert(0, str(ROOT))
 ARTICLE = SEEDS / "000_99214e3abbb71cf3.txt"
+# kg check's ontology cache goes to a directory of this run, never the user's ~/.cache
+os.environ["KG_CACHE_DIR"] = tempfile.mkdtemp(prefix="kg-test-cache-")
 
 
 @pytest.fixture(scope="session")

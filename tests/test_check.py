@@ -34,6 +34,15 @@ HELD_IN = at("      - heldIn: istanbul")
 SPEAKER = at("speaker: hakan-fidan")
 TARGET = at("    stance: proposes\n    target: ceasefire-30-day", 1)
 QUOTE = at('quote: "Türkiye’s Foreign Minister confirmed"')
+VALUES = at("\nrecords:\n", 1)  # where a values: section goes in, before the records
+
+
+@pytest.fixture(autouse=True)
+def check_cache(tmp_path_factory, monkeypatch):
+    """kg check's ontology cache (kg.author.ontology_cache) in a directory of the tests'."""
+    cache = tmp_path_factory.getbasetemp() / "kg-check-cache"
+    monkeypatch.setenv("KG_CACHE_DIR", str(cache))
+    return cache
 
 
 @pytest.fixture
@@ -153,6 +162,14 @@ def test_clean_seed_named_file(kg, seeds):
     pytest.param(
         "  - id: russia\n    type: State\n", "  - id: russia\n    type: State\n    - x\n",
         [f"{RUSSIA + 2}: YAML syntax error: did not find expected key"], id="yaml-syntax"),
+    pytest.param(
+        "\nrecords:\n", "\nvalues: 2025-05-16\nrecords:\n",
+        [f"{VALUES}: values must be a list"], id="values-not-a-list"),
+    pytest.param(
+        "\nrecords:\n", "\nvalues:\n  - {heldIn: istanbul, quote: Held in Istanbul}\nrecords:\n",
+        [f"{VALUES + 1}: values: 'heldIn' is not a property for a date, a duration or a number",
+         "  Hint: write date:, duration:, quantity: or another datatype property of "
+         "docs/ontology.md"], id="values-not-a-datatype-property"),
 ])
 def test_one_message_per_kind_of_error(kg, seeds, old, new, expected):
     edit(seeds, old, new)
@@ -263,3 +280,129 @@ def test_quote_across_a_line_break_in_the_article():
         "lines separately")
     assert diagnose(text, "zzz qqq") == (
         "nothing like it in the article: copy the quote from the article text")
+
+
+# --- the ontology cache ----------------------------------------------------------------------
+
+
+def test_the_ontology_cache_is_written_once_and_read_back(kg, seeds, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("KG_CACHE_DIR", str(cache))
+    expected = (0, [f"Checked 1 annotation file ({RECORDS} records): no errors."], [])
+    assert run_check(kg) == expected
+    [file] = cache.iterdir()
+    assert file.name.startswith("check-") and file.suffix == ".pickle"
+    written = file.read_bytes()
+    assert run_check(kg) == expected
+    assert [p.name for p in cache.iterdir()] == [file.name]
+    assert file.read_bytes() == written
+    edit(seeds, "    holder: ukraine\n    stance: proposes\n", "    stance: proposes\n")
+    _, out, _ = run_check(kg)
+    assert out[0].startswith(f"{FILE}:{POSITION}: SHACL: kgr:pos-ukraine-proposes-ceasefire "
+                             "kg:holder: A position needs exactly one kg:holder"), out
+
+
+def test_the_cached_ontology_checks_as_the_ontology_itself(kg, seeds, tmp_path, monkeypatch):
+    """The facts read back from the cache file find what the facts computed from the
+    ontology find: a SHACL violation, a range problem, a wrong literal, an unknown id."""
+    from kg.author.check import check_annotations
+    from kg.build import load_ontology
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
+    edit(seeds, "    holder: ukraine\n    stance: proposes\n", "    stance: proposes\n")
+    edit(seeds, "      - heldIn: istanbul", "      - heldIn: valeriy-dymov")
+    edit(seeds, "duration: P30D", "duration: 30 days")
+    edit(seeds, "participant: [russia, ukraine]", "participant: [russia, ukrane]")
+    computed = check_annotations(seeds, ontology=load_ontology()).problems
+    written = check_annotations(seeds).problems  # computes, writes the cache file
+    assert len(list((tmp_path / "cache").iterdir())) == 1
+    read_back = check_annotations(seeds).problems
+    assert [p.text() for p in computed] == [p.text() for p in written] == \
+        [p.text() for p in read_back]
+    assert [p.line for p in read_back] == sorted([POSITION, HELD_IN, DURATION, PARTICIPANT])
+
+
+def test_old_cache_files_are_pruned(kg, seeds, tmp_path, monkeypatch):
+    import os
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for i in range(10):
+        old = cache / f"check-old{i}.pickle"
+        old.write_bytes(b"x")
+        os.utime(old, (1_000_000 + i, 1_000_000 + i))
+    monkeypatch.setenv("KG_CACHE_DIR", str(cache))
+    run_check(kg)
+    names = sorted(p.name for p in cache.iterdir())
+    assert len(names) == 8
+    assert [n for n in names if n.startswith("check-old")] == [
+        f"check-old{i}.pickle" for i in range(3, 10)]
+
+
+def test_a_damaged_ontology_cache_is_computed_again(kg, seeds, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("KG_CACHE_DIR", str(cache))
+    run_check(kg)
+    [file] = cache.iterdir()
+    damaged = file.read_bytes()[:1000]
+    file.write_bytes(damaged)
+    assert run_check(kg) == (
+        0, [f"Checked 1 annotation file ({RECORDS} records): no errors."], [])
+    rewritten = file.read_bytes()
+    assert len(rewritten) > len(damaged)
+    run_check(kg)
+    assert file.read_bytes() == rewritten  # read back, not computed again
+
+
+def test_an_unwritable_cache_directory_is_no_error(kg, seeds, tmp_path, monkeypatch):
+    (tmp_path / "not-a-dir").write_text("")
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "not-a-dir" / "cache"))
+    assert run_check(kg) == (
+        0, [f"Checked 1 annotation file ({RECORDS} records): no errors."], [])
+
+
+def test_facts_that_cannot_be_pickled_are_no_error(kg, seeds, tmp_path, monkeypatch):
+    """(If a future TBox held a lambda:) nothing is cached, nothing is left behind."""
+    import pickle
+
+    from kg.author import ontology_cache
+
+    def refuse(self, obj):
+        raise pickle.PicklingError("cannot pickle a lambda")
+
+    monkeypatch.setattr(ontology_cache._Pickler, "dump", refuse)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("KG_CACHE_DIR", str(cache))
+    assert run_check(kg) == (
+        0, [f"Checked 1 annotation file ({RECORDS} records): no errors."], [])
+    assert list(cache.iterdir()) == []
+
+
+PROTEST = """
+kg:Protest a owl:Class ;
+    rdfs:subClassOf kg:Event ;
+    rdfs:label "protest"@en ;
+    rdfs:comment "A public demonstration."@en .
+"""
+
+
+def test_the_ontology_cache_is_never_stale(kg, tmp_path, monkeypatch):
+    """An edit to a project's ontology extension is seen by the next kg check."""
+    assert kg("init", str(tmp_path / "p")).exit_code == 0
+    monkeypatch.chdir(tmp_path / "p")
+    monkeypatch.delenv("KG_SEEDS", raising=False)
+    monkeypatch.delenv("KG_PROJECT", raising=False)
+    for suffix in (".txt", ".yaml"):
+        shutil.copy(SEEDS / f"{NAME}{suffix}", "seeds")
+    extension = tmp_path / "p" / "ontology" / "extension.ttl"
+    plain = extension.read_text(encoding="utf-8")
+    extension.write_text(plain + PROTEST, encoding="utf-8")
+    line = SEED_TEXT.count("\n") + 1  # the record's first line
+    with open(f"seeds/{NAME}.yaml", "a", encoding="utf-8") as f:
+        f.write("  - id: istanbul-protest\n    type: Protest\n    label: A protest\n"
+                "    quote: {text: Istanbul, occurrence: 2}\n")
+    assert run_check(kg)[0] == 0
+    extension.write_text(plain, encoding="utf-8")
+    code, out, _ = run_check(kg)
+    assert code == 1
+    assert out[0] == f"{FILE}:{line}: unknown class 'Protest' for record 'istanbul-protest'"

@@ -41,6 +41,12 @@ def _anchor(text: str, quote) -> tuple[int, int]:
     return a.start, a.end
 
 
+@pytest.fixture(autouse=True)
+def check_cache(tmp_path_factory, monkeypatch):
+    """kg check's ontology cache in a directory of the tests', not the user's."""
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "kg-check-cache"))
+
+
 @pytest.fixture(scope="module")
 def drafted(tmp_path_factory):
     """The fixture article drafted with the seeds' records: (article text, draft data, stdout)."""
@@ -110,6 +116,13 @@ def test_metadata(drafted):
         "quote": "27 May 2025"}
 
 
+def test_a_bracketed_note_is_left_out_on_purpose(drafted):
+    text, data, _, _ = drafted
+    assert data["unmapped"] == [{
+        "quote": text.splitlines()[0],
+        "reason": "a bracketed note before the report, not part of it (kg draft)"}]
+
+
 def test_candidate_new_entities(drafted):
     _, data, _, _ = drafted
     new = {r["id"]: (r["type"], r["label"]) for r in data["records"] if "label" in r}
@@ -120,17 +133,76 @@ def test_candidate_new_entities(drafted):
     assert all(r["draft"] == "true" for r in data["records"])
 
 
-def test_dates_and_numbers_are_normalised_and_anchor(drafted):
-    text, _, _, d = drafted
-    lines = [x for x in (d / "follow_up.yaml").read_text(encoding="utf-8").splitlines()
-             if x.startswith("#   ") and "quote:" in x]
-    assert [x.split("quote:")[0].split()[1:] for x in lines] == [
-        ["date", "2025-05-27"], ["date", "2025-05-26"], ["number", "500"],
-        ["month", "2025-06"], ["duration", "P30D"], ["number", "500"],
-        ["duration", "P14D"], ["month", "2025-06"]]
-    for x in lines:
-        quote = yaml.load(x.split("quote:", 1)[1], Loader=yaml.BaseLoader)
-        _anchor(text, quote)  # raises when the anchor does not hold
+def test_dates_and_numbers_are_values_with_their_quotes(drafted):
+    """Every date, duration and number of the gold, with its exact normalised value and
+    quote, as a facts entry under values: (date:, duration:, quantity:)."""
+    text, data, _, _ = drafted
+    found = [(_anchor(text, v["quote"]), prop, value) for v in data["values"]
+             for prop, value in v.items() if prop != "quote"]
+    gold = [(_span(text, g), g["value"]) for g in GOLD["values"]]
+    assert [(span, value) for span, _, value in found] == gold
+    assert [prop for _, prop, _ in found] == [
+        "date", "duration", "quantity", "date", "duration", "quantity", "duration", "date"]
+
+
+def test_dates_without_a_year_take_the_article_s():
+    from kg.author.draft import dates_and_numbers
+
+    text = ("On May 16 and 17 March, in May 2024 and in June, talks lasting three years "
+            "freed 1,200 people; on 16 May 2025 too.")
+    assert [(text[s:e], value, kind) for s, e, value, kind in dates_and_numbers(text, 2025)] == [
+        ("May 16", "2025-05-16", "date"), ("17 March", "2025-03-17", "date"),
+        ("May 2024", "2024-05", "month"), ("June", "2025-06", "month"),
+        ("three years", "P3Y", "duration"), ("1,200", "1200", "number"),
+        ("16 May 2025", "2025-05-16", "date")]
+    assert [value for _, _, value, _ in dates_and_numbers(text, None)] == [
+        "16", "17", "2024-05", "P3Y", "1200", "2025-05-16"]  # no year: a day is a number
+
+
+def test_values_are_checked_but_not_built(tmp_path, kg):
+    """kg check reports a wrong value or quote under values:; kg build leaves values: out."""
+    from kg.read.annotations import load_annotations
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    name = "000_99214e3abbb71cf3"
+    text = (seeds / f"{name}.yaml").read_text(encoding="utf-8")
+    good = ("values:\n  - date: 2025-05-16\n    quote: \"2025-05-20\"\n"
+            "  - quantity: 1000\n    quote: \"1,000\"\n")
+    (seeds / f"{name}.yaml").write_text(text + good, encoding="utf-8")
+    assert len(load_annotations(seeds / f"{name}.yaml").values) == 2
+    r = kg("check", "--seeds", str(seeds))
+    assert r.exit_code == 0, r.stdout
+    r = kg("build", "--seeds", str(seeds), "--store", str(tmp_path / "store"))
+    assert r.exit_code == 0, r.stderr
+    r = kg("export", "--store", str(tmp_path / "store"), "--format", "nquads")
+    assert r.exit_code == 0
+    with_values = r.stdout
+    (seeds / f"{name}.yaml").write_text(text, encoding="utf-8")
+    assert kg("build", "--seeds", str(seeds), "--store", str(tmp_path / "plain")).exit_code == 0
+    assert kg("export", "--store", str(tmp_path / "plain"), "--format", "nquads").stdout \
+        == with_values
+    line = text.count("\n") + 2
+    bad = ("values:\n  - date: 2025-02-30\n    quote: \"2025-05-20\"\n"
+           "  - quantity: 1,000\n    quote: \"1.000\"\n  - heldIn: istanbul\n"
+           "    quote: \"Istanbul\"\n")
+    (seeds / f"{name}.yaml").write_text(text + bad, encoding="utf-8")
+    r = kg("check", "--seeds", str(seeds))
+    assert r.exit_code == 1
+    shown = f"{seeds}/{name}.yaml"
+    assert r.stdout.splitlines() == [
+        f"{shown}:{line}: date: '2025-02-30' is not a valid date",
+        f"{shown}:{line + 2}: quantity: '1,000' is not an integer (write 1000, not 1,000)",
+        f"{shown}:{line + 3}: quote '1.000' is not in the article",
+        "  Hint: nearest match at article line 3: '1,000'; it differs at '1.000' (quote) / "
+        "'1,000' (article)",
+        f"{shown}:{line + 4}: values: 'heldIn' is not a property for a date, a duration or a "
+        "number",
+        "  Hint: write date:, duration:, quantity: or another datatype property of "
+        "docs/ontology.md",
+        f"{shown}:{line + 5}: quote 'Istanbul' occurs 4 times (#1 at line 3, #2 at line 5, "
+        "#3 at line 9, #4 at line 9)",
+        "  Hint: lengthen the quote or add 'occurrence: N' to pick one"]
 
 
 def test_the_draft_builds_as_it_is(drafted, tmp_path, kg):
@@ -150,15 +222,18 @@ def test_the_draft_builds_as_it_is(drafted, tmp_path, kg):
     r = kg("build", "--seeds", str(seeds), "--store", str(tmp_path / "store"))
     assert r.exit_code == 0, r.stderr
     r = kg("coverage", "--seeds", str(seeds), "--min-mapped", "0")
-    assert "Draft: follow_up.yaml: 19 of 19 records still marked draft: true (confirm each, " \
-           "then delete the line)" in r.stderr.splitlines()
+    assert [x for x in r.stderr.splitlines() if x.startswith("Draft: ")] == [
+        "Draft: follow_up.yaml: 19 of 19 records still marked draft: true (confirm each, "
+        "then delete the line)",
+        "Draft: follow_up.yaml: 8 values: entries not placed under a record (move each under "
+        "its record, or delete it)"]
 
 
 def test_never_overwrites_without_force(drafted, kg):
     _, _, out, d = drafted
     assert out == (f"Wrote {d / 'follow_up.yaml'}: 21 sentences, 27 mentions of 15 known "
-                   "entities, 4 candidate new entities, 15 speech regions with a speaker; every "
-                   "record is draft: true.\n")
+                   "entities, 4 candidate new entities, 15 speech regions with a speaker, 8 "
+                   "dates and numbers under values:; every record is draft: true.\n")
     before = (d / "follow_up.yaml").read_bytes()
     r = kg("draft", str(d / "follow_up.txt"), "--seeds", str(SEEDS))
     assert r.exit_code == 1

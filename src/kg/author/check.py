@@ -16,15 +16,14 @@ resource. The other annotation files of the seeds directory are read too
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg import namespaces as ns
+from kg.checks.run import locate
 from kg.errors import InputError, KgError
 
 _NOT_FOUND = "is not in the article"
-_KGR_IRI = re.compile(r"(?:<" + re.escape(ns.KGR) + r"|\bkgr:)([a-z0-9][a-z0-9-]*)")
 
 
 @dataclass(frozen=True, order=True)
@@ -79,6 +78,8 @@ def _quotes(ann):
         yield from rec.quotes
         for fact in rec.facts:
             yield from fact.quotes
+    for fact in ann.values:
+        yield from fact.quotes
 
 
 def _problem(e: InputError) -> Problem:
@@ -106,15 +107,14 @@ def check_annotations(seeds_dir: Path, files: list[Path] | None = None, *,
 
 
 def _check(seeds_dir, files, checks, ontology) -> CheckResult:
-    from kg.build import load_ontology
+    from kg.author.ontology_cache import ontology_facts
     from kg.model.mapping import stream_articles
-    from kg.model.vocabulary import vocabulary_from_graph
     from kg.read.annotations import parse_annotations, parse_background
     from kg.read.sources import discover, read_text_file, read_wikidata_table
 
     seeds_dir = Path(seeds_dir)
-    ontology = ontology if ontology is not None else load_ontology()
-    vocab = vocabulary_from_graph(ontology)
+    facts = ontology_facts(ontology)
+    vocab = facts.vocab
     context = discover(seeds_dir) if seeds_dir.is_dir() else []
     problems: list[Problem] = []
     if files:
@@ -167,24 +167,35 @@ def _check(seeds_dir, files, checks, ontology) -> CheckResult:
         wikidata = None
 
     errors = []
-    mapped, batches = stream_articles(pairs, vocab, background, wikidata, errors=errors)
-    evidence = [line for batch in batches for line in batch]  # N-Triples, not parsed here
+    mapped, batches = stream_articles(pairs, vocab, background, wikidata, errors=errors,
+                                      evidence=False)  # the data checks read no evidence
+    for _ in batches:  # the articles are mapped as the iterator runs
+        pass
     lines_of = _definitions(pairs, shown, reported)
     for e in errors:
         if e.path not in reported:
             continue
         p = _problem(e)
-        if p.message.endswith(_NOT_FOUND) and (p.path, p.line) in quote_at:
-            from kg.read.quote_diagnosis import diagnose
-
-            p = Problem(p.path, p.line, p.message, diagnose(quote_at[(p.path, p.line)][1],
-                                                             quote_at[(p.path, p.line)][0]))
+        if (p.path, p.line) in quote_at:
+            quote, text = quote_at[(p.path, p.line)]
+            p = _quote_problem(p.path, p.line, quote, text, p.message, p.hint)
         problems.append(p)
-    problems.extend(_range_problems(pairs, shown, reported, vocab, ontology))
+    problems.extend(_range_problems(pairs, shown, reported, vocab, facts.subclasses))
+    problems.extend(_value_problems(pairs, shown, reported, vocab))
     if checks and pairs:
-        problems.extend(_data_checks(ontology, mapped, evidence, lines_of, problems))
+        problems.extend(_data_checks(facts, mapped, lines_of, problems))
     problems = sorted(set(problems))
     return CheckResult(sorted(reported), records, problems)
+
+
+def _quote_problem(path: str, line: int, quote: str, text: str, message: str,
+                   hint: str | None) -> Problem:
+    """A problem with a quote; for one not in the article, the nearest match and why."""
+    if message.endswith(_NOT_FOUND):
+        from kg.read.quote_diagnosis import diagnose
+
+        hint = diagnose(text, quote)
+    return Problem(path, line, message, hint)
 
 
 def _definitions(pairs, shown, reported) -> dict[str, tuple[str, int]]:
@@ -199,24 +210,15 @@ def _definitions(pairs, shown, reported) -> dict[str, tuple[str, int]]:
     return out
 
 
-def _range_problems(pairs, shown, reported, vocab, ontology) -> list[Problem]:
+def _range_problems(pairs, shown, reported, vocab, subclasses) -> list[Problem]:
     """Record ids given to a property whose range their declared types do not fit
     ("heldIn: russia" where russia is a State, not a Place). The build infers the
-    range's class instead, so only kg check says so."""
-    from rdflib import RDFS, URIRef
-
+    range's class instead, so only kg check says so. ``subclasses`` maps a class
+    IRI to itself and every class below it."""
     types: dict[str, set[str]] = {}
     for _, ann in pairs:
         for rec in ann.records:
             types.setdefault(rec.id, set()).update(rec.types)
-    below: dict[str, set[str]] = {}
-
-    def subclasses(cls_iri: str) -> set[str]:
-        if cls_iri not in below:
-            below[cls_iri] = {str(c) for c in ontology.transitive_subjects(
-                RDFS.subClassOf, URIRef(cls_iri))}
-        return below[cls_iri]
-
     out = []
     for article, ann in pairs:
         display = shown.get(article.annotation_path.resolve())
@@ -229,7 +231,7 @@ def _range_problems(pairs, shown, reported, vocab, ontology) -> list[Problem]:
                 if info is None or info.kind != "object" or not info.range \
                         or info.range not in vocab.classes.values():
                     continue
-                fits = subclasses(info.range)
+                fits = subclasses[info.range]
                 for v in p.values:
                     declared = types.get(v.text)
                     if not declared or any(vocab.classes.get(t) in fits for t in declared):
@@ -243,36 +245,58 @@ def _range_problems(pairs, shown, reported, vocab, ontology) -> list[Problem]:
     return out
 
 
-def locate(text: str, lines_of: dict[str, tuple[str, int]]) -> tuple[str, int] | None:
-    """The definition (file, line) of the first record named in ``text``."""
-    for m in _KGR_IRI.finditer(text):
-        rid = m.group(1)
-        for candidate in (rid, re.sub(r"-p\d+$", "", rid)):
-            if candidate in lines_of:
-                return lines_of[candidate]
-    return None
+def _value_problems(pairs, shown, reported, vocab) -> list[Problem]:
+    """The ``values:`` entries (facts not yet placed under a record, which the build
+    leaves out): each property a datatype property, each value fitting its range, each
+    quote in the article."""
+    from kg.model.mapping import typed_literal
+    from kg.read.anchoring import AnchorError, anchor
+
+    out: list[Problem] = []
+
+    def fail(message: str):
+        raise ValueError(message)
+
+    for article, ann in pairs:
+        display = shown.get(article.annotation_path.resolve())
+        if display not in reported:
+            continue
+        for fact in ann.values:
+            for q in fact.quotes:
+                try:
+                    anchor(article.text, q.text, q.occurrence)
+                except AnchorError as e:
+                    out.append(_quote_problem(display, q.line, q.text, article.text, str(e),
+                                              e.hint))
+            for p in fact.properties:
+                info = vocab.properties.get(p.name)
+                if info is None or info.kind != "datatype":
+                    out.append(Problem(display, p.line, f"values: {p.name!r} is not a property "
+                                       "for a date, a duration or a number",
+                                       "write date:, duration:, quantity: or another "
+                                       "datatype property of docs/ontology.md"))
+                    continue
+                for v in p.values:
+                    try:
+                        typed_literal(v.text, info.range, "en", fail)
+                    except ValueError as e:
+                        out.append(Problem(display, v.line, f"{p.name}: {e}"))
+    return out
 
 
-def locate_report(report: str, lines_of: dict[str, tuple[str, int]]) -> str:
-    """A check report with ``FILE:LINE:`` before each violation that names a record."""
-    out = []
-    for line in report.splitlines():
-        where = locate(line, lines_of) if line.startswith("  ") else None
-        out.append(f"  {where[0]}:{where[1]}: {line.strip()}" if where else line)
-    return "\n".join(out)
+def _data_checks(facts, mapped, lines_of, problems) -> list[Problem]:
+    """The closure and the data checks; violations as Problems at their records' lines.
 
-
-def _data_checks(ontology, mapped, evidence, lines_of, problems) -> list[Problem]:
-    """The closure and the data checks; violations as Problems at their records' lines."""
+    The data checks read the ontology, asserted, background and inferred graphs; the
+    evidence graph, which kg derives itself, is read only by the evidence-integrity
+    checks, which kg check leaves out (only a kg defect can fail them): so the store
+    checked here has no evidence graph.
+    """
     import pyoxigraph as ox
 
-    from kg.build import reason
-    from kg.checks.shacl_sparql import validate_store
-    from kg.checks.shapes import evidence_integrity_shapes
+    from kg.checks.shacl_sparql import run_compiled
     from kg.errors import ViolationsError
-    from kg.model.mapping import evidence_nquads
     from kg.model.rdfterms import quads
-    from kg.query.catalogue import violation_queries
 
     out: list[Problem] = []
     starts: dict[str, list[int]] = {}
@@ -282,31 +306,35 @@ def _data_checks(ontology, mapped, evidence, lines_of, problems) -> list[Problem
     have_errors = {(p.path, max((x for x in starts.get(p.path, ()) if x <= p.line), default=0))
                    for p in problems}
     try:
-        r = reason(ontology, mapped.asserted, mapped.background, reasoner="rules")
+        graphs = _reason(facts, mapped.asserted, mapped.background)
     except ViolationsError as e:
         where = locate(e.message + "\n" + e.report, lines_of) or next(iter(lines_of.values()),
                                                                       ("", 1))
         return [Problem(where[0], where[1], e.message, e.hint)]
     except KgError as e:
         return [Problem(next(iter(lines_of.values()), ("", 1))[0], 1, e.message, e.hint)]
+    # kg wrote the ontology's N-Quads itself: no need to validate the IRIs
     store = ox.Store()
-    for name, triples in (("ontology", ontology), ("asserted", r.asserted),
-                          ("background", r.background), ("inferred", r.inferred)):
-        store.bulk_extend(quads(ns.graph_iri(name), triples))
-    store.bulk_load(evidence_nquads(evidence, ns.graph_iri("evidence")),
-                    format=ox.RdfFormat.N_QUADS)
-    report = validate_store(store, skip=evidence_integrity_shapes())
+    store.load(facts.nquads, format=ox.RdfFormat.N_QUADS, lenient=True)
+    store.extend([q for name, triples in graphs.items()
+                  for q in quads(ns.graph_iri(name), triples)])
+    report = run_compiled(facts.shapes, store, None, "SHACL data shapes")
     for v in report.violations:
         where = locate(v.focus, lines_of)
         if where is not None and where not in have_errors:
             out.append(Problem(where[0], where[1], "SHACL: " + v.line()))
-    have_errors |= {(p.path, p.line) for p in out}  # a query repeats what a shape found
-    for q in violation_queries():
-        if q.covered_by is not None or q.scope != "data":
-            continue
-        for row in store.query(q.text, use_default_graph_as_union=True):
-            shown = ", ".join(str(v) for v in row)
-            where = locate(shown, lines_of)
-            if where is not None and where not in have_errors:
-                out.append(Problem(where[0], where[1], f"{q.name}: {shown}"))
     return out
+
+
+def _reason(facts, asserted: set, background: set) -> dict[str, set]:
+    """As :func:`kg.build.reason` with the rules engine, on the cached compiled TBox:
+    each triple in the first graph that has it, and what OWL 2 RL adds."""
+    from kg.reason.reasoning import MAX_GROWTH, MIN_BUDGET, _rules_closure
+
+    stated = facts.triples
+    asserted = asserted - stated
+    background = background - stated - asserted
+    data = asserted | background
+    budget = max(MIN_BUDGET, MAX_GROWTH * (len(data) + len(stated)))
+    inferred = _rules_closure(facts.tbox, data, budget) - stated - data
+    return {"asserted": asserted, "background": background, "inferred": inferred}

@@ -14,7 +14,10 @@ the annotation files in the seeds directory) it finds
   "Turkiye" -> Türkiye), as a reference to the existing record;
 * candidate new entities (capitalised names not known yet), typed by a
   guess (person, organisation, place);
-* dates and numbers, normalised (comments, to use in facts).
+* dates, durations and numbers, normalised, each a facts entry (``date:``,
+  ``duration:``, ``quantity:`` with its quote) under the top-level ``values:``,
+  which kg build leaves out: the person moves each under the record it is
+  about, or deletes it; ``kg check`` checks them where they are.
 
 Every quote is the article's text verbatim with the occurrence the anchoring
 counts (:func:`kg.read.anchoring.occurrences`), so that every anchor holds and
@@ -285,9 +288,18 @@ def slug(name: str) -> str:
 _DATE_DMY = re.compile(r"\b(\d{1,2})\s+(" + "|".join(m.title() for m in MONTHS) + r")\s+(\d{4})\b")
 _DATE_MDY = re.compile(r"\b(" + "|".join(m.title() for m in MONTHS) + r")\s+(\d{1,2}),\s+(\d{4})\b")
 _DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_MONTH_NAMES = "|".join(m.title() for m in MONTHS)
+#: a month with a year ("May 2025"), and a day and month without one ("May 16", "16 May":
+#: the article's year)
+_MONTH_YEAR = re.compile(r"\b(" + _MONTH_NAMES + r")\s+(\d{4})\b")
+_DAY_MONTH = re.compile(r"\b(\d{1,2})\s+(" + _MONTH_NAMES + r")\b")
+_MONTH_DAY = re.compile(r"\b(" + _MONTH_NAMES + r")\s+(\d{1,2})\b")
 _MONTH_ALONE = re.compile(r"\b(?:in|of|by|until|since)\s+(?:the\s+\w+\s+half\s+of\s+)?("
                           + "|".join(m.title() for m in MONTHS) + r")\b(?!\s+\d)")
-_DURATION = re.compile(r"\b(\d+|" + "|".join(_NUMBER_WORDS) + r")[- ](day|week|month|year)s?\b",
+#: "a week", "a year": one of the unit
+_ONE = {"a": 1, "an": 1}
+_DURATION = re.compile(r"\b(\d+|" + "|".join([*_NUMBER_WORDS, *_ONE])
+                       + r")[- ](day|week|month|year)s?\b",
                        re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w-])")
 
@@ -296,7 +308,7 @@ def _number(word: str) -> int | None:
     word = word.lower().replace(",", "")
     if word.isdigit():
         return int(word)
-    return _NUMBER_WORDS.get(word)
+    return _NUMBER_WORDS.get(word, _ONE.get(word))
 
 
 def dates_and_numbers(text: str, year: int | None,
@@ -319,7 +331,16 @@ def dates_and_numbers(text: str, year: int | None,
             f"{int(m.group(2)):02d}", "date")
     for m in _DATE_ISO.finditer(text):
         add(m.start(), m.end(), m.group(0), "date")
+    for m in _MONTH_YEAR.finditer(text):
+        add(m.start(), m.end(), f"{int(m.group(2)):04d}-{MONTHS[m.group(1).lower()]:02d}",
+            "month")
     if year is not None:
+        for m in _DAY_MONTH.finditer(text):
+            add(m.start(), m.end(), f"{year:04d}-{MONTHS[m.group(2).lower()]:02d}-"
+                f"{int(m.group(1)):02d}", "date")
+        for m in _MONTH_DAY.finditer(text):
+            add(m.start(), m.end(), f"{year:04d}-{MONTHS[m.group(1).lower()]:02d}-"
+                f"{int(m.group(2)):02d}", "date")
         for m in _MONTH_ALONE.finditer(text):
             add(m.start(1), m.end(1), f"{year:04d}-{MONTHS[m.group(1).lower()]:02d}", "month")
     for m in _DURATION.finditer(text):
@@ -488,29 +509,67 @@ def draft(text: str, file_name: str, known: list[Known], *, publishers: dict[str
     that are not entities (events, proposals...): a capitalised name that is
     one of them ("the Crimean War") is not a candidate new entity.
     """
-    other_records = other_records or {}
-    taken_labels = {_fold(re.sub(r"\s*\([^)]*\)", "", label)) for label in
-                    other_records.values() if label}
     from kg.read.voice import detect, sentences
 
     ix = build_index(known)
     known_by_id = {k.id: k for k in known}
     title, date_span, _ = _header(text)
-    published = None
-    year = None
-    if date_span:
-        values = dates_and_numbers(text[:date_span[1]], None, date_span[0])
-        published = values[0][2] if values else None
-        year = int(published[:4]) if published else None
+    published = _published(text, date_span)
     spans = sentences(text)
-    sentence_starts = {s for s, _ in spans}
     body = spans[0][0] if spans else 0
     header_skip = (0, text.find("\n", 0) + 1 if text.startswith("[") else 0)
     mentions = [m for m in find_mentions(text, ix) if m.start >= header_skip[1]
                 and _quotable(text, m.start, m.end)]
-    candidates = [c for c in find_candidates(text, mentions, sentence_starts, header_skip)
+    candidates = [c for c in find_candidates(text, mentions, {s for s, _ in spans}, header_skip)
                   if _quotable(text, c.start, c.end)]
-    # candidate records: one per name
+    cand_ids, cand_records = _candidate_records(text, candidates, mentions, known_by_id,
+                                                other_records or {})
+    publisher, guessed = _publisher(text[:body + 400], publishers, default_publisher)
+    places = {k.id for k in known if not k.is_person and set(k.types) & _PLACE_TYPES}
+    persons = {k.id for k in known if k.is_person} | {
+        rid for rid, rec in cand_records.items() if rec["type"] == "Person"}
+    speech = [x for x in _speech(text, detect(text), spans, ix, cand_ids, places, persons)
+              if _quotable(text, x[0], x[1])]
+    year = int(published[:4]) if published else None
+    values = [v for v in dates_and_numbers(text, year, body)
+              if _quotable(text, v[0], v[1]) and _valid_value(v[2], v[3])
+              and not (date_span and v[0] < date_span[1] and v[1] > date_span[0])]
+    lines = _document_lines(text, file_name, title, date_span, published, publisher, guessed)
+    lines += _note_lines(text, header_skip[1])
+    lines += _sentence_lines(text, spans, speech)
+    lines += _value_lines(text, values)
+    lines += _voice_lines(text, speech)
+    lines += ["", "records:"]
+    by_record: dict[str, list[Mention]] = {}
+    for m in mentions:
+        by_record.setdefault(m.record, []).append(m)
+    lines += _known_lines(text, by_record, known_by_id)
+    lines += _candidate_lines(text, cand_records)
+    if publisher is None:
+        lines += ["", "  # no publisher found: this record stands in for it",
+                  "  - id: unknown-publisher", "    type: Organisation",
+                  "    label: unknown publisher", "    draft: true",
+                  f"    quote: {_quote(text, *spans[0]) if spans else '?'}"]
+    stats = {"mentions": len(mentions), "known": len(by_record), "candidates": len(cand_records),
+             "speech": len(speech), "sentences": len(spans), "values": len(values)}
+    return Draft("\n".join(lines) + "\n", mentions, candidates, speech, stats)
+
+
+def _published(text: str, date_span: tuple[int, int] | None) -> str | None:
+    """The normalised date of the header's date span (None when there is none)."""
+    if not date_span:
+        return None
+    values = dates_and_numbers(text[:date_span[1]], None, date_span[0])
+    return values[0][2] if values else None
+
+
+def _candidate_records(text: str, candidates: list[Mention], mentions: list[Mention],
+                       known_by_id: dict[str, Known], other_records: dict[str, str | None]
+                       ) -> tuple[dict[str, str], dict[str, dict]]:
+    """One record per candidate name (folded name -> id, id -> label, type, quotes), with
+    later mentions of a person by the last name alone."""
+    taken_labels = {_fold(re.sub(r"\s*\([^)]*\)", "", label)) for label in
+                    other_records.values() if label}
     cand_ids: dict[str, str] = {}
     cand_records: dict[str, dict] = {}
     for c in candidates:
@@ -529,29 +588,33 @@ def draft(text: str, file_name: str, known: list[Known], *, publishers: dict[str
                 cand_ids.setdefault(_fold(name.split()[-1]), rid)  # the last name alone
         if key in cand_ids:
             cand_records[cand_ids[key]]["quotes"].append((c.start, c.end))
-    # later mentions of a candidate by last name
+    folded = _fold(text)
     for key, rid in list(cand_ids.items()):
         if " " in key:
             continue
-        i = _fold(text).find(key)
+        i = folded.find(key)
         while i != -1:
             j = i + len(key)
             if _is_word_boundary(text, i, j) and not any(
                     m.start <= i < m.end for m in mentions + candidates):
                 cand_records[rid]["quotes"].append((i, j))
-            i = _fold(text).find(key, i + 1)
-    publisher = None
-    for label_key, rid in publishers.items():
-        if label_key in _fold(text[:body + 400]):
-            publisher = rid
-    publisher = publisher or default_publisher
-    regions = detect(text)
-    places = {k.id for k in known if not k.is_person and set(k.types) & _PLACE_TYPES}
-    persons = {k.id for k in known if k.is_person} | {
-        rid for rid, rec in cand_records.items() if rec["type"] == "Person"}
-    speech = [x for x in _speech(text, regions, spans, ix, cand_ids, places, persons)
-              if _quotable(text, x[0], x[1])]
+            i = folded.find(key, i + 1)
+    return cand_ids, cand_records
 
+
+def _publisher(head: str, publishers: dict[str, str], default: str | None
+               ) -> tuple[str | None, bool]:
+    """The publisher named in the article's head (folded label -> id), else ``default``;
+    and whether it is that guess."""
+    folded = _fold(head)
+    found = None
+    for label_key, rid in publishers.items():
+        if label_key in folded:
+            found = rid
+    return (found, False) if found else (default, default is not None)
+
+
+def _document_lines(text, file_name, title, date_span, published, publisher, guessed):
     lines = [
         f"# Draft annotation of {_comment(file_name)}, made by `kg draft` (rule-based).",
         "# Every record is marked draft: true until you confirm it: check its type, label",
@@ -561,43 +624,87 @@ def draft(text: str, file_name: str, known: list[Known], *, publishers: dict[str
         "document:",
         f"  title: {_yaml_string(_clean_title(title) or file_name)}",
         f"  publisher: {publisher or 'unknown-publisher'}"
-        + ("" if publisher in known_by_id or publisher is None else "")
-        + ("  # guessed: no publisher found in the article" if publisher and publisher
-           == default_publisher and not any(publishers[k] == publisher and k in _fold(
-               text[:body + 400]) for k in publishers) else ""),
+        + ("  # guessed: no publisher found in the article" if guessed else ""),
         f"  published: {published or 'YYYY-MM-DD  # not found: give the date'}",
         "  language: en",
     ]
     if date_span:
         lines.append(f"  quote: {_quote(text, *date_span)}")
-    # sentences, with voice and speaker
-    speech_by_start = sorted(speech)
-    lines += ["", "# Sentences, with their voice and the speaker kg draft guessed:"]
+    return lines
+
+
+def _note_lines(text: str, end: int) -> list[str]:
+    """A bracketed first line (an editor's note, page debris) as an ``unmapped:`` entry,
+    so that ``kg coverage`` counts it as left out on purpose."""
+    note = text[:end].strip()
+    if not (note.startswith("[") and note.endswith("]")) or not _quotable(text, 0, len(note)):
+        return []
+    return ["", "unmapped:", f"  - quote: {_quote(text, 0, len(note))}",
+            "    reason: a bracketed note before the report, not part of it (kg draft)"]
+
+
+def _sentence_lines(text, spans, speech) -> list[str]:
+    lines = ["", "# Sentences, with their voice and the speaker kg draft guessed:"]
     for n, (s, e) in enumerate(spans, 1):
-        voices_here = sorted({(v, rid) for (a, b, v, rid, _) in speech_by_start
-                              if a < e and b > s})
+        voices_here = sorted({(v, rid) for (a, b, v, rid, _) in speech if a < e and b > s})
         tag = ", ".join(f"{v}: {rid}" for v, rid in voices_here) or "own"
         shown = _comment(text[s:e])
         shown = shown if len(shown) <= 70 else shown[:69] + "…"
         lines.append(f"#  {n:3d} [{tag}] {shown}")
-    found = [v for v in dates_and_numbers(text, year, body) if _quotable(text, v[0], v[1])]
-    if found:
-        lines += ["", "# Dates, durations and numbers (normalised), to use in facts:"]
-        for s, e, value, kind in found:
-            lines.append(f"#   {kind:8s} {value:12s} quote: {_quote(text, s, e)}")
-    if speech:
-        lines += ["", "voices:"]
-        for s, e, voice, rid, name in speech:
-            written = name or "none (a quotation in the speaker's sentence)"
-            note = _yaml_string(f"kg draft: speaker as written: {written}")
-            lines += [f"  - quote: {_quote(text, s, e)}", f"    voice: {voice}",
-                      f"    speaker: {rid}", f"    note: {note}"]
-    lines += ["", "records:"]
-    by_record: dict[str, list[Mention]] = {}
-    for m in mentions:
-        by_record.setdefault(m.record, []).append(m)
-    if by_record:
-        lines += ["", "  # Known entities mentioned in the article (records of other files)"]
+    return lines
+
+
+#: The annotation property a value of each kind is written with (a proposal's duration,
+#: an event's date, a count's quantity), as a facts entry under ``values:``.
+VALUE_PROPERTIES = {"date": "date", "month": "date", "duration": "duration",
+                    "number": "quantity"}
+
+
+def _valid_value(value: str, kind: str) -> bool:
+    """Whether kg check accepts ``value`` for its property: a real calendar date, an
+    integer of at most 18 digits (a decimal has no property to go to)."""
+    import datetime as dt
+
+    if kind == "number":
+        return value.isdigit() and len(value) <= 18
+    if kind == "date":
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            return False
+    return True
+
+
+def _value_lines(text, values) -> list[str]:
+    """The ``values:`` section: each date, duration and number as a facts entry with its
+    quote, to move under the record it is about (kg build leaves ``values:`` out)."""
+    if not values:
+        return []
+    lines = ["", "# Dates, durations and numbers, normalised. Each is a facts entry: move it",
+             "# under the record it is about (an event's date, a proposal's duration, a",
+             "# count's quantity or numberOfPrisoners), or delete it. kg check checks them",
+             "# here; kg build leaves this section out.",
+             "values:"]
+    for s, e, value, kind in values:
+        lines += [f"  - {VALUE_PROPERTIES[kind]}: {value}", f"    quote: {_quote(text, s, e)}"]
+    return lines
+
+
+def _voice_lines(text, speech) -> list[str]:
+    if not speech:
+        return []
+    lines = ["", "voices:"]
+    for s, e, voice, rid, name in speech:
+        written = name or "none (a quotation in the speaker's sentence)"
+        note = _yaml_string(f"kg draft: speaker as written: {written}")
+        lines += [f"  - quote: {_quote(text, s, e)}", f"    voice: {voice}",
+                  f"    speaker: {rid}", f"    note: {note}"]
+    return lines
+
+
+def _known_lines(text, by_record, known_by_id) -> list[str]:
+    lines = ["", "  # Known entities mentioned in the article (records of other files)"] \
+        if by_record else []
     for rid in sorted(by_record, key=lambda r: by_record[r][0].start):
         k = known_by_id[rid]
         where = f"{k.defined_in}:{k.line}" if k.line else k.defined_in
@@ -606,8 +713,12 @@ def draft(text: str, file_name: str, known: list[Known], *, publishers: dict[str
                   "    draft: true",
                   "    quotes:"]
         lines += [f"      - {_quote(text, m.start, m.end)}" for m in by_record[rid]]
-    if cand_records:
-        lines += ["", "  # New entities: capitalised names kg does not know yet (check each)"]
+    return lines
+
+
+def _candidate_lines(text, cand_records) -> list[str]:
+    lines = ["", "  # New entities: capitalised names kg does not know yet (check each)"] \
+        if cand_records else []
     for rid, rec in cand_records.items():
         lines += [f"  - id: {rid}",
                   f"    type: {rec['type']}  # a guess",
@@ -615,14 +726,7 @@ def draft(text: str, file_name: str, known: list[Known], *, publishers: dict[str
                   "    draft: true",
                   "    quotes:"]
         lines += [f"      - {_quote(text, s, e)}" for s, e in sorted(set(rec["quotes"]))]
-    if publisher is None:
-        lines += ["", "  # no publisher found: this record stands in for it",
-                  "  - id: unknown-publisher", "    type: Organisation",
-                  "    label: unknown publisher", "    draft: true",
-                  f"    quote: {_quote(text, *spans[0]) if spans else '?'}"]
-    stats = {"mentions": len(mentions), "known": len(by_record), "candidates": len(cand_records),
-             "speech": len(speech), "sentences": len(spans)}
-    return Draft("\n".join(lines) + "\n", mentions, candidates, speech, stats)
+    return lines
 
 
 def known_from_store(store_dir, entity_classes: set[str], person_classes: set[str],
@@ -742,8 +846,9 @@ def _entity_classes(ontology) -> tuple[set[str], set[str]]:
     return below("Actor") | below("Place"), below("Person")
 
 
-def draft_counts(seeds_dir) -> list[tuple[str, int, int]]:
-    """(annotation file, records still ``draft: true``, records) for each file with drafts."""
+def draft_counts(seeds_dir) -> list[tuple[str, int, int, int]]:
+    """(annotation file, records still ``draft: true``, records, ``values:`` entries not yet
+    placed) for each file with drafts or values."""
     from pathlib import Path
 
     from kg.read.annotations import load_annotations
@@ -753,6 +858,6 @@ def draft_counts(seeds_dir) -> list[tuple[str, int, int]]:
     for article in discover(Path(seeds_dir)):
         ann = load_annotations(article.annotation_path, article.annotation_path.name)
         n = sum(1 for r in ann.records if r.draft)
-        if n:
-            out.append((article.annotation_path.name, n, len(ann.records)))
+        if n or ann.values:
+            out.append((article.annotation_path.name, n, len(ann.records), len(ann.values)))
     return out

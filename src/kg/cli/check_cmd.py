@@ -14,13 +14,15 @@ from kg.cli.common import resolve_seeds, seeds_option
               help="Leave out the closure and the data checks (SHACL shapes, violation "
                    "queries): only the files, ids, values and quotes are checked.")
 def command(seeds_dir, files, no_shapes):
-    """Check annotation files and report every error, writing nothing.
+    """Check annotation files and report every error, changing none of them.
 
     Checks FILES (annotation files, or the articles beside them; default:
     every annotation file in the seeds directory) against their articles,
     the ontology and the other annotation files of the seeds directory, and
     prints each error as FILE:LINE: message (with a hint below it). Exit
     status 1 if there is any error, 0 and a one-line summary if none.
+    What depends only on the ontology (the compiled rules and shapes) is
+    cached in $KG_CACHE_DIR, else ~/.cache/kg, by the content of its inputs.
 
     \b
     Example:

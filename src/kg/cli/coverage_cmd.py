@@ -44,9 +44,13 @@ def command(seeds_dir, fmt, output, all_sentences, min_mapped):
         emit("\n\n".join(r.text(all_sentences=all_sentences) for r in reports) + "\n", output)
     from kg.author.draft import draft_counts  # records kg draft made that nobody has confirmed yet
 
-    for name, n, total in draft_counts(resolve_seeds(seeds_dir)):
-        click.echo(f"Draft: {name}: {n} of {total} records still marked draft: true "
-                   "(confirm each, then delete the line)", err=True)
+    for name, n, total, values in draft_counts(resolve_seeds(seeds_dir)):
+        if n:
+            click.echo(f"Draft: {name}: {n} of {total} records still marked draft: true "
+                       "(confirm each, then delete the line)", err=True)
+        if values:
+            click.echo(f"Draft: {name}: {values} values: entries not placed under a record "
+                       "(move each under its record, or delete it)", err=True)
     failing = [r for r in reports if not r.ok(min_mapped)]
     if failing:
         raise ViolationsError(

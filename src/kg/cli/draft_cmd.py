@@ -18,9 +18,11 @@ def command(article, seeds_dir, store_dir, force):
     Finds the title, date and publisher; each sentence's voice and speaker;
     every mention of an entity that the seeds' annotation files or the built
     graph know (matched case- and accent-insensitively) as a reference to
-    its record; candidate new entities; dates and numbers, normalised. Every quote anchors as it
-    is, so the draft builds; every record is marked `draft: true` until you
-    confirm it. Never overwrites an annotation file without --force.
+    its record; candidate new entities; dates, durations and numbers,
+    normalised, as facts entries under `values:` to move under their records
+    (kg build leaves `values:` out). Every quote anchors as it is, so the
+    draft builds; every record is marked `draft: true` until you confirm it.
+    Never overwrites an annotation file without --force.
 
     \b
     Example:
@@ -33,4 +35,5 @@ def command(article, seeds_dir, store_dir, force):
     s = result.stats
     click.echo(f"Wrote {target}: {s['sentences']} sentences, {s['mentions']} mentions of "
                f"{s['known']} known entities, {s['candidates']} candidate new entities, "
-               f"{s['speech']} speech regions with a speaker; every record is draft: true.")
+               f"{s['speech']} speech regions with a speaker, {s['values']} dates and numbers "
+               "under values:; every record is draft: true.")

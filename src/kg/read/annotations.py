@@ -117,6 +117,9 @@ class AnnotationFile:
     voices: tuple[VoiceCorrection, ...] = field(default=())
     #: ids of records left out because they were wrong (parsed with ``errors`` only)
     broken_ids: tuple[str, ...] = field(default=())
+    #: ``values:`` entries (dates, durations, numbers found by ``kg draft``): facts not yet
+    #: placed under a record, so never mapped; ``kg check`` checks their quotes and values
+    values: tuple[Fact, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -309,11 +312,11 @@ def parse_annotations(text: str, path: str, errors: list | None = None) -> Annot
     if root is None:
         raise InputError("annotation file is empty", path=path, line=1)
     top = r.mapping(root, "the annotation file")
-    unknown = set(top) - {"document", "records", "unmapped", "voices"}
+    unknown = set(top) - {"document", "records", "unmapped", "voices", "values"}
     if unknown:
         key = sorted(unknown)[0]
         r.attempt(r.fail, top[key][0], f"unknown top-level key {key!r}",
-                  "the top level has document, records, unmapped and voices")
+                  "the top level has document, records, unmapped, voices and values")
     if "document" not in top:
         r.attempt(r.fail, root, "missing 'document' section")
         document = None
@@ -333,8 +336,11 @@ def parse_annotations(text: str, path: str, errors: list | None = None) -> Annot
     voices = [v for n in (r.attempt(r.sequence, top["voices"][1], "voices") or ()
                           if "voices" in top else ())
               if (v := r.attempt(_voice, r, n)) is not None]
+    values = [f for n in (r.attempt(r.sequence, top["values"][1], "values") or ()
+                          if "values" in top else ())
+              if (f := r.attempt(_fact, r, n)) is not None]
     return AnnotationFile(path, document, tuple(records), tuple(unmapped), tuple(voices),
-                          broken_ids=tuple(broken))
+                          broken_ids=tuple(broken), values=tuple(values))
 
 
 def _record_id(node) -> str | None:
