@@ -1,0 +1,381 @@
+"""The forward closure: the rule instances of :mod:`kg.reason.rules`, compiled to
+integer ids and evaluated with a semi-naive worklist.
+
+Every fact is processed exactly once, joined against the facts stored so far
+(per-predicate ``s -> {o}`` and ``o -> {s}`` indexes), and each new conclusion
+is stored and queued.  An instance with several premises fires when any of its
+premises is processed and the others are stored, so the fixpoint is the least
+model of the instances.  Instances with one premise (most of them) are grouped
+by the shape of their conclusion so that the loop stays a few dictionary
+look-ups per fact; the others go through one generic join.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.term import Node
+
+from kg.reason.rules import (
+    SAME,
+    THING,
+    TYPE,
+    Instance,
+    Triple,
+    UnsupportedAxiom,
+    is_var,
+    join_order,
+    literal_types,
+)
+
+Fact = tuple[int, int, int]
+EMPTY: frozenset[int] = frozenset()
+
+
+class GrowthLimit(RuntimeError):
+    """The closure derived more facts than its budget allowed."""
+
+    def __init__(self, derived: int, budget: int):
+        super().__init__(f"the closure grew past {budget} derived facts")
+        self.derived = derived
+        self.budget = budget
+
+
+class _Join:
+    """One premise of a multi-premise instance, seen from the fact that matched it:
+    the variables that fact binds, the other premises in join order, the head
+    (patterns as ids, variable k as -k-1)."""
+
+    __slots__ = ("nvars", "bind", "steps", "head")
+
+    def __init__(self, inst: Instance, body: tuple, i: int, head: tuple):
+        self.nvars = len({x for pat in inst.body for x in pat if is_var(x)})
+        self.bind = tuple((pos, x) for pos, x in enumerate(inst.body[i]) if is_var(x))
+        bound = {x for x in inst.body[i] if is_var(x)}
+        self.steps = tuple(body[j] for j in join_order(inst.body, i, bound))
+        self.head = head
+
+
+class Engine:
+    """Integer-encoded fact store plus the compiled instances of one TBox."""
+
+    def __init__(self, tbox, instances: Iterable[Instance]):
+        self.tb = tbox
+        self.ids: dict[Node, int] = {}
+        self.terms: list[Node] = []
+        self._uri_ids: dict[str, int] = {}
+        self._lit_ids: dict[tuple, int] = {}
+        self.S: dict[int, dict[int, set[int]]] = {}
+        self.O: dict[int, dict[int, set[int]]] = {}
+        self.type = self.enc(TYPE)
+        self.same = self.enc(SAME)
+        self.thing = self.enc(THING)
+        self._compile([i for i in instances if i.forward])
+
+    def enc(self, t: Node) -> int:
+        i = self.ids.get(t)
+        if i is None:
+            i = self.ids[t] = len(self.terms)
+            self.terms.append(t)
+        return i
+
+    def pattern(self, pat: tuple) -> tuple[int, ...]:
+        """A pattern with constants as ids (>= 0) and variable k as -k-1."""
+        return tuple(-x - 1 if isinstance(x, int) else self.enc(x) for x in pat)
+
+    # -- compilation -----------------------------------------------------
+
+    def _compile(self, instances: list[Instance]) -> None:
+        # by predicate (premise with a variable object), by predicate and object,
+        # and for premises whose predicate is a variable (the equality rules)
+        self.by_p: dict[int, list] = {}
+        self.by_po: dict[int, dict[int, list]] = {}
+        self.wild: list = []
+        need_o = {self.type, self.same}
+        body_classes: set[Node] = set()
+        for inst in instances:
+            body = tuple(self.pattern(p) for p in inst.body)
+            head = self.pattern(inst.head)
+            body_classes.update(p[2] for p in inst.body if p[1] == TYPE and not isinstance(
+                p[2], int))
+            for i, pat in enumerate(body):
+                action = self._action(inst, body, i, head)
+                self._trigger(pat, action)
+                if action[3] is not None:
+                    need_o |= _object_lookups(action[3].steps, inst.body[i])
+        for p, by_o in self.by_po.items():  # a fact (p, o) fires both kinds
+            for o in by_o:
+                by_o[o] = self.by_p.get(p, []) + by_o[o]
+        self.need_o = need_o
+        self._eqf = [False]   # equality active: every predicate gets an object index
+        # dt-type2 is needed only for datatypes used as a class in a rule body
+        self.dt_body = {t for t in body_classes if isinstance(t, URIRef) and (
+            str(t).startswith(str(XSD)) or t in (RDFS.Literal, RDF.PlainLiteral, RDF.XMLLiteral))}
+
+    def _trigger(self, pat: tuple[int, ...], action: tuple) -> None:
+        _s, p, o = pat
+        if p < 0:
+            self.wild.append(action)
+        elif o >= 0:
+            self.by_po.setdefault(p, {}).setdefault(o, []).append(action)
+        else:
+            self.by_p.setdefault(p, []).append(action)
+
+    def _action(self, inst: Instance, body: tuple, i: int, head: tuple[int, ...]) -> tuple:
+        """What a fact matching premise ``i`` does: (s-slot, p-slot, o-slot, join)
+        where a slot is an id, -1 for the fact's subject, -2 for its object, and
+        join is None for a one-premise instance."""
+        s, p, o = body[i]
+        if len(body) == 1 and s < 0 and p >= 0 and s != o:
+            slot = {s: -1, o: -2}
+
+            def place(x: int) -> int:
+                return slot[x] if x < 0 else x
+            return (place(head[0]), place(head[1]), place(head[2]), None)
+        return (0, 0, 0, _Join(inst, body, i, head))
+
+    # -- loading ---------------------------------------------------------
+
+    def load(self, triples: Iterable[Triple]) -> list[Fact]:
+        """Insert asserted facts; return the ones that were new."""
+        S, O = self.S, self.O  # noqa: E741
+        out = []
+        lits: set[Literal] = set()
+        # rdflib terms hash in Python; IRIs are looked up by their plain string
+        # (a C-level hash) and only the other terms go through self.enc
+        uri_ids, lit_ids, enc, plain = self._uri_ids, self._lit_ids, self.enc, str.__str__
+        need_o = self.need_o
+        want_lits = bool(self.dt_body)
+
+        def fenc(t: Node) -> int:
+            tt = type(t)
+            if tt is URIRef:
+                k = plain(t)
+                i = uri_ids.get(k)
+                if i is None:
+                    i = uri_ids[k] = enc(t)
+                return i
+            if tt is Literal:
+                dt = t.datatype
+                lk = (plain(t), plain(dt) if dt is not None else None, t.language)
+                i = lit_ids.get(lk)
+                if i is None:
+                    i = lit_ids[lk] = enc(t)
+                    if want_lits and dt is not None:
+                        lits.add(t)
+                return i
+            return enc(t)
+
+        for s, p, o in triples:
+            if type(p) is Literal:
+                continue
+            si, pi, oi = fenc(s), fenc(p), fenc(o)
+            d = S.get(pi)
+            if d is None:
+                d = S[pi] = {}
+                if pi in need_o or self._eqf[0]:
+                    O[pi] = {}
+            os_ = d.get(si)
+            if os_ is None:
+                d[si] = {oi}
+            elif oi in os_:
+                continue
+            else:
+                os_.add(oi)
+            od = O.get(pi)
+            if od is not None:
+                ss = od.get(oi)
+                if ss is None:
+                    od[oi] = {si}
+                else:
+                    ss.add(si)
+            out.append((si, pi, oi))
+        self._lits = lits
+        return out
+
+    def dt_facts(self) -> list[Triple]:
+        """dt-type2 facts ``"v"^^D rdf:type D'`` for body datatypes D'."""
+        if not self.dt_body or not self._lits:
+            return []
+        return [(lit, TYPE, d) for lit in self._lits for d in literal_types(lit)
+                if d in self.dt_body]
+
+    # -- the fixpoint ----------------------------------------------------
+
+    def _adder(self, push: Callable, rec: Callable) -> Callable[[int, int, int], None]:
+        S, O, need_o, eqf, same = self.S, self.O, self.need_o, self._eqf, self.same  # noqa: E741
+
+        def add(s: int, p: int, o: int) -> None:
+            d = S.get(p)
+            if d is None:
+                if p == same and s == o:
+                    return
+                d = S[p] = {}
+                if p in need_o or eqf[0]:
+                    O[p] = {}
+            os_ = d.get(s)
+            if os_ is None:
+                if p == same and s == o:
+                    return
+                d[s] = {o}
+            elif o in os_ or (p == same and s == o):
+                return
+            else:
+                os_.add(o)
+            od = O.get(p)
+            if od is not None:
+                ss = od.get(o)
+                if ss is None:
+                    od[o] = {s}
+                else:
+                    ss.add(s)
+            if p == same:
+                self._on_same({s: (o,)})
+            push((s, p, o))
+            rec((s, p, o))
+
+        return add
+
+    def run(self, agenda: list[Fact], budget: int | None = None) -> list[Fact]:
+        """Process the agenda to fixpoint; return every newly derived fact.
+
+        Raises :class:`GrowthLimit` when more than ``budget`` facts are derived.
+        """
+        limit = budget if budget is not None else -1
+        derived: list[Fact] = []
+        stack = list(agenda)
+        stack.reverse()
+        pop = stack.pop
+        add = self._adder(stack.append, derived.append)
+        by_p, by_po, wild, eqf, join = self.by_p, self.by_po, self.wild, self._eqf, self._join
+        for p in (self.type, self.same):
+            self.S.setdefault(p, {})
+            self.O.setdefault(p, {})
+        if any(s != o for s, os_ in self.S[self.same].items() for o in os_):
+            self._on_same(self.S[self.same])
+        while stack:
+            if limit >= 0 and len(derived) > limit:
+                raise GrowthLimit(len(derived), limit)
+            fact = pop()
+            s, p, o = fact
+            by_o = by_po.get(p)
+            acts = by_o.get(o) if by_o is not None else None
+            if acts is None:
+                acts = by_p.get(p, ())
+            if eqf[0]:
+                acts = list(acts) + wild
+            for hs, hp, ho, j in acts:
+                if j is None:
+                    add(s if hs == -1 else o if hs == -2 else hs, hp,
+                        s if ho == -1 else o if ho == -2 else ho)
+                else:
+                    join(j, fact, add)
+        return derived
+
+    def _join(self, j: _Join, fact: Fact, add: Callable) -> None:
+        env: list = [None] * j.nvars
+        for pos, v in j.bind:
+            x = fact[pos]
+            if env[v] is not None and env[v] != x:
+                return
+            env[v] = x
+        envs = [env]
+        for step in j.steps:
+            envs = [e for env in envs for e in self._extend(step, env)]
+            if not envs:
+                return
+        hs, hp, ho = j.head
+        for env in envs:
+            add(env[-hs - 1] if hs < 0 else hs, env[-hp - 1] if hp < 0 else hp,
+                env[-ho - 1] if ho < 0 else ho)
+
+    def _extend(self, pat: tuple[int, ...], env: list) -> Iterable[list]:
+        """The bindings of ``env`` extended by the stored facts matching ``pat``."""
+        s, p, o = (env[-x - 1] if x < 0 else x for x in pat)
+        preds = (p,) if p is not None else tuple(self.S)
+        for q in preds:
+            for s2, o2 in self._matches(s, q, o):
+                e = env.copy()
+                if _bind(e, pat, (s2, q, o2)):
+                    yield e
+
+    def _matches(self, s: int | None, p: int, o: int | None) -> Iterable[tuple[int, int]]:
+        d = self.S.get(p)
+        if d is None:
+            return
+        if s is not None:
+            objs = d.get(s, EMPTY)
+            if o is not None:
+                if o in objs:
+                    yield s, o
+                return
+            for x in objs:
+                yield s, x
+        elif o is not None:
+            for x in self.O[p].get(o, EMPTY):
+                yield x, o
+        else:
+            for x, objs in d.items():
+                for y in objs:
+                    yield x, y
+
+    def _activate_equality(self) -> None:
+        """From the first owl:sameAs between distinct nodes on, every predicate
+        needs its object index (eq-rep-o) and the equality rules apply."""
+        self._eqf[0] = True
+        S, O = self.S, self.O  # noqa: E741
+        for p, d in S.items():
+            if p in O:
+                continue
+            od: dict[int, set[int]] = {}
+            for s, os_ in d.items():
+                for o in os_:
+                    od.setdefault(o, set()).add(s)
+            O[p] = od
+
+    def _on_same(self, pairs: dict) -> None:
+        """A new owl:sameAs: equality becomes active; never on a schema term."""
+        if not self._eqf[0]:
+            self._activate_equality()
+        sch, terms = self.tb.schema_terms, self.terms
+        for s, os_ in pairs.items():
+            for i in (s, *os_):
+                if terms[i] in sch:
+                    raise UnsupportedAxiom(
+                        f"an owl:sameAs on the schema term {terms[i]} was derived; "
+                        "the TBox would change at run time")
+
+    # -- consistency -----------------------------------------------------
+
+    def matches(self, inst: Instance) -> list[list]:
+        """Every binding of the instance's body in the store (for the checks)."""
+        body = [self.pattern(p) for p in inst.body]
+        nvars = len({x for pat in body for x in pat if x < 0})
+        envs: list[list] = [[None] * nvars]
+        for pat in body:
+            envs = [e for env in envs for e in self._extend(pat, env)]
+        return sorted(envs)
+
+
+def _bind(env: list, pat: tuple[int, ...], fact: Fact) -> bool:
+    for x, v in zip(pat, fact, strict=True):
+        if x < 0:
+            k = -x - 1
+            if env[k] is None:
+                env[k] = v
+            elif env[k] != v:
+                return False
+    return True
+
+
+def _object_lookups(steps: tuple, first: tuple) -> set[int]:
+    """The constant predicates a join looks up by object (they need an o -> s index)."""
+    bound = {-x - 1 for x in first if is_var(x)}
+    out = set()
+    for s, p, o in steps:
+        if p >= 0 and (o >= 0 or o in bound) and not (s >= 0 or s in bound):
+            out.add(p)
+        bound |= {x for x in (s, p, o) if x < 0}
+    return out
