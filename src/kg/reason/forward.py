@@ -43,6 +43,15 @@ class GrowthLimit(RuntimeError):
         self.budget = budget
 
 
+# what a one-premise instance concludes from a fact (s, p, o): (s hp c), (o hp c),
+# (s hp o), (o hp s); else a join with the other premises
+S_CONST, O_CONST, COPY, SWAP, JOIN = range(5)
+
+
+def _new_trigger() -> list[list]:
+    return [[], [], [], [], []]
+
+
 class _Join:
     """One premise of a multi-premise instance, seen from the fact that matched it:
     the variables that fact binds, the other premises in join order, the head
@@ -101,40 +110,52 @@ class Engine:
             body_classes.update(p[2] for p in inst.body if p[1] == TYPE and not isinstance(
                 p[2], int))
             for i, pat in enumerate(body):
-                action = self._action(inst, body, i, head)
-                self._trigger(pat, action)
-                if action[3] is not None:
-                    need_o |= _object_lookups(action[3].steps, inst.body[i])
+                kind, action = self._action(inst, body, i, head)
+                self._trigger(pat, kind, action)
+                if kind == JOIN:
+                    need_o |= _object_lookups(action.steps, inst.body[i])
         for p, by_o in self.by_po.items():  # a fact (p, o) fires both kinds
-            for o in by_o:
-                by_o[o] = self.by_p.get(p, []) + by_o[o]
+            for trig in by_o.values():
+                for kind, more in enumerate(self.by_p.get(p, ())):
+                    trig[kind][:0] = more
+        # per predicate: the triggers of any object, and those of given objects
+        self.P = {p: (self.by_p.get(p), self.by_po.get(p)) for p in {*self.by_p, *self.by_po}}
         self.need_o = need_o
         self._eqf = [False]   # equality active: every predicate gets an object index
         # dt-type2 is needed only for datatypes used as a class in a rule body
         self.dt_body = {t for t in body_classes if isinstance(t, URIRef) and (
             str(t).startswith(str(XSD)) or t in (RDFS.Literal, RDF.PlainLiteral, RDF.XMLLiteral))}
 
-    def _trigger(self, pat: tuple[int, ...], action: tuple) -> None:
+    def _trigger(self, pat: tuple[int, ...], kind: int, action: object) -> None:
         _s, p, o = pat
         if p < 0:
             self.wild.append(action)
-        elif o >= 0:
-            self.by_po.setdefault(p, {}).setdefault(o, []).append(action)
+            return
+        if o >= 0:
+            trig = self.by_po.setdefault(p, {}).get(o)
+            if trig is None:
+                trig = self.by_po[p][o] = _new_trigger()
         else:
-            self.by_p.setdefault(p, []).append(action)
+            trig = self.by_p.get(p)
+            if trig is None:
+                trig = self.by_p[p] = _new_trigger()
+        trig[kind].append(action)
 
-    def _action(self, inst: Instance, body: tuple, i: int, head: tuple[int, ...]) -> tuple:
-        """What a fact matching premise ``i`` does: (s-slot, p-slot, o-slot, join)
-        where a slot is an id, -1 for the fact's subject, -2 for its object, and
-        join is None for a one-premise instance."""
+    def _action(self, inst: Instance, body: tuple, i: int, head: tuple[int, ...]
+                ) -> tuple[int, object]:
+        """What a fact matching premise ``i`` does, by the shape of the conclusion of
+        a one-premise instance (the fact's subject and/or object, constants), else
+        a join with the other premises."""
         s, p, o = body[i]
         if len(body) == 1 and s < 0 and p >= 0 and s != o:
             slot = {s: -1, o: -2}
-
-            def place(x: int) -> int:
-                return slot[x] if x < 0 else x
-            return (place(head[0]), place(head[1]), place(head[2]), None)
-        return (0, 0, 0, _Join(inst, body, i, head))
+            hs, hp, ho = (slot.get(x, x) if x < 0 else x for x in head)
+            shape = {(-1, True): S_CONST, (-2, True): O_CONST}.get((hs, ho >= 0))
+            if hp >= 0 and shape is not None:
+                return shape, (hp, ho)
+            if hp >= 0 and (hs, ho) in ((-1, -2), (-2, -1)):
+                return (COPY if hs == -1 else SWAP), hp
+        return JOIN, _Join(inst, body, i, head)
 
     # -- loading ---------------------------------------------------------
 
@@ -208,19 +229,17 @@ class Engine:
         S, O, need_o, eqf, same = self.S, self.O, self.need_o, self._eqf, self.same  # noqa: E741
 
         def add(s: int, p: int, o: int) -> None:
+            if p == same and (s == o or self._on_same(s, o)):
+                return  # never x owl:sameAs x (eq-ref is not produced)
             d = S.get(p)
             if d is None:
-                if p == same and s == o:
-                    return
                 d = S[p] = {}
                 if p in need_o or eqf[0]:
                     O[p] = {}
             os_ = d.get(s)
             if os_ is None:
-                if p == same and s == o:
-                    return
                 d[s] = {o}
-            elif o in os_ or (p == same and s == o):
+            elif o in os_:
                 return
             else:
                 os_.add(o)
@@ -231,10 +250,9 @@ class Engine:
                     od[o] = {s}
                 else:
                     ss.add(s)
-            if p == same:
-                self._on_same({s: (o,)})
-            push((s, p, o))
-            rec((s, p, o))
+            fact = (s, p, o)
+            push(fact)
+            rec(fact)
 
         return add
 
@@ -249,28 +267,39 @@ class Engine:
         stack.reverse()
         pop = stack.pop
         add = self._adder(stack.append, derived.append)
-        by_p, by_po, wild, eqf, join = self.by_p, self.by_po, self.wild, self._eqf, self._join
+        P, wild, eqf, join = self.P, self.wild, self._eqf, self._join
         for p in (self.type, self.same):
             self.S.setdefault(p, {})
             self.O.setdefault(p, {})
-        if any(s != o for s, os_ in self.S[self.same].items() for o in os_):
-            self._on_same(self.S[self.same])
+        for s, os_ in self.S[self.same].items():  # asserted owl:sameAs
+            for o in os_:
+                if s != o:
+                    self._on_same(s, o)
         while stack:
             if limit >= 0 and len(derived) > limit:
                 raise GrowthLimit(len(derived), limit)
             fact = pop()
             s, p, o = fact
-            by_o = by_po.get(p)
-            acts = by_o.get(o) if by_o is not None else None
-            if acts is None:
-                acts = by_p.get(p, ())
+            pt = P.get(p)
+            if pt is not None:
+                trig, by_o = pt
+                if by_o is not None:
+                    trig = by_o.get(o, trig)
+            else:
+                trig = None
+            if trig is not None:
+                for hp, ho in trig[0]:
+                    add(s, hp, ho)
+                for hp, ho in trig[1]:
+                    add(o, hp, ho)
+                for hp in trig[2]:
+                    add(s, hp, o)
+                for hp in trig[3]:
+                    add(o, hp, s)
+                for j in trig[4]:
+                    join(j, fact, add)
             if eqf[0]:
-                acts = list(acts) + wild
-            for hs, hp, ho, j in acts:
-                if j is None:
-                    add(s if hs == -1 else o if hs == -2 else hs, hp,
-                        s if ho == -1 else o if ho == -2 else ho)
-                else:
+                for j in wild:
                     join(j, fact, add)
         return derived
 
@@ -281,45 +310,56 @@ class Engine:
             if env[v] is not None and env[v] != x:
                 return
             env[v] = x
-        envs = [env]
-        for step in j.steps:
-            envs = [e for env in envs for e in self._extend(step, env)]
-            if not envs:
+        self._solve(j.steps, 0, env, j.head, add)
+
+    def _solve(self, steps: tuple, k: int, env: list, head: tuple | None,
+               emit: Callable) -> None:
+        """Bind the variables of ``steps[k:]`` to stored facts, by backtracking on
+        ``env``; then ``emit`` the head (or, without one, a copy of ``env``)."""
+        if k == len(steps):
+            if head is None:
+                emit(list(env))
                 return
-        hs, hp, ho = j.head
-        for env in envs:
-            add(env[-hs - 1] if hs < 0 else hs, env[-hp - 1] if hp < 0 else hp,
-                env[-ho - 1] if ho < 0 else ho)
-
-    def _extend(self, pat: tuple[int, ...], env: list) -> Iterable[list]:
-        """The bindings of ``env`` extended by the stored facts matching ``pat``."""
-        s, p, o = (env[-x - 1] if x < 0 else x for x in pat)
-        preds = (p,) if p is not None else tuple(self.S)
-        for q in preds:
-            for s2, o2 in self._matches(s, q, o):
-                e = env.copy()
-                if _bind(e, pat, (s2, q, o2)):
-                    yield e
-
-    def _matches(self, s: int | None, p: int, o: int | None) -> Iterable[tuple[int, int]]:
-        d = self.S.get(p)
-        if d is None:
+            hs, hp, ho = head
+            emit(env[-hs - 1] if hs < 0 else hs, env[-hp - 1] if hp < 0 else hp,
+                 env[-ho - 1] if ho < 0 else ho)
             return
+        vs, vp, vo = steps[k]
+        s = env[-vs - 1] if vs < 0 else vs
+        p = env[-vp - 1] if vp < 0 else vp
+        o = env[-vo - 1] if vo < 0 else vo
+        if p is None:  # a variable predicate (equality rules): every predicate
+            for q in tuple(self.S):
+                env[-vp - 1] = q
+                self._solve(steps, k, env, head, emit)
+            env[-vp - 1] = None
+            return
+        d = self.S.get(p)
+        if not d:
+            return
+        for x, y in self._pairs(d, p, s, o, vs == vo):
+            if s is None:
+                env[-vs - 1] = x
+            if o is None:
+                env[-vo - 1] = y
+            self._solve(steps, k + 1, env, head, emit)
+        if s is None:
+            env[-vs - 1] = None
+        if o is None:
+            env[-vo - 1] = None
+
+    def _pairs(self, d: dict, p: int, s: int | None, o: int | None, same_var: bool
+               ) -> Iterable[tuple[int, int]]:
+        """The stored (subject, object) pairs of predicate ``p`` matching s and o
+        (None: any), copied so that the caller may add facts meanwhile."""
         if s is not None:
             objs = d.get(s, EMPTY)
             if o is not None:
-                if o in objs:
-                    yield s, o
-                return
-            for x in objs:
-                yield s, x
-        elif o is not None:
-            for x in self.O[p].get(o, EMPTY):
-                yield x, o
-        else:
-            for x, objs in d.items():
-                for y in objs:
-                    yield x, y
+                return ((s, o),) if o in objs else ()
+            return tuple((s, x) for x in objs)
+        if o is not None:
+            return tuple((x, o) for x in self.O[p].get(o, EMPTY))
+        return tuple((x, y) for x, objs in d.items() for y in objs if not same_var or x == y)
 
     def _activate_equality(self) -> None:
         """From the first owl:sameAs between distinct nodes on, every predicate
@@ -335,39 +375,26 @@ class Engine:
                     od.setdefault(o, set()).add(s)
             O[p] = od
 
-    def _on_same(self, pairs: dict) -> None:
+    def _on_same(self, s: int, o: int) -> bool:
         """A new owl:sameAs: equality becomes active; never on a schema term."""
         if not self._eqf[0]:
             self._activate_equality()
-        sch, terms = self.tb.schema_terms, self.terms
-        for s, os_ in pairs.items():
-            for i in (s, *os_):
-                if terms[i] in sch:
-                    raise UnsupportedAxiom(
-                        f"an owl:sameAs on the schema term {terms[i]} was derived; "
-                        "the TBox would change at run time")
+        for i in (s, o):
+            if self.terms[i] in self.tb.schema_terms:
+                raise UnsupportedAxiom(
+                    f"an owl:sameAs on the schema term {self.terms[i]} was derived; "
+                    "the TBox would change at run time")
+        return False
 
     # -- consistency -----------------------------------------------------
 
     def matches(self, inst: Instance) -> list[list]:
         """Every binding of the instance's body in the store (for the checks)."""
-        body = [self.pattern(p) for p in inst.body]
+        body = tuple(self.pattern(p) for p in inst.body)
         nvars = len({x for pat in body for x in pat if x < 0})
-        envs: list[list] = [[None] * nvars]
-        for pat in body:
-            envs = [e for env in envs for e in self._extend(pat, env)]
+        envs: list[list] = []
+        self._solve(body, 0, [None] * nvars, None, envs.append)
         return sorted(envs)
-
-
-def _bind(env: list, pat: tuple[int, ...], fact: Fact) -> bool:
-    for x, v in zip(pat, fact, strict=True):
-        if x < 0:
-            k = -x - 1
-            if env[k] is None:
-                env[k] = v
-            elif env[k] != v:
-                return False
-    return True
 
 
 def _object_lookups(steps: tuple, first: tuple) -> set[int]:
