@@ -6,30 +6,15 @@ once as premises and a conclusion, are instantiated for it and evaluated
 forward (:mod:`kg.reason.forward`) for the closure and backward
 (:mod:`kg.reason.backward`) for ``kg explain``.
 
-Supported rules (W3C OWL 2 RL rule-table names, section 4.3 of
-https://www.w3.org/TR/owl2-profiles/#OWL_2_RL): those the OWL 2 RL profile kg
-accepts (``tools/owl2rl_profile.py``) can fire, listed in
-:data:`SUPPORTED_RULES`:
-
-* ABox rules: prp-dom, prp-rng, prp-spo1, prp-spo2 (chains of any length),
-  prp-eqp1, prp-eqp2, prp-inv1, prp-inv2, prp-symp, prp-trp, prp-fp, prp-ifp,
-  cax-sco, cax-eqc1, cax-eqc2, cls-int1, cls-int2, cls-uni, cls-svf1,
-  cls-svf2, cls-avf, cls-hv1, cls-hv2, cls-maxc2, cls-maxqc3, cls-maxqc4,
-  eq-sym, eq-trans, eq-rep-s, eq-rep-p, eq-rep-o (an owl:sameAs derived by
-  prp-fp, prp-ifp or a max cardinality of 1), dt-type2 (only for datatypes
-  the TBox uses as a class in a rule body).
-* Consistency checks (rules whose head is ``false``): cax-dw, cax-adc,
-  cls-nothing2, cls-com, cls-maxc1, cls-maxqc1, cls-maxqc2, prp-irp,
-  prp-asyp, prp-pdw.
-* TBox closure: cls-thing, cls-nothing1, scm-cls, scm-sco, scm-eqc1,
-  scm-eqc2, scm-op, scm-dp, scm-spo, scm-eqp1, scm-eqp2, scm-dom1, scm-dom2,
-  scm-rng1, scm-rng2, scm-hv, scm-svf1, scm-svf2, scm-avf1, scm-avf2,
-  scm-int, scm-uni.
-
-Constructs the profile refuses (owl:hasKey, owl:oneOf, owl:differentFrom,
-owl:AllDifferent, owl:AllDisjointProperties, negative property assertions:
-the rules prp-key, cls-oo, eq-diff1/2/3, prp-adp, prp-npa1/2) raise
-:class:`UnsupportedAxiom`; ``--reasoner owlrl`` handles them.
+The rules (W3C OWL 2 RL rule-table names, section 4.3 of
+https://www.w3.org/TR/owl2-profiles/#OWL_2_RL) are those that can fire on an
+ontology the profile kg accepts (``tools/owl2rl_profile.py``) admits:
+:data:`ABOX_RULES`, the consistency checks :data:`CHECK_RULES` and the TBox
+closure :data:`SCHEMA_RULES`.  dt-type2 types only literals of the datatypes
+the TBox uses as a class in a rule body.  What the profile refuses
+(owl:hasKey, owl:oneOf, owl:differentFrom, owl:AllDifferent,
+owl:AllDisjointProperties, negative property assertions) has no rule here
+and raises :class:`UnsupportedAxiom`; ``--reasoner owlrl`` handles it.
 
 Deliberately not produced (they never reach users, see :func:`user_visible`):
 eq-ref (``x owl:sameAs x``), prp-ap, dt-type1, and the datatype axioms.

@@ -45,12 +45,6 @@ SCHEMA_CLASSES = frozenset({
     OWL.NegativePropertyAssertion, RDFS.Datatype, OWL.Ontology, OWL.DataRange,
     RDF.List,
 })
-PROPERTY_CLASSES = frozenset({
-    OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, RDF.Property,
-    OWL.TransitiveProperty, OWL.SymmetricProperty, OWL.AsymmetricProperty,
-    OWL.ReflexiveProperty, OWL.IrreflexiveProperty, OWL.FunctionalProperty,
-    OWL.InverseFunctionalProperty,
-})
 RESERVED_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
 # Types every engine may or may not add; never shown to users.
 NOISE_TYPES = frozenset({OWL.Thing, RDFS.Resource, OWL.NamedIndividual})
@@ -186,9 +180,7 @@ class TBox:
         emit(init, (NOTHING, TYPE, OWL.Class), "cls-nothing1", ())
         for t in init:
             T.add(t)
-        rounds = 0
         while True:
-            rounds += 1
             new: list[Triple] = []
             for scm in SCHEMA_RULES:
                 for t, rule, prem in scm(T):
@@ -197,7 +189,6 @@ class TBox:
                 break
             for t in new:
                 T.add(t)
-        self.closure_rounds = rounds
 
     def support(self, t: Triple) -> tuple[frozenset[Triple], tuple[str, ...]]:
         """Asserted TBox triples and scm rules that justify schema triple ``t``."""
