@@ -157,7 +157,7 @@ def _inv(tb) -> Iterable[Instance]:
 
 
 def _symp(tb) -> Iterable[Instance]:
-    for p in tb.sym:
+    for p in tb.typed(OWL.SymmetricProperty):
         yield Instance("prp-symp", ((p, TYPE, OWL.SymmetricProperty),), ((0, p, 1),), (1, p, 0))
 
 
@@ -174,10 +174,10 @@ def _chains(tb) -> Iterable[Instance]:
 
 
 def _fp(tb) -> Iterable[Instance]:
-    for p in tb.fp:
+    for p in tb.typed(OWL.FunctionalProperty):
         yield Instance("prp-fp", ((p, TYPE, OWL.FunctionalProperty),),
                        ((0, p, 1), (0, p, 2)), (1, SAME, 2))
-    for p in tb.ifp:
+    for p in tb.typed(OWL.InverseFunctionalProperty):
         yield Instance("prp-ifp", ((p, TYPE, OWL.InverseFunctionalProperty),),
                        ((1, p, 0), (2, p, 0)), (1, SAME, 2))
 
@@ -293,10 +293,10 @@ def literal_types(lit: Node) -> tuple[Node, ...]:
 
 
 def _disjoint(tb) -> Iterable[Instance]:
-    for c1, c2 in sorted(tb.dw, key=lambda t: (str(t[0]), str(t[1]))):
+    for c1, c2 in sorted(tb.idx.pairs(OWL.disjointWith), key=lambda t: (str(t[0]), str(t[1]))):
         yield Instance("cax-dw", tb.axiom((c1, OWL.disjointWith, c2))[0],
                        ((0, TYPE, c1), (0, TYPE, c2)), resources=(0,))
-    for c1, c2 in tb.com:
+    for c1, c2 in tb.idx.pairs(OWL.complementOf):
         yield Instance("cls-com", tb.axiom((c1, OWL.complementOf, c2))[0],
                        ((0, TYPE, c1), (0, TYPE, c2)), resources=(0,))
     for x, members in tb.adc:
@@ -309,13 +309,13 @@ def _disjoint(tb) -> Iterable[Instance]:
 
 
 def _property_checks(tb) -> Iterable[Instance]:
-    for p in tb.irp:
+    for p in tb.typed(OWL.IrreflexiveProperty):
         yield Instance("prp-irp", ((p, TYPE, OWL.IrreflexiveProperty),), ((0, p, 0),),
                        resources=(0, p))
-    for p in tb.asyp:  # each pair once: the subject first in the engine's order
+    for p in tb.typed(OWL.AsymmetricProperty):  # each pair once (ordered)
         yield Instance("prp-asyp", ((p, TYPE, OWL.AsymmetricProperty),),
                        ((0, p, 1), (1, p, 0)), resources=(0, p, 1), ordered=True)
-    for p1, p2 in tb.pdw:
+    for p1, p2 in tb.idx.pairs(OWL.propertyDisjointWith):
         yield Instance("prp-pdw", tb.axiom((p1, OWL.propertyDisjointWith, p2))[0],
                        ((0, p1, 1), (0, p2, 1)), resources=(0, 1))
 

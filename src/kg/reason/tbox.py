@@ -232,15 +232,7 @@ class TBox:
             self.inv.setdefault(p1, set()).add(p2)
             self.inv.setdefault(p2, set()).add(p1)
 
-        def typed(k: Node) -> set[Node]:
-            return set(g.subjs(TYPE, k))
-
-        self.sym = typed(OWL.SymmetricProperty)
-        self.trp = typed(OWL.TransitiveProperty)
-        self.fp = typed(OWL.FunctionalProperty)
-        self.ifp = typed(OWL.InverseFunctionalProperty)
-        self.irp = typed(OWL.IrreflexiveProperty)
-        self.asyp = typed(OWL.AsymmetricProperty)
+        self.trp = self.typed(OWL.TransitiveProperty)
         self.chains: list[tuple[Node, tuple[Node, ...], Node]] = []
         for p, lst in g.pairs(OWL.propertyChainAxiom):
             ch = tuple(g.items(lst))
@@ -264,11 +256,8 @@ class TBox:
                     self.maxc.append((r, p, _int(n), oc))
         self.ints = [(c, tuple(g.items(lst))) for c, lst in g.pairs(OWL.intersectionOf)]
         self.unis = [(c, tuple(g.items(lst))) for c, lst in g.pairs(OWL.unionOf)]
-        self.dw = {(a, b) for a, b in g.pairs(OWL.disjointWith)}
-        self.adc = [(x, tuple(g.items(lst))) for x in typed(OWL.AllDisjointClasses)
+        self.adc = [(x, tuple(g.items(lst))) for x in self.typed(OWL.AllDisjointClasses)
                     for lst in g.objs(x, OWL.members)]
-        self.com = {(a, b) for a, b in g.pairs(OWL.complementOf)}
-        self.pdw = {(a, b) for a, b in g.pairs(OWL.propertyDisjointWith)}
         # schema terms that must not be merged by owl:sameAs
         self.schema_terms = {t for t in self.terms if not isinstance(t, BNode)}
         for s, p, _o in self.asserted:
@@ -286,6 +275,10 @@ class TBox:
             ax.extend(x for x in sorted(a, key=_key) if x not in ax)
             via.extend(x for x in r if x not in via)
         return tuple(ax), tuple(via)
+
+    def typed(self, kind: Node) -> set[Node]:
+        """The terms of the closed TBox typed ``kind`` (e.g. owl:SymmetricProperty)."""
+        return set(self.idx.subjs(TYPE, kind))
 
     def has(self, t: Triple) -> bool:
         return t in self.idx.all
