@@ -52,6 +52,10 @@ def _new_trigger() -> list[list]:
     return [[], [], [], [], []]
 
 
+def _compact(trigger: list[list]) -> tuple[tuple[int, tuple], ...] | None:
+    return tuple((shape, tuple(a)) for shape, a in enumerate(trigger) if a) or None
+
+
 class _Join:
     """One premise of a multi-premise instance, seen from the fact that matched it:
     the variables that fact binds, the other premises in join order, the head
@@ -72,16 +76,23 @@ class Engine:
 
     def __init__(self, tbox, instances: Iterable[Instance]):
         self.tb = tbox
-        self.ids: dict[Node, int] = {}
-        self.terms: list[Node] = []
         self._uri_ids: dict[str, int] = {}
         self._lit_ids: dict[tuple, int] = {}
         self.S: dict[int, dict[int, set[int]]] = {}
         self.O: dict[int, dict[int, set[int]]] = {}
-        self.type = self.enc(TYPE)
-        self.same = self.enc(SAME)
-        self.thing = self.enc(THING)
-        self._compile([i for i in instances if i.forward])
+        self._eqf = [False]   # equality active: every predicate gets an object index
+        # the compiled triggers depend on the TBox only: compiled once per TBox
+        # object, each engine starting from the same term ids
+        plan = tbox.__dict__.get("_forward_plan")
+        if plan is None:
+            self.ids, self.terms = {}, []
+            self.type, self.same, self.thing = self.enc(TYPE), self.enc(SAME), self.enc(THING)
+            self._compile([i for i in instances if i.forward])
+            plan = tbox.__dict__["_forward_plan"] = (
+                dict(self.ids), list(self.terms), self.P, self.wild, self.need_o, self.dt_body)
+        ids, terms, self.P, self.wild, self.need_o, self.dt_body = plan
+        self.ids, self.terms = dict(ids), list(terms)
+        self.type, self.same, self.thing = 0, 1, 2
 
     def enc(self, t: Node) -> int:
         i = self.ids.get(t)
@@ -118,10 +129,12 @@ class Engine:
             for trig in by_o.values():
                 for kind, more in enumerate(self.by_p.get(p, ())):
                     trig[kind][:0] = more
-        # per predicate: the triggers of any object, and those of given objects
-        self.P = {p: (self.by_p.get(p), self.by_po.get(p)) for p in {*self.by_p, *self.by_po}}
+        # per predicate: the triggers of any object, and those of given objects,
+        # each as its non-empty (shape, actions) pairs
+        by_p = {p: _compact(t) for p, t in self.by_p.items()}
+        by_po = {p: {o: _compact(t) for o, t in d.items()} for p, d in self.by_po.items()}
+        self.P = {p: (by_p.get(p), by_po.get(p)) for p in {*by_p, *by_po}}
         self.need_o = need_o
-        self._eqf = [False]   # equality active: every predicate gets an object index
         # dt-type2 is needed only for datatypes used as a class in a rule body
         self.dt_body = {t for t in body_classes if isinstance(t, URIRef) and (
             str(t).startswith(str(XSD)) or t in (RDFS.Literal, RDF.PlainLiteral, RDF.XMLLiteral))}
@@ -225,12 +238,13 @@ class Engine:
 
     # -- the fixpoint ----------------------------------------------------
 
-    def _adder(self, push: Callable, rec: Callable) -> Callable[[int, int, int], None]:
+    def _adder(self, push: Callable, rec: Callable) -> tuple[Callable, Callable]:
+        """``add`` stores and queues a new fact; ``add_checked`` first refuses
+        ``x owl:sameAs x`` and notes a new owl:sameAs (joins may conclude one; a
+        one-premise instance concludes owl:sameAs only by eq-sym, already noted)."""
         S, O, need_o, eqf, same = self.S, self.O, self.need_o, self._eqf, self.same  # noqa: E741
 
         def add(s: int, p: int, o: int) -> None:
-            if p == same and (s == o or self._on_same(s, o)):
-                return  # never x owl:sameAs x (eq-ref is not produced)
             d = S.get(p)
             if d is None:
                 d = S[p] = {}
@@ -254,7 +268,12 @@ class Engine:
             push(fact)
             rec(fact)
 
-        return add
+        def add_checked(s: int, p: int, o: int) -> None:
+            if p == same and (s == o or self._on_same(s, o)):
+                return  # never x owl:sameAs x (eq-ref is not produced)
+            add(s, p, o)
+
+        return add, add_checked
 
     def run(self, agenda: list[Fact], budget: int | None = None) -> list[Fact]:
         """Process the agenda to fixpoint; return every newly derived fact.
@@ -266,7 +285,7 @@ class Engine:
         stack = list(agenda)
         stack.reverse()
         pop = stack.pop
-        add = self._adder(stack.append, derived.append)
+        add, add_checked = self._adder(stack.append, derived.append)
         P, wild, eqf, join = self.P, self.wild, self._eqf, self._join
         for p in (self.type, self.same):
             self.S.setdefault(p, {})
@@ -288,19 +307,25 @@ class Engine:
             else:
                 trig = None
             if trig is not None:
-                for hp, ho in trig[0]:
-                    add(s, hp, ho)
-                for hp, ho in trig[1]:
-                    add(o, hp, ho)
-                for hp in trig[2]:
-                    add(s, hp, o)
-                for hp in trig[3]:
-                    add(o, hp, s)
-                for j in trig[4]:
-                    join(j, fact, add)
+                for shape, actions in trig:
+                    if shape == S_CONST:
+                        for hp, ho in actions:
+                            add(s, hp, ho)
+                    elif shape == O_CONST:
+                        for hp, ho in actions:
+                            add(o, hp, ho)
+                    elif shape == COPY:
+                        for hp in actions:
+                            add(s, hp, o)
+                    elif shape == SWAP:
+                        for hp in actions:
+                            add(o, hp, s)
+                    else:
+                        for j in actions:
+                            join(j, fact, add_checked)
             if eqf[0]:
                 for j in wild:
-                    join(j, fact, add)
+                    join(j, fact, add_checked)
         return derived
 
     def _join(self, j: _Join, fact: Fact, add: Callable) -> None:
@@ -337,12 +362,18 @@ class Engine:
         d = self.S.get(p)
         if not d:
             return
+        last = head is not None and k + 1 == len(steps)  # emit the head here
+        hs, hp, ho = head if last else (0, 0, 0)
         for x, y in self._pairs(d, p, s, o, vs == vo):
             if s is None:
                 env[-vs - 1] = x
             if o is None:
                 env[-vo - 1] = y
-            self._solve(steps, k + 1, env, head, emit)
+            if last:
+                emit(env[-hs - 1] if hs < 0 else hs, env[-hp - 1] if hp < 0 else hp,
+                     env[-ho - 1] if ho < 0 else ho)
+            else:
+                self._solve(steps, k + 1, env, head, emit)
         if s is None:
             env[-vs - 1] = None
         if o is None:
