@@ -69,7 +69,7 @@ from kg.reason.tbox import (
 
 __all__ = [
     "Clash", "Derivation", "Engine", "Explainer", "GrowthLimit", "Inconsistency", "ProofNode",
-    "SUPPORTED_RULES", "TBox", "UnsupportedAxiom", "check", "closure", "compile_tbox",
+    "SUPPORTED_RULES", "TBox", "UnsupportedAxiom", "check", "compile_tbox",
     "derivation_tree", "derivations", "infer", "intermediate", "tbox_terms", "user_visible",
 ]
 
@@ -178,13 +178,6 @@ def _split(tbox: Graph | Iterable[Triple] | TBox,
     return tb, abox_list
 
 
-def closure(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple],
-            budget: int | None = None) -> tuple[Engine, list[tuple[int, int, int]], int]:
-    """Run the engine; return it, the derived facts (ids) and the number loaded."""
-    with paused_gc():
-        return _closure(tbox, abox, budget)
-
-
 def _closure(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple],
              budget: int | None = None) -> tuple[Engine, list[tuple[int, int, int]], int]:
     tb, abox_list = _split(tbox, abox)
@@ -233,8 +226,8 @@ def _refuse(eng: Engine) -> None:
 
 def check(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple]) -> list[Clash]:
     """Every clash of the closure (empty when consistent)."""
-    eng, _d, _n = closure(tbox, abox)
-    return clashes(eng)
+    with paused_gc():
+        return clashes(_closure(tbox, abox)[0])
 
 
 def infer(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple], *,
