@@ -456,3 +456,19 @@ def test_derivation_axiom_is_asserted_support():
     assert set(d.axiom) == {(EX.A, RDFS.subClassOf, EX.B), (EX.B, RDFS.subClassOf, EX.C)}
     assert d.via == ("scm-sco",)
     assert d.schema == ((EX.A, RDFS.subClassOf, EX.C),)
+
+
+def test_the_build_names_owlrl_for_a_refused_construct():
+    """What `kg build --reasoner rules` reports for an ontology extension outside the
+    profile (kg.reason.reasoning turns UnsupportedAxiom into a KgError with a hint);
+    owlrl, the reference, still closes it."""
+    from kg.errors import KgError
+    from kg.reason.reasoning import closure
+
+    tb, ab = g(":O owl:oneOf ( :a :b ) ."), g(":c a :O .")
+    with pytest.raises(KgError) as e:
+        closure(tb, ab, engine="rules")
+    assert str(e.value) == ("the compiled reasoner cannot handle this ontology: owl:oneOf "
+                            "(cls-oo) is outside the OWL 2 RL profile kg accepts")
+    assert e.value.hint == "use --reasoner owlrl"
+    assert (EX.a, RDF.type, EX.O) in closure(tb, ab, engine="owlrl")
