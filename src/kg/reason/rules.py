@@ -60,6 +60,37 @@ class Instance:
     ordered: bool = False   # a check reports a symmetric match once (variable 0 <= 1)
 
 
+# --------------------------------------------------------------------------- TBox look-ups
+
+
+def _on(tb, pred: Node) -> Iterable[tuple[Node, Node, Node]]:
+    """(restriction, property, value of ``pred``) for the restrictions of the TBox."""
+    for r, p in tb.idx.pairs(OWL.onProperty):
+        for v in tb.idx.objs(r, pred):
+            yield r, p, v
+
+
+def _lists(tb, pred: Node) -> Iterable[tuple[Node, tuple[Node, ...]]]:
+    for c, lst in tb.idx.pairs(pred):
+        yield c, tuple(tb.idx.items(lst))
+
+
+def _max_cardinalities(tb) -> Iterable[tuple[Node, Node, int, Node | None]]:
+    """(restriction, property, n, onClass or None when unqualified)."""
+    for r, p, n in _on(tb, OWL.maxCardinality):
+        yield r, p, _int(n), None
+    for r, p, n in _on(tb, OWL.maxQualifiedCardinality):
+        for oc in tb.idx.objs(r, OWL.onClass) or {THING}:
+            yield r, p, _int(n), oc
+
+
+def _int(n: Node) -> int:
+    try:
+        return int(n.toPython()) if isinstance(n, Literal) else -1
+    except (TypeError, ValueError):
+        return -1
+
+
 # --------------------------------------------------------------------------- rules
 
 
@@ -91,7 +122,7 @@ def _rng(tb) -> Iterable[Instance]:
 
 
 def _ints(tb) -> Iterable[Instance]:
-    for x, members in tb.ints:
+    for x, members in _lists(tb, OWL.intersectionOf):
         ax = ((x, OWL.intersectionOf, tb.idx.one(x, OWL.intersectionOf)),)
         if members:
             yield Instance("cls-int1", ax, tuple((0, TYPE, m) for m in members), (0, TYPE, x))
@@ -101,7 +132,7 @@ def _ints(tb) -> Iterable[Instance]:
 
 
 def _uni(tb) -> Iterable[Instance]:
-    for u, members in tb.unis:
+    for u, members in _lists(tb, OWL.unionOf):
         ax = ((u, OWL.unionOf, tb.idx.one(u, OWL.unionOf)),)
         for m in dict.fromkeys(members):
             if m != u:
@@ -109,7 +140,7 @@ def _uni(tb) -> Iterable[Instance]:
 
 
 def _svf(tb) -> Iterable[Instance]:
-    for r, q, y in tb.svf:
+    for r, q, y in _on(tb, OWL.someValuesFrom):
         sch = ((r, OWL.someValuesFrom, y), (r, OWL.onProperty, q))
         if y == THING:
             yield Instance("cls-svf2", sch, ((0, q, 1),), (0, TYPE, r))
@@ -118,19 +149,19 @@ def _svf(tb) -> Iterable[Instance]:
 
 
 def _avf(tb) -> Iterable[Instance]:
-    for r, q, y in tb.avf:
+    for r, q, y in _on(tb, OWL.allValuesFrom):
         sch = ((r, OWL.allValuesFrom, y), (r, OWL.onProperty, q))
         yield Instance("cls-avf", sch, ((0, TYPE, r), (0, q, 1)), (1, TYPE, y))
 
 
 def _hv2(tb) -> Iterable[Instance]:
-    for r, q, v in tb.hv:
+    for r, q, v in _on(tb, OWL.hasValue):
         sch = ((r, OWL.hasValue, v), (r, OWL.onProperty, q))
         yield Instance("cls-hv2", sch, ((0, q, v),), (0, TYPE, r))
 
 
 def _hv1(tb) -> Iterable[Instance]:
-    for r, q, v in tb.hv:
+    for r, q, v in _on(tb, OWL.hasValue):
         sch = ((r, OWL.hasValue, v), (r, OWL.onProperty, q))
         yield Instance("cls-hv1", sch, ((0, TYPE, r),), (0, q, v))
 
@@ -168,7 +199,10 @@ def _trp(tb) -> Iterable[Instance]:
 
 
 def _chains(tb) -> Iterable[Instance]:
-    for p, ch, lst in tb.chains:
+    for p, lst in tb.idx.pairs(OWL.propertyChainAxiom):
+        ch = tb.idx.items(lst)
+        if not ch:
+            continue
         body = tuple((i, q, i + 1) for i, q in enumerate(ch))
         yield Instance("prp-spo2", ((p, OWL.propertyChainAxiom, lst),), body, (0, p, len(ch)))
 
@@ -184,7 +218,7 @@ def _fp(tb) -> Iterable[Instance]:
 
 def _maxc(tb) -> Iterable[Instance]:
     """cls-maxc2, cls-maxqc3, cls-maxqc4: a max cardinality of 1 merges the values."""
-    for r, p, n, oc in tb.maxc:
+    for r, p, n, oc in _max_cardinalities(tb):
         if n != 1:
             continue
         body = ((0, TYPE, r), (0, p, 1), (0, p, 2))
@@ -299,7 +333,8 @@ def _disjoint(tb) -> Iterable[Instance]:
     for c1, c2 in tb.idx.pairs(OWL.complementOf):
         yield Instance("cls-com", tb.axiom((c1, OWL.complementOf, c2))[0],
                        ((0, TYPE, c1), (0, TYPE, c2)), resources=(0,))
-    for x, members in tb.adc:
+    for x in tb.typed(OWL.AllDisjointClasses):
+        members = [m for lst in tb.idx.objs(x, OWL.members) for m in tb.idx.items(lst)]
         ax = tuple(tb.idx.list_triples(x)) or ((x, TYPE, OWL.AllDisjointClasses),)
         for i, a in enumerate(members):
             for b in members[i + 1:]:
@@ -321,7 +356,7 @@ def _property_checks(tb) -> Iterable[Instance]:
 
 
 def _cardinality_checks(tb) -> Iterable[Instance]:
-    for r, p, n, oc in tb.maxc:
+    for r, p, n, oc in _max_cardinalities(tb):
         if n != 0:
             continue
         body = ((0, TYPE, r), (0, p, 1))

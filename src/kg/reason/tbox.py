@@ -233,31 +233,6 @@ class TBox:
             self.inv.setdefault(p2, set()).add(p1)
 
         self.trp = self.typed(OWL.TransitiveProperty)
-        self.chains: list[tuple[Node, tuple[Node, ...], Node]] = []
-        for p, lst in g.pairs(OWL.propertyChainAxiom):
-            ch = tuple(g.items(lst))
-            if ch:
-                self.chains.append((p, ch, lst))
-        self.svf: list[tuple[Node, Node, Node]] = []   # (R, p, filler)
-        self.avf: list[tuple[Node, Node, Node]] = []
-        self.hv: list[tuple[Node, Node, Node]] = []
-        self.maxc: list[tuple[Node, Node, int, Node | None]] = []  # (R, p, n, onClass)
-        for r, p in g.pairs(OWL.onProperty):
-            for y in g.objs(r, OWL.someValuesFrom):
-                self.svf.append((r, p, y))
-            for y in g.objs(r, OWL.allValuesFrom):
-                self.avf.append((r, p, y))
-            for v in g.objs(r, OWL.hasValue):
-                self.hv.append((r, p, v))
-            for n in g.objs(r, OWL.maxCardinality):
-                self.maxc.append((r, p, _int(n), None))
-            for n in g.objs(r, OWL.maxQualifiedCardinality):
-                for oc in g.objs(r, OWL.onClass) or {THING}:
-                    self.maxc.append((r, p, _int(n), oc))
-        self.ints = [(c, tuple(g.items(lst))) for c, lst in g.pairs(OWL.intersectionOf)]
-        self.unis = [(c, tuple(g.items(lst))) for c, lst in g.pairs(OWL.unionOf)]
-        self.adc = [(x, tuple(g.items(lst))) for x in self.typed(OWL.AllDisjointClasses)
-                    for lst in g.objs(x, OWL.members)]
         # schema terms that must not be merged by owl:sameAs
         self.schema_terms = {t for t in self.terms if not isinstance(t, BNode)}
         for s, p, _o in self.asserted:
@@ -379,13 +354,6 @@ SCHEMA_RULES = (_scm_cls, _scm_sub_eq, _scm_dom_rng, _scm_hv, _scm_svf_avf, _scm
 
 def _key(t: Triple) -> tuple[str, str, str]:
     return (str(t[0]), str(t[1]), str(t[2]))
-
-
-def _int(n: Node) -> int:
-    try:
-        return int(n.toPython()) if isinstance(n, Literal) else -1
-    except (TypeError, ValueError):
-        return -1
 
 
 _TBOX_CACHE: dict[int, tuple[Any, int, TBox]] = {}
