@@ -181,7 +181,7 @@ def _split(tbox: Graph | Iterable[Triple] | TBox,
 def _closure(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple],
              budget: int | None = None) -> tuple[Engine, list[tuple[int, int, int]], int]:
     tb, abox_list = _split(tbox, abox)
-    eng = Engine(tb, _instances(tb))
+    eng = Engine(tb, rules.instances(tb))
     facts = eng.load(itertools.chain(tb.asserted, abox_list))
     _refuse(eng)
     n_loaded = len(facts)
@@ -203,14 +203,6 @@ def _closure(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Tripl
                 f"the ABox closure derived the schema triple {t}; "
                 "a TBox that changes at run time is not supported")
     return eng, derived, n_loaded
-
-
-def _instances(tb: TBox) -> list[rules.Instance]:
-    """The rule instances of a TBox, computed once per TBox object."""
-    memo = tb.__dict__.get("_rule_instances")
-    if memo is None:
-        memo = tb.__dict__["_rule_instances"] = rules.instances(tb)
-    return memo
 
 
 def _refuse(eng: Engine) -> None:

@@ -271,11 +271,12 @@ def _order_key(i: Instance) -> tuple:
 
 def instances(tb) -> list[Instance]:
     """Every rule instance of the closed TBox ``tb``, in explanation order: by
-    rule, then by the terms of its premises and conclusion."""
-    out: list[Instance] = []
-    for _names, make in RULES:
-        out.extend(sorted(make(tb), key=_order_key))
-    return out
+    rule, then by the terms of its premises and conclusion (computed once per TBox)."""
+    memo = tb.__dict__.get("_rule_instances")
+    if memo is None:
+        memo = tb.__dict__["_rule_instances"] = [
+            i for _names, make in RULES for i in sorted(make(tb), key=_order_key)]
+    return memo
 
 
 def is_var(x: object) -> bool:
