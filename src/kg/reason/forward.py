@@ -335,7 +335,37 @@ class Engine:
             if env[v] is not None and env[v] != x:
                 return
             env[v] = x
-        self._solve(j.steps, 0, env, j.head, add)
+        steps = j.steps
+        if len(steps) == 1 and steps[0][1] >= 0:  # two premises: one look-up, inline
+            self._last(steps[0], env, j.head, add)
+        else:
+            self._solve(steps, 0, env, j.head, add)
+
+    def _last(self, step: tuple, env: list, head: tuple, add: Callable) -> None:
+        """The one remaining premise (a constant predicate) of a join: add the head
+        for each stored fact that matches it."""
+        vs, p, vo = step
+        d = self.S.get(p)
+        if not d:
+            return
+        s = env[-vs - 1] if vs < 0 else vs
+        o = env[-vo - 1] if vo < 0 else vo
+        if s is not None:
+            objs = d.get(s)
+            if not objs or (o is not None and o not in objs):
+                return
+            found, slot = ((None,), None) if o is not None else (tuple(objs), -vo - 1)
+        elif o is not None:
+            found, slot = tuple(self.O[p].get(o, EMPTY)), -vs - 1
+        else:
+            self._solve((step,), 0, env, head, add)
+            return
+        hs, hp, ho = head
+        for x in found:
+            if slot is not None:
+                env[slot] = x
+            add(env[-hs - 1] if hs < 0 else hs, env[-hp - 1] if hp < 0 else hp,
+                env[-ho - 1] if ho < 0 else ho)
 
     def _solve(self, steps: tuple, k: int, env: list, head: tuple | None,
                emit: Callable) -> None:
