@@ -243,6 +243,19 @@ def test_two_values_is_a_usage_error(kg, store):
     assert "give a resource or a triple S P O, not 2 values" in r.output
 
 
+def test_terms_are_read_before_the_store_is_opened(kg, tmp_path):
+    """A mistyped IRI or a wrong number of values is an error before any store is
+    opened: here there is no store at all, and the error is about the term."""
+    missing = tmp_path / "no-store"
+    r = kg("explain", "--store", str(missing), "kgr:russia", "a", "<bad iri>")
+    assert r.exit_code == 2
+    assert r.output.startswith("Error: '<bad iri>' is not a valid IRI\n")
+    r = kg("explain", "--store", str(missing), "kgr:russia", "kg:participant")
+    assert r.exit_code == 2 and "not 2 values" in r.output
+    r = kg("explain", "--store", str(missing), "kgr:russia")
+    assert r.exit_code == 1 and "no built graph" in r.output
+
+
 def test_unknown_label_is_a_usage_error(kg, store):
     r = run(kg, store, "Atlantis", "a", "kg:State")
     assert r.exit_code == 2

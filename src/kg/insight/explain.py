@@ -693,25 +693,34 @@ def near_matches(src: Source, t: Triple, limit: int = 10) -> list[tuple[Triple, 
 # --------------------------------------------------------------------------- parsing
 
 
-def parse_triple(src: Source, texts: list[str]) -> tuple:
-    """Terms from what a user typed: a resource (one value) or S P O (three).
+def read_terms(texts: list[str]) -> list:
+    """What a user typed, checked without the store: one value or three, each an
+    IRI, a prefixed name or a quoted literal (an oxigraph term), ``rdf:type`` for
+    ``a`` as the predicate, or None for a label (resolved once the store is open).
+    A mistyped IRI or a wrong number of values is an error at once."""
+    from kg.query.querying import parse_term
 
-    Each value is an IRI, a prefixed name, a quoted literal or a label; ``a``
-    as the predicate is ``rdf:type``. Returns one term or a triple of terms.
-    """
-    from kg.query.querying import parse_term, resolve_label
-
-    names = ("SUBJECT", "PREDICATE", "OBJECT") if len(texts) == 3 else ("RESOURCE",)
     if len(texts) not in (1, 3):
         raise UsageError(f"give a resource or a triple S P O, not {len(texts)} values",
                          hint="example: kg explain kgr:russia kg:participatesIn "
                               "kgr:istanbul-talks-2025")
+    return [RDF_TYPE if i == 1 and text.strip() == "a" else parse_term(text)
+            for i, text in enumerate(texts)]
+
+
+def parse_triple(src: Source, texts: list[str], read: list | None = None) -> tuple:
+    """Terms from what a user typed: a resource (one value) or S P O (three).
+
+    Each value is an IRI, a prefixed name, a quoted literal or a label; ``a``
+    as the predicate is ``rdf:type``. Returns one term or a triple of terms.
+    ``read`` is what :func:`read_terms` made of ``texts``, if already known.
+    """
+    from kg.query.querying import resolve_label
+
+    read = read_terms(texts) if read is None else read
+    names = ("SUBJECT", "PREDICATE", "OBJECT") if len(texts) == 3 else ("RESOURCE",)
     terms = []
-    for text, name in zip(texts, names, strict=True):
-        if name == "PREDICATE" and text.strip() == "a":
-            terms.append(RDF_TYPE)
-            continue
-        term = parse_term(text)
+    for text, name, term in zip(texts, names, read, strict=True):
         if term is None:
             try:
                 term = resolve_label(_lookup(src.store), text, name)
@@ -737,7 +746,7 @@ def _literal_object(src: Source, sp: list, text: str):
 
 def explain_args(store_dir: Path, texts: list[str], depth: int | None = None
                  ) -> tuple[Source, list[Explanation]]:
-    """What ``kg explain`` does: open the store, parse the terms, explain.
+    """What ``kg explain`` does: read the terms, open the store, resolve labels, explain.
 
     Raises :class:`NotInGraph` for a triple (or a resource with no triple)
     that is not in the graph, with the near matches in the hint.
@@ -745,8 +754,9 @@ def explain_args(store_dir: Path, texts: list[str], depth: int | None = None
 
     if depth is not None and depth < 0:
         raise UsageError("--depth must be 0 or more")
+    read = read_terms(texts)  # a mistyped term is an error before the store is opened
     src = _open_built(Path(store_dir))
-    parsed = parse_triple(src, texts)
+    parsed = parse_triple(src, texts, read)
     if isinstance(parsed, tuple):
         expl = explain(src, parsed, depth)
         if expl.status == ABSENT:
