@@ -1,14 +1,29 @@
-"""The pipeline: articles + annotations -> triples -> closure -> checks -> store.
+"""The build pipeline: read -> anchor + map -> reason -> check -> store.
 
-``compile_dataset`` does everything but writing (it reads the inputs and
-returns the graphs); ``build`` checks the result and writes the store.
+Each stage is a function that takes data and returns data:
+
+* :func:`read_seeds` reads the ontology, the seeds' articles, background
+  facts and reference table (each annotation file is parsed when the next
+  stage reaches it);
+* :func:`anchor_and_map` anchors every quote in its article and maps the
+  annotations to triples, article by article, handing each article's
+  evidence to a writer as it goes (so the evidence never sits in memory);
+* :func:`reason` makes the stated graphs disjoint and computes the closure;
+* the check stage (:func:`check_build`) runs the checks on the new store;
+* the store (:func:`kg.store.disk.new_build`) is the sink: it receives what
+  to write and makes the build current once it is committed.
+
+:func:`compile_graphs` runs read -> map -> reason for both :func:`build`
+(into a new store) and :func:`build_in_memory` (the graphs as sets, for tests).
+See docs/design.md, Architecture.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +34,9 @@ from kg import __version__
 from kg import namespaces as ns
 from kg.errors import InputError, ViolationsError
 from kg.gcpause import paused_gc
-from kg.model.mapping import Mapped, map_articles
-from kg.model.rdfterms import graph_from_turtle
+from kg.model.locate import display_path, locate_report, record_lines
+from kg.model.mapping import Mapped, evidence_nquads, parse_evidence, stream_articles
+from kg.model.rdfterms import graph_from_turtle, nquads
 from kg.model.vocabulary import vocabulary_from_graph
 from kg.read.annotations import load_annotations, parse_background
 from kg.read.sources import Article, discover, input_files, read_text_file, read_wikidata_table
@@ -28,15 +44,187 @@ from kg.reason.reasoning import choose_engine, closure
 from kg.resources import ontology_file, read_text
 
 
+def _quiet(message: str) -> None:
+    """The default progress reporter: says nothing."""
+
+
+def load_ontology() -> Graph:
+    """kg's ontology, and the current project's ontology extension (see kg.project)."""
+    from kg.project import ontology_files
+
+    g = graph_from_turtle(read_text(ontology_file("kg.ttl")))
+    for path in ontology_files():
+        text, _ = read_text_file(path, 5_000_000)
+        try:
+            g.parse(data=text, format="turtle")
+        except Exception as e:  # noqa: BLE001 - rdflib raises many kinds of syntax errors
+            raise InputError("not valid Turtle: " + " ".join(str(e).split())[:300],
+                             path=str(path)) from None
+    return g
+
+
+# --- read ------------------------------------------------------------------------------------
+
+@dataclass
+class Seeds:
+    """The read stage's output: the inputs of a build, before anchoring and mapping.
+
+    ``pairs`` yields each article with its parsed annotation file; it is
+    lazy (each file is parsed when it is reached, its time added to
+    ``timings["load"]``) unless ``read_seeds(..., lazy=False)``.
+    """
+
+    seeds_dir: Path
+    ontology: Graph
+    vocab: object
+    articles: list[Article]
+    pairs: Iterable
+    background: tuple
+    wikidata: dict | None
+    timings: dict[str, float]
+
+
+def read_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet,
+               lazy: bool = True) -> Seeds:
+    """Read the ontology and every article, annotation file and reference table of the seeds."""
+    t0 = time.perf_counter()
+    seeds_dir = Path(seeds_dir)
+    ontology = load_ontology()
+    articles = discover(seeds_dir)
+    background = ()
+    bg_path = seeds_dir / "background.yaml"
+    if bg_path.exists() or bg_path.is_symlink():
+        text, _ = read_text_file(bg_path, 5_000_000, seeds_dir)
+        background = ((display_path(bg_path), parse_background(text, display_path(bg_path))),)
+    timings = {"load": 0.0}
+
+    def pairs():
+        for i, a in enumerate(articles, 1):
+            t = time.perf_counter()
+            ann = load_annotations(a.annotation_path, display_path(a.annotation_path))
+            timings["load"] += time.perf_counter() - t
+            yield a, ann
+            if i % 100 == 0 or i == len(articles):
+                progress(f"read {i}/{len(articles)} articles")
+
+    seeds = Seeds(seeds_dir, ontology, vocabulary_from_graph(ontology), articles, pairs(),
+                  background, read_wikidata_table(seeds_dir), timings)
+    timings["load"] = time.perf_counter() - t0
+    if not lazy:
+        seeds.pairs = list(seeds.pairs)
+    return seeds
+
+
+# --- anchor + map ----------------------------------------------------------------------------
+
+def anchor_and_map(seeds: Seeds, write_evidence: Callable[[Iterator[list[str]]], None], *,
+                   progress: Callable[[str], None] = _quiet) -> Mapped:
+    """Anchor each quote and map each article's annotations, then the background facts.
+
+    ``write_evidence`` receives an iterator over each article's evidence (as
+    N-Triples statements, see :func:`kg.model.mapping.stream_articles`) and
+    must consume it; the Mapped result (asserted and background triples, the
+    anchored spans) is complete once it has.
+    """
+    mapped, evidence = stream_articles(seeds.pairs, seeds.vocab, seeds.background,
+                                       seeds.wikidata)
+    progress("reading and mapping the articles, writing the evidence")
+    write_evidence(evidence)
+    return mapped
+
+
+@dataclass
+class MappedSeeds:
+    articles: list[Article]
+    mapped: Mapped
+
+
+def map_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet) -> MappedSeeds:
+    """The seeds read, anchored and mapped, their evidence dropped (for kg coverage)."""
+    with paused_gc():
+        seeds = read_seeds(seeds_dir, progress=progress)
+        mapped = anchor_and_map(seeds, _drop, progress=progress)
+    return MappedSeeds(seeds.articles, mapped)
+
+
+def _drop(evidence: Iterator) -> None:
+    for _ in evidence:
+        pass
+
+
+# --- reason ----------------------------------------------------------------------------------
+
+@dataclass
+class Reasoned:
+    """The stated graphs made disjoint, and what OWL 2 RL adds to them."""
+
+    asserted: set
+    background: set
+    inferred: set
+    engine: str
+    hidden: set = field(default_factory=set)  # intermediate memberships, for kg explain
+
+
+def reason(ontology: Graph, asserted: set, background: set, *, reasoner: str = "auto",
+           progress: Callable[[str], None] = _quiet) -> Reasoned:
+    """Keep each triple in the first graph that has it (ontology, asserted,
+    background) and compute the closure, less everything already stated."""
+    stated = set(ontology)
+    asserted = asserted - stated
+    background = background - stated - asserted
+    engine = choose_engine(reasoner, len(asserted) + len(background))
+    progress(f"reasoning ({engine}) over {len(asserted)} asserted triples")
+    hidden: set = set()
+    inferred = closure(ontology, asserted | background, engine=engine, hidden=hidden)
+    inferred -= stated | asserted | background
+    return Reasoned(asserted, background, inferred, engine, hidden)
+
+
+# --- read -> anchor + map -> reason, for the store or in memory ------------------------------
+
+@dataclass
+class Compiled:
+    """The graphs of a build but the evidence (which went to the evidence writer)."""
+
+    seeds: Seeds
+    mapped: Mapped
+    reasoned: Reasoned
+
+    def graphs(self) -> list[tuple[str, Iterable]]:
+        """(name, triples) of the ontology, asserted, background and inferred graphs."""
+        r = self.reasoned
+        return [("ontology", self.seeds.ontology), ("asserted", r.asserted),
+                ("background", r.background), ("inferred", r.inferred)]
+
+    @property
+    def size(self) -> int:
+        """The asserted and background triples (what ``--checks auto`` goes by)."""
+        return len(self.reasoned.asserted) + len(self.reasoned.background)
+
+
+def compile_graphs(seeds: Seeds, write_evidence: Callable[[Iterator[list[str]]], None], *,
+                   reasoner: str = "auto", progress: Callable[[str], None] = _quiet
+                   ) -> Compiled:
+    """Anchor, map and reason; the timings of each stage go into ``seeds.timings``."""
+    timings = seeds.timings
+    eager_load = timings["load"]  # the rest of "load" is spent while mapping
+    t0 = time.perf_counter()
+    mapped = anchor_and_map(seeds, write_evidence, progress=progress)
+    timings["map"] = time.perf_counter() - t0 - (timings["load"] - eager_load)
+    t0 = time.perf_counter()
+    r = reason(seeds.ontology, mapped.asserted, mapped.background, reasoner=reasoner,
+               progress=progress)
+    timings["reason"] = time.perf_counter() - t0
+    return Compiled(seeds, mapped, r)
+
+
 @dataclass
 class Dataset:
-    """The named graphs of a build (as sets of rdflib triples), plus what was anchored."""
+    """The named graphs of a build, in memory (as sets of rdflib triples), for tests."""
 
     triples: dict[str, set]
     ontology: Graph
     mapped: Mapped
-    seeds_dir: Path
-    timings: dict[str, float] = field(default_factory=dict)
     _graphs: dict[str, Graph] = field(default_factory=dict, repr=False)
 
     @property
@@ -67,164 +255,17 @@ class Dataset:
         return {name: len(self.triples[name]) for name in ns.GRAPH_NAMES}
 
 
-def load_ontology() -> Graph:
-    """kg's ontology, and the current project's ontology extension (see kg.project)."""
-    from kg.project import ontology_files
-
-    g = graph_from_turtle(read_text(ontology_file("kg.ttl")))
-    for path in ontology_files():
-        text, _ = read_text_file(path, 5_000_000)
-        try:
-            g.parse(data=text, format="turtle")
-        except Exception as e:  # noqa: BLE001 - rdflib raises many kinds of syntax errors
-            raise InputError("not valid Turtle: " + " ".join(str(e).split())[:300],
-                             path=str(path)) from None
-    return g
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def _quiet(message: str) -> None:
-    """The default progress reporter: says nothing."""
-
-
-@dataclass
-class LoadedSeeds:
-    """The seeds read: articles with their annotations, before mapping.
-
-    ``pairs`` is a list, or with ``load_seeds(..., lazy=True)`` an iterator
-    that parses each annotation file when it is reached (its time is added
-    to ``timings["load"]``).
-    """
-
-    ontology: Graph
-    vocab: object
-    articles: list[Article]
-    pairs: object
-    background: tuple
-    wikidata: dict | None
-    timings: dict[str, float]
-
-
-def load_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet,
-               lazy: bool = False) -> LoadedSeeds:
-    """Read every article, annotation file and reference table of ``seeds_dir``."""
-    t0 = time.perf_counter()
-    seeds_dir = Path(seeds_dir)
-    ontology = load_ontology()
-    vocab = vocabulary_from_graph(ontology)
-    articles = discover(seeds_dir)
-    background = ()
-    bg_path = seeds_dir / "background.yaml"
-    if bg_path.exists() or bg_path.is_symlink():
-        text, _ = read_text_file(bg_path, 5_000_000, seeds_dir)
-        background = ((_display(bg_path), parse_background(text, _display(bg_path))),)
-    timings = {"load": 0.0}
-
-    def pairs():
-        for i, a in enumerate(articles, 1):
-            t = time.perf_counter()
-            ann = load_annotations(a.annotation_path, _display(a.annotation_path))
-            timings["load"] += time.perf_counter() - t
-            yield a, ann
-            if i % 100 == 0 or i == len(articles):
-                progress(f"read {i}/{len(articles)} articles")
-
-    seeds = LoadedSeeds(ontology, vocab, articles, pairs(), background,
-                        read_wikidata_table(seeds_dir), timings)
-    timings["load"] = time.perf_counter() - t0
-    if not lazy:
-        seeds.pairs = list(seeds.pairs)
-    return seeds
-
-
-@dataclass
-class MappedSeeds:
-    """The seeds read, anchored and mapped, before any reasoning."""
-
-    articles: list[Article]
-    ontology: Graph
-    mapped: Mapped
-    timings: dict[str, float]
-
-
-def map_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet) -> MappedSeeds:
-    """Read every article and annotation file of ``seeds_dir`` and map them to triples."""
+def build_in_memory(seeds_dir: Path, *, reasoner: str = "auto") -> Dataset:
+    """The build's graphs, through the build's own stages, held in memory (nothing is
+    written, nothing checked: see :func:`check`)."""
+    lines: list[str] = []
     with paused_gc():
-        seeds = load_seeds(seeds_dir, progress=progress)
-        t0 = time.perf_counter()
-        progress("mapping annotations to RDF")
-        mapped = map_articles(seeds.pairs, seeds.vocab, seeds.background, seeds.wikidata)
-    timings = {**seeds.timings, "map": time.perf_counter() - t0}
-    return MappedSeeds(seeds.articles, seeds.ontology, mapped, timings)
-
-
-@dataclass
-class Reasoned:
-    """The stated graphs made disjoint, and what OWL 2 RL adds to them."""
-
-    asserted: set
-    background: set
-    inferred: set
-    engine: str
-    hidden: set = field(default_factory=set)  # intermediate memberships, for kg explain
-
-
-def reason(ontology: Graph, asserted: set, background: set, *, reasoner: str = "auto",
-           progress: Callable[[str], None] = _quiet) -> Reasoned:
-    """Keep each triple in the first graph that has it (ontology, asserted,
-    background) and compute the closure, less everything already stated."""
-    stated = set(ontology)
-    asserted = asserted - stated
-    background = background - stated - asserted
-    engine = choose_engine(reasoner, len(asserted) + len(background))
-    progress(f"reasoning ({engine}) over {len(asserted)} asserted triples")
-    hidden: set = set()
-    inferred = closure(ontology, asserted | background, engine=engine, hidden=hidden)
-    inferred -= stated | asserted | background
-    return Reasoned(asserted, background, inferred, engine, hidden)
-
-
-def compile_dataset(seeds_dir: Path, *, reasoner: str = "auto",
-                    progress: Callable[[str], None] = _quiet) -> Dataset:
-    """Read the seeds, map them, reason, and return the graphs (nothing is written)."""
-    seeds = map_seeds(seeds_dir, progress=progress)
-    ontology, mapped, timings = seeds.ontology, seeds.mapped, seeds.timings
-    t0 = time.perf_counter()
-    r = reason(ontology, mapped.asserted, mapped.background, reasoner=reasoner,
-               progress=progress)
-    timings["reason"] = time.perf_counter() - t0
-    triples: dict[str, set] = {
-        "ontology": set(ontology), "asserted": r.asserted, "background": r.background,
-        # evidence describes documents and quotes (kgd: subjects): apart by construction
-        "evidence": mapped.evidence - set(ontology) - r.asserted - r.background,
-        "inferred": r.inferred - mapped.evidence,
-    }
-    return Dataset(triples, ontology, mapped, Path(seeds_dir), timings)
-
-
-def record_lines(mapped: Mapped, articles: list[Article]) -> dict[str, tuple[str, int]]:
-    """record id -> (annotation file, line) of the first record that gives it a quote."""
-    files = {a.doc_id: _display(a.annotation_path) for a in articles}
-    out: dict[str, tuple[str, int]] = {}
-    for span in mapped.spans:
-        if span.doc_id in files:
-            out.setdefault(span.record_id, (files[span.doc_id], span.line))
-    return out
-
-
-@dataclass
-class BuildReport:
-    store: Path
-    counts: dict[str, int]
-    timings: dict[str, float]  # per stage; "store-*" entries are parts of "store"
-    articles: int
-    seconds: float = 0.0  # the whole build, wall clock
+        seeds = read_seeds(seeds_dir)
+        c = compile_graphs(seeds, lambda evidence: lines.extend(itertools.chain.from_iterable(
+            evidence)), reasoner=reasoner)
+    triples = {name: set(t) for name, t in c.graphs()}
+    triples["evidence"] = parse_evidence(lines)
+    return Dataset(triples, seeds.ontology, c.mapped)
 
 
 #: ``--shapes auto`` checks the shapes with kg's SPARQL compilation of
@@ -433,107 +474,86 @@ def check_store(store, ontology: Graph, *, shapes: str = "auto", size: int = 0,
                               hint="fix the annotation files; the store was not written")
 
 
+# --- check -----------------------------------------------------------------------------------
+
+def check_build(store, c: Compiled, *, checks: str = "auto", shapes: str = "auto",
+                progress: Callable[[str], None] = _quiet) -> tuple[str, dict[str, int]]:
+    """Check a new store (the checks level ``checks`` picks); return that level and the
+    store's triples per graph, counted side by side with the checks."""
+    from kg.store.disk import graph_counts
+
+    chosen = choose_checks(checks, c.size)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        counting = pool.submit(graph_counts, store)
+        if chosen != "none":
+            progress(f"checking ({chosen}): shapes and violation queries")
+            t0 = time.perf_counter()
+            try:
+                check_store(store, c.seeds.ontology, shapes=shapes, size=c.size, checks=chosen)
+            except ViolationsError as e:  # each violation at its record's file and line
+                e.report = locate_report(e.report, record_lines(c.mapped, c.seeds.articles))
+                raise
+            c.seeds.timings["check"] = time.perf_counter() - t0
+        return chosen, counting.result()
+
+
+# --- the build: every stage, into a new store ------------------------------------------------
+
+@dataclass
+class BuildReport:
+    store: Path
+    counts: dict[str, int]
+    timings: dict[str, float]  # per stage; "store-*" entries are parts of "store"
+    articles: int
+    seconds: float = 0.0  # the whole build, wall clock
+
+
 def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
           checks: str = "auto", shapes: str = "auto",
           progress: Callable[[str], None] = _quiet) -> BuildReport:
-    """Map, reason, check and write the store; the previous build stays on failure.
+    """Read, anchor, map, reason, check and write the store; the previous build stays on
+    failure.
 
     The store directory must be kg's (new, empty, or marked by an earlier
     build); the build holds its lock from start to end, so a second build
     into the same store fails at once (see :func:`kg.store.disk.build_lock`).
-    """
-    from kg.store.disk import build_lock
-
-    with build_lock(Path(store_dir)):
-        return _build(seeds_dir, store_dir, reasoner=reasoner, checks=checks, shapes=shapes,
-                      progress=progress)
-
-
-def _build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
-           checks: str = "auto", shapes: str = "auto",
-           progress: Callable[[str], None] = _quiet) -> BuildReport:
-    """Map, reason, check and write the store (the caller holds the build lock).
-
     The evidence graph is streamed into the new store article by article and
     everything else is written after the closure, so memory does not grow
     with the evidence. The checks run on the new store before it is swapped in.
     """
     from kg.insight.explain import EXPLAIN_SIDECAR, explain_sidecar
-    from kg.model.mapping import evidence_nquads, stream_articles
-    from kg.model.rdfterms import nquads
     from kg.project import project_fingerprint
-    from kg.store.disk import fingerprint, graph_counts, packaged_fingerprint, write_store
+    from kg.store.disk import build_lock, fingerprint, new_build, packaged_fingerprint
 
-    t_start = time.perf_counter()
-    seeds_dir = Path(seeds_dir).resolve()
-    inputs = fingerprint(input_files(seeds_dir), seeds_dir)
-    seeds = load_seeds(seeds_dir, progress=progress, lazy=True)
-    timings = seeds.timings
-    mapped, evidence_batches = stream_articles(seeds.pairs, seeds.vocab, seeds.background,
-                                               seeds.wikidata)
-    state: dict = {}
-    t_write = time.perf_counter()
-
-    eager_load = timings["load"]  # the rest of "load" is spent while mapping
-
-    def chunks():
-        t0 = time.perf_counter()
+    with build_lock(Path(store_dir)):
+        t_start = time.perf_counter()
+        seeds_dir = Path(seeds_dir).resolve()
+        inputs = fingerprint(input_files(seeds_dir), seeds_dir)
+        seeds = read_seeds(seeds_dir, progress=progress)
+        timings, eager_load = seeds.timings, seeds.timings["load"]
+        t_write = time.perf_counter()
         evidence_iri = ns.graph_iri("evidence")
-        progress("reading and mapping the articles, writing the evidence")
-        for batch in evidence_batches:
-            yield evidence_nquads(batch, evidence_iri)
-        timings["map"] = time.perf_counter() - t0 - (timings["load"] - eager_load)
-        t0 = time.perf_counter()
-        r = reason(seeds.ontology, mapped.asserted, mapped.background, reasoner=reasoner,
-                   progress=progress)
-        timings["reason"] = time.perf_counter() - t0
-        state.update(engine=r.engine, size=len(r.asserted) + len(r.background),
-                     hidden=r.hidden)
-        progress("writing the store")
-        for name, triples in (("ontology", seeds.ontology), ("asserted", r.asserted),
-                              ("background", r.background), ("inferred", r.inferred)):
-            yield from nquads(ns.graph_iri(name), triples)
-
-    def verify(store) -> None:
-        if fingerprint(input_files(seeds_dir), seeds_dir) != inputs:
-            raise InputError("the inputs changed while the build was running",
-                             path=str(seeds_dir), hint="run `kg build` again")
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            counting = pool.submit(graph_counts, store)  # side by side with the checks
-            state["checks"] = choose_checks(checks, state["size"])
-            if state["checks"] != "none":
-                progress(f"checking ({state['checks']}): shapes and violation queries")
-                t0 = time.perf_counter()
-                try:
-                    check_store(store, seeds.ontology, shapes=shapes, size=state["size"],
-                                checks=state["checks"])
-                except ViolationsError as e:  # each violation at its record's file and line
-                    from kg.author.check import locate_report
-
-                    e.report = locate_report(e.report, record_lines(mapped, seeds.articles))
-                    raise
-                timings["check"] = time.perf_counter() - t0
-            state["counts"] = counting.result()
-
-    def manifest(store) -> dict:
-        return {
-            "kg_version": __version__,
-            "packaged": packaged_fingerprint(),
-            "project": project_fingerprint(),
-            "seeds_dir": str(seeds_dir),
-            "inputs": inputs,
-            "counts": state["counts"],
-            "reasoner": state["engine"],
-            "checks": state["checks"],
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        }
-
-    with paused_gc():
-        write_store(Path(store_dir), chunks(), manifest, verify=verify, timings=timings,
-                    sidecars=lambda: {EXPLAIN_SIDECAR: explain_sidecar(state["hidden"],
-                                                                       seeds.ontology)})
-    timings["store"] = (time.perf_counter() - t_write - (timings["load"] - eager_load)
-                        - timings.get("map", 0.0) - timings.get("reason", 0.0)
-                        - timings.get("check", 0.0))  # store-drain and -optimize included
-    return BuildReport(Path(store_dir), state["counts"], timings, len(seeds.articles),
-                       time.perf_counter() - t_start)
+        with paused_gc(), new_build(Path(store_dir)) as sink:
+            c = compile_graphs(seeds, lambda evidence: sink.load(
+                evidence_nquads(batch, evidence_iri) for batch in evidence),
+                reasoner=reasoner, progress=progress)
+            progress("writing the store")
+            sink.load(chunk for name, triples in c.graphs()
+                      for chunk in nquads(ns.graph_iri(name), triples))
+            sink.finish()
+            if fingerprint(input_files(seeds_dir), seeds_dir) != inputs:
+                raise InputError("the inputs changed while the build was running",
+                                 path=str(seeds_dir), hint="run `kg build` again")
+            chosen, counts = check_build(sink.store, c, checks=checks, shapes=shapes,
+                                         progress=progress)
+            sink.commit({
+                "kg_version": __version__, "packaged": packaged_fingerprint(),
+                "project": project_fingerprint(), "seeds_dir": str(seeds_dir),
+                "inputs": inputs, "counts": counts, "reasoner": c.reasoned.engine,
+                "checks": chosen, "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            }, {EXPLAIN_SIDECAR: explain_sidecar(c.reasoned.hidden, seeds.ontology)})
+        timings.update(sink.timings)
+        timings["store"] = (time.perf_counter() - t_write - (timings["load"] - eager_load)
+                            - timings["map"] - timings["reason"] - timings.get("check", 0.0))
+        return BuildReport(Path(store_dir), counts, timings, len(seeds.articles),
+                           time.perf_counter() - t_start)
