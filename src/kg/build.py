@@ -1,25 +1,15 @@
 """The build pipeline: read -> anchor + map -> reason -> check -> store.
 
-Each stage is a function that takes data and returns data:
-
-* :func:`read_seeds` reads the ontology, the seeds' articles, background
-  facts and reference table (each annotation file is parsed when the next
-  stage reaches it);
-* :func:`anchor_and_map` anchors every quote in its article and maps the
-  annotations to triples, article by article, handing each article's
-  evidence to a writer as it goes (so the evidence never sits in memory);
-* :func:`reason` makes the stated graphs disjoint and computes the closure;
-* the check stage (:func:`check_build`) runs the checks on the new store;
-* the store (:func:`kg.store.disk.new_build`) is the sink: it receives what
-  to write and makes the build current once it is committed.
-
-:func:`compile_graphs` runs read -> map -> reason for both :func:`build`
-(into a new store) and :func:`build_in_memory` (the graphs as sets, for tests).
-See docs/design.md, Architecture.
+Each stage is a function that takes data and returns data (``read_seeds``,
+``anchor_and_map``, ``reason``, ``check_build``); the store is the sink
+(:func:`kg.store.disk.new_build`). ``compile_graphs`` runs read -> map ->
+reason for ``build`` and for ``build_in_memory`` (the tests' entry). See
+docs/design.md, Architecture.
 """
 
 from __future__ import annotations
 
+import collections
 import itertools
 import os
 import time
@@ -34,9 +24,9 @@ from kg import __version__
 from kg import namespaces as ns
 from kg.errors import InputError, ViolationsError
 from kg.gcpause import paused_gc
+from kg.model import rdfterms
 from kg.model.locate import display_path, locate_report, record_lines
 from kg.model.mapping import Mapped, evidence_nquads, parse_evidence, stream_articles
-from kg.model.rdfterms import graph_from_turtle, nquads
 from kg.model.vocabulary import vocabulary_from_graph
 from kg.read.annotations import load_annotations, parse_background
 from kg.read.sources import Article, discover, input_files, read_text_file, read_wikidata_table
@@ -52,7 +42,7 @@ def load_ontology() -> Graph:
     """kg's ontology, and the current project's ontology extension (see kg.project)."""
     from kg.project import ontology_files
 
-    g = graph_from_turtle(read_text(ontology_file("kg.ttl")))
+    g = rdfterms.graph_from_turtle(read_text(ontology_file("kg.ttl")))
     for path in ontology_files():
         text, _ = read_text_file(path, 5_000_000)
         try:
@@ -67,14 +57,9 @@ def load_ontology() -> Graph:
 
 @dataclass
 class Seeds:
-    """The read stage's output: the inputs of a build, before anchoring and mapping.
+    """The inputs of a build. ``pairs`` yields each article with its annotation file,
+    parsed when it is reached (its time added to ``timings["load"]``)."""
 
-    ``pairs`` yields each article with its parsed annotation file; it is
-    lazy (each file is parsed when it is reached, its time added to
-    ``timings["load"]``) unless ``read_seeds(..., lazy=False)``.
-    """
-
-    seeds_dir: Path
     ontology: Graph
     vocab: object
     articles: list[Article]
@@ -84,8 +69,7 @@ class Seeds:
     timings: dict[str, float]
 
 
-def read_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet,
-               lazy: bool = True) -> Seeds:
+def read_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet) -> Seeds:
     """Read the ontology and every article, annotation file and reference table of the seeds."""
     t0 = time.perf_counter()
     seeds_dir = Path(seeds_dir)
@@ -107,11 +91,9 @@ def read_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet,
             if i % 100 == 0 or i == len(articles):
                 progress(f"read {i}/{len(articles)} articles")
 
-    seeds = Seeds(seeds_dir, ontology, vocabulary_from_graph(ontology), articles, pairs(),
-                  background, read_wikidata_table(seeds_dir), timings)
+    seeds = Seeds(ontology, vocabulary_from_graph(ontology), articles, pairs(), background,
+                  read_wikidata_table(seeds_dir), timings)
     timings["load"] = time.perf_counter() - t0
-    if not lazy:
-        seeds.pairs = list(seeds.pairs)
     return seeds
 
 
@@ -120,12 +102,8 @@ def read_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet,
 def anchor_and_map(seeds: Seeds, write_evidence: Callable[[Iterator[list[str]]], None], *,
                    progress: Callable[[str], None] = _quiet) -> Mapped:
     """Anchor each quote and map each article's annotations, then the background facts.
-
-    ``write_evidence`` receives an iterator over each article's evidence (as
-    N-Triples statements, see :func:`kg.model.mapping.stream_articles`) and
-    must consume it; the Mapped result (asserted and background triples, the
-    anchored spans) is complete once it has.
-    """
+    ``write_evidence`` must consume the iterator over each article's evidence (N-Triples
+    statements, see :func:`kg.model.mapping.stream_articles`): that fills the result."""
     mapped, evidence = stream_articles(seeds.pairs, seeds.vocab, seeds.background,
                                        seeds.wikidata)
     progress("reading and mapping the articles, writing the evidence")
@@ -143,13 +121,8 @@ def map_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet) -> M
     """The seeds read, anchored and mapped, their evidence dropped (for kg coverage)."""
     with paused_gc():
         seeds = read_seeds(seeds_dir, progress=progress)
-        mapped = anchor_and_map(seeds, _drop, progress=progress)
+        mapped = anchor_and_map(seeds, collections.deque(maxlen=0).extend, progress=progress)
     return MappedSeeds(seeds.articles, mapped)
-
-
-def _drop(evidence: Iterator) -> None:
-    for _ in evidence:
-        pass
 
 
 # --- reason ----------------------------------------------------------------------------------
@@ -197,8 +170,7 @@ class Compiled:
                 ("background", r.background), ("inferred", r.inferred)]
 
     @property
-    def size(self) -> int:
-        """The asserted and background triples (what ``--checks auto`` goes by)."""
+    def size(self) -> int:  # what ``--checks auto`` goes by
         return len(self.reasoned.asserted) + len(self.reasoned.background)
 
 
@@ -236,23 +208,21 @@ class Dataset:
         if name == "ontology":
             return self.ontology
         if name not in self._graphs:
-            g = Graph()
-            for t in self.triples[name]:
-                g.add(t)
-            self._graphs[name] = g
+            self._graphs[name] = _graph(self.triples[name])
         return self._graphs[name]
 
     def union(self, names=ns.GRAPH_NAMES) -> Graph:
-        g = Graph()
+        g = _graph(t for name in names for t in self.triples[name])
         for prefix, iri in ns.PREFIXES.items():
             g.bind(prefix, iri)
-        for name in names:
-            for t in self.triples[name]:
-                g.add(t)
         return g
 
-    def counts(self) -> dict[str, int]:
-        return {name: len(self.triples[name]) for name in ns.GRAPH_NAMES}
+
+def _graph(triples: Iterable) -> Graph:
+    g = Graph()
+    for t in triples:
+        g.add(t)
+    return g
 
 
 def build_in_memory(seeds_dir: Path, *, reasoner: str = "auto") -> Dataset:
@@ -539,7 +509,7 @@ def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
                 reasoner=reasoner, progress=progress)
             progress("writing the store")
             sink.load(chunk for name, triples in c.graphs()
-                      for chunk in nquads(ns.graph_iri(name), triples))
+                      for chunk in rdfterms.nquads(ns.graph_iri(name), triples))
             sink.finish()
             if fingerprint(input_files(seeds_dir), seeds_dir) != inputs:
                 raise InputError("the inputs changed while the build was running",

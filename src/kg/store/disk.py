@@ -435,17 +435,10 @@ def _errno_of(reason: str) -> int | None:
 
 
 class BuildSink:
-    """A new build being written: the sink of the build pipeline (see kg.build).
-
-    ``load`` bulk-loads N-Quads byte chunks in batches of about
-    LOAD_BATCH_BYTES (Oxigraph's bulk loader holds a batch in memory: one
-    stream of 2 M quads peaked at 1.4 GB, batches of 250k quads at 0.4 GB for
-    40% more time); ``finish`` compacts the store, whose ``store`` the checks
-    may then read; ``commit`` writes the sidecar files (e.g. what ``kg
-    explain`` reads) and the manifest, and makes the build current.
-    ``timings`` receives the seconds spent waiting for the writer after the
-    last chunk of each load (``store-drain``) and compacting (``store-optimize``).
-    """
+    """A new build being written, the sink of the pipeline (see :func:`new_build`):
+    ``load`` N-Quads chunks, ``finish`` (the checks may then read ``store``),
+    ``commit``. ``timings`` gets the seconds spent waiting for the writer after
+    each load (``store-drain``) and compacting (``store-optimize``)."""
 
     def __init__(self, store_dir: Path, build_dir: Path, store) -> None:
         self.store_dir, self.dir, self.store = store_dir, build_dir, store
@@ -461,6 +454,7 @@ class BuildSink:
         self.timings["store-optimize"] = time.perf_counter() - t0
 
     def commit(self, manifest: dict, sidecars: dict[str, bytes]) -> None:
+        """Write the sidecars ({file name: bytes}) and the manifest; make the build current."""
         store_dir, self.store = self.store_dir, None  # the quads are complete on disk
         for name, data in sidecars.items():
             (self.dir / name).write_bytes(data)
@@ -477,11 +471,10 @@ class BuildSink:
 
 @contextlib.contextmanager
 def new_build(store_dir: Path):
-    """A new build of ``store_dir``, as a :class:`BuildSink`; current once committed.
+    """A new build of ``store_dir`` (the caller holds the build lock), as a :class:`BuildSink`.
 
-    On any failure inside the block (or one without a commit) the new build
-    is removed and the previous one stays current; an OSError becomes a
-    StoreError that says so. The caller holds the build lock.
+    On any failure inside the block the new build is removed and the previous
+    one stays current (an OSError becomes a StoreError that says so).
     """
     import pyoxigraph
 
@@ -527,8 +520,9 @@ def _load_in_background(ox, chunks) -> float:
     """Bulk-load N-Quads chunks in batches, on a second thread.
 
     Returns the seconds spent waiting for the writer after the last chunk.
-
-    Oxigraph loads a batch without holding the GIL, so the caller's
+    A batch is about LOAD_BATCH_BYTES: Oxigraph's bulk loader holds a batch in
+    memory (one stream of 2 M quads peaked at 1.4 GB, batches of 250k quads at
+    0.4 GB for 40% more time). Oxigraph loads a batch without holding the GIL, so the caller's
     generator (mapping the next articles) runs meanwhile on the other core.
     An error on either side stops both and is raised here.
     """
