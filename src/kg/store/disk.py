@@ -438,14 +438,14 @@ class BuildSink:
     """A new build being written, the sink of the pipeline (see :func:`new_build`):
     ``load`` N-Quads chunks, ``finish`` (the checks may then read ``store``),
     ``commit``. ``timings`` gets the seconds spent waiting for the writer after
-    each load (``store-drain``) and compacting (``store-optimize``)."""
+    the last load (``store-drain``) and compacting (``store-optimize``)."""
 
     def __init__(self, store_dir: Path, build_dir: Path, store) -> None:
         self.store_dir, self.dir, self.store = store_dir, build_dir, store
         self.timings = {"store-drain": 0.0, "store-optimize": 0.0}
 
     def load(self, chunks) -> None:
-        self.timings["store-drain"] += _load_in_background(self.store, chunks)
+        self.timings["store-drain"] = _load_in_background(self.store, chunks)
 
     def finish(self) -> None:
         t0 = time.perf_counter()
