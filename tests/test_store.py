@@ -62,10 +62,6 @@ def test_failed_checks_keep_previous_store(kg, seeds_copy, tmp_path):
     assert result.exit_code == 3
     assert result.stderr.startswith("Error: the graph failed its checks\n")
     assert "position-without-holder-violation: 1 violation(s)" in result.stderr
-    # each violation at the line of the record that defines its focus (kg.model.locate)
-    line = text[:text.index("  - id: pos-ukraine-proposes-ceasefire\n")].count("\n") + 1
-    assert (f"\n  {ann}:{line}: <https://w3id.org/kg/id/pos-ukraine-proposes-ceasefire>, "
-            "<https://w3id.org/kg/ontology#holder>\n") in result.stderr
     assert result.stderr.endswith(
         "Hint: fix the annotation files; the store was not written\n")
     assert os.readlink(store / "current") == before

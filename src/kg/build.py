@@ -1,7 +1,7 @@
 """The build pipeline: read -> anchor + map -> reason -> check -> store.
 
 Each stage is a function that takes data and returns data (``read_seeds``,
-``anchor_and_map``, ``reason``, ``check_build``); the store is the sink
+``anchor_and_map``, ``reason``, ``check_stage``); the store is the sink
 (:func:`kg.store.disk.new_build`). ``compile_graphs`` runs read -> map ->
 reason for ``build`` and for ``build_in_memory`` (the tests' entry). See
 docs/design.md, Architecture.
@@ -446,7 +446,7 @@ def check_store(store, ontology: Graph, *, shapes: str = "auto", size: int = 0,
 
 # --- check -----------------------------------------------------------------------------------
 
-def check_build(store, c: Compiled, *, checks: str = "auto", shapes: str = "auto",
+def check_stage(store, c: Compiled, *, checks: str = "auto", shapes: str = "auto",
                 progress: Callable[[str], None] = _quiet) -> tuple[str, dict[str, int]]:
     """Check a new store (the checks level ``checks`` picks); return that level and the
     store's triples per graph, counted side by side with the checks."""
@@ -514,7 +514,7 @@ def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
             if fingerprint(input_files(seeds_dir), seeds_dir) != inputs:
                 raise InputError("the inputs changed while the build was running",
                                  path=str(seeds_dir), hint="run `kg build` again")
-            chosen, counts = check_build(sink.store, c, checks=checks, shapes=shapes,
+            chosen, counts = check_stage(sink.store, c, checks=checks, shapes=shapes,
                                          progress=progress)
             sink.commit({
                 "kg_version": __version__, "packaged": packaged_fingerprint(),

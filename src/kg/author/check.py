@@ -16,14 +16,15 @@ resource. The other annotation files of the seeds directory are read too
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg import namespaces as ns
 from kg.errors import InputError, KgError
-from kg.model.locate import locate
 
 _NOT_FOUND = "is not in the article"
+_KGR_IRI = re.compile(r"(?:<" + re.escape(ns.KGR) + r"|\bkgr:)([a-z0-9][a-z0-9-]*)")
 
 
 @dataclass(frozen=True, order=True)
@@ -240,6 +241,25 @@ def _range_problems(pairs, shown, reported, vocab, ontology) -> list[Problem]:
                                        f"give a record of class {rng}, or fix the type of "
                                        f"{v.text!r}"))
     return out
+
+
+def locate(text: str, lines_of: dict[str, tuple[str, int]]) -> tuple[str, int] | None:
+    """The definition (file, line) of the first record named in ``text``."""
+    for m in _KGR_IRI.finditer(text):
+        rid = m.group(1)
+        for candidate in (rid, re.sub(r"-p\d+$", "", rid)):
+            if candidate in lines_of:
+                return lines_of[candidate]
+    return None
+
+
+def locate_report(report: str, lines_of: dict[str, tuple[str, int]]) -> str:
+    """A check report with ``FILE:LINE:`` before each violation that names a record."""
+    out = []
+    for line in report.splitlines():
+        where = locate(line, lines_of) if line.startswith("  ") else None
+        out.append(f"  {where[0]}:{where[1]}: {line.strip()}" if where else line)
+    return "\n".join(out)
 
 
 def _data_checks(ontology, mapped, evidence, lines_of, problems) -> list[Problem]:
