@@ -39,9 +39,9 @@ def built_store(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def dataset():
-    from kg.build import compile_dataset
+    from kg.build import build_in_memory
 
-    return compile_dataset(SEEDS)
+    return build_in_memory(SEEDS)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 from rdflib import RDF, RDFS, XSD, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from kg.build import compile_dataset
+from kg.build import build_in_memory
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 ARTICLE = "000_99214e3abbb71cf3"
@@ -39,7 +39,7 @@ def c(x):
 
 @pytest.fixture(scope="module")
 def dataset():
-    return compile_dataset(SEEDS)
+    return build_in_memory(SEEDS)
 
 
 @pytest.fixture(scope="module")

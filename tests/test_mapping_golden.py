@@ -1,7 +1,7 @@
 """Golden answers over the seed article: exact rows, each traced to its quote.
 
 The questions of issue 4 ("Map the whole article"), asked in SPARQL over the
-union of the built graphs (``kg.build.compile_dataset``). Rows are sorted and
+union of the built graphs (``kg.build.build_in_memory``). Rows are sorted and
 compared exactly. Facts come from the asserted graph with the quote that
 supports them; what someone said comes through a ``kg:Claim`` and says so.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import compile_dataset
+from kg.build import build_in_memory
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -40,7 +40,7 @@ QUOTE_OF_CLAIM = """
 
 @pytest.fixture(scope="module")
 def dataset():
-    return compile_dataset(SEEDS)
+    return build_in_memory(SEEDS)
 
 
 @pytest.fixture(scope="module")

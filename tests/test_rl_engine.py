@@ -374,9 +374,9 @@ def test_differential_project_ontology(articles):
 
 def test_differential_seed():
     try:
-        from kg.build import compile_dataset
+        from kg.build import build_in_memory
 
-        ds = compile_dataset(ROOT / "seeds")
+        ds = build_in_memory(ROOT / "seeds")
     except Exception as e:  # noqa: BLE001 - the build is being written concurrently
         pytest.skip(f"seed build unavailable: {e}")
     try:

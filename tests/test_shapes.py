@@ -236,10 +236,10 @@ def test_violation_line_format():
 
 def test_seed_build_passes_the_data_shapes():
     """The acceptance check of issue 3: the seed's built graph has zero violations."""
-    from kg.build import compile_dataset
+    from kg.build import build_in_memory
 
     root = Path(__file__).resolve().parents[1]
-    dataset = compile_dataset(root / "seeds")
+    dataset = build_in_memory(root / "seeds")
     report = validate(dataset.union(("asserted", "background", "evidence", "inferred")),
                       dataset.graph("ontology"))
     assert report.conforms, report.text()

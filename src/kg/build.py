@@ -1,13 +1,18 @@
-"""The pipeline: articles + annotations -> triples -> closure -> checks -> store.
+"""The build pipeline: read -> anchor + map -> reason -> check -> store.
 
-``compile_dataset`` does everything but writing (it reads the inputs and
-returns the graphs); ``build`` checks the result and writes the store.
+Each stage is a function that takes data and returns data (``read_seeds``,
+``anchor_and_map``, ``reason``, ``check_stage``); the store is the sink
+(:func:`kg.store.disk.new_build`). ``compile_graphs`` runs read -> map ->
+reason for ``build`` and for ``build_in_memory`` (the tests' entry). See
+docs/design.md, Architecture.
 """
 
 from __future__ import annotations
 
+import collections
+import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +24,9 @@ from kg import namespaces as ns
 from kg.checks.run import CHECKS_AUTO_THRESHOLD, check_build, choose_checks  # noqa: F401
 from kg.errors import InputError
 from kg.gcpause import paused_gc
-from kg.model.mapping import Mapped, map_articles
-from kg.model.rdfterms import graph_from_turtle
+from kg.model import rdfterms
+from kg.model.locate import display_path, record_lines
+from kg.model.mapping import Mapped, evidence_nquads, parse_evidence, stream_articles
 from kg.model.vocabulary import vocabulary_from_graph
 from kg.read.annotations import load_annotations, parse_background
 from kg.read.sources import Article, discover, input_files, read_text_file, read_wikidata_table
@@ -28,50 +34,15 @@ from kg.reason.reasoning import choose_engine, closure
 from kg.resources import ontology_file, read_text
 
 
-@dataclass
-class Dataset:
-    """The named graphs of a build (as sets of rdflib triples), plus what was anchored."""
-
-    triples: dict[str, set]
-    ontology: Graph
-    mapped: Mapped
-    seeds_dir: Path
-    timings: dict[str, float] = field(default_factory=dict)
-    _graphs: dict[str, Graph] = field(default_factory=dict, repr=False)
-
-    @property
-    def graphs(self) -> dict[str, Graph]:
-        return {name: self.graph(name) for name in ns.GRAPH_NAMES}
-
-    def graph(self, name: str) -> Graph:
-        """One named graph as an rdflib Graph (built on first use)."""
-        if name == "ontology":
-            return self.ontology
-        if name not in self._graphs:
-            g = Graph()
-            for t in self.triples[name]:
-                g.add(t)
-            self._graphs[name] = g
-        return self._graphs[name]
-
-    def union(self, names=ns.GRAPH_NAMES) -> Graph:
-        g = Graph()
-        for prefix, iri in ns.PREFIXES.items():
-            g.bind(prefix, iri)
-        for name in names:
-            for t in self.triples[name]:
-                g.add(t)
-        return g
-
-    def counts(self) -> dict[str, int]:
-        return {name: len(self.triples[name]) for name in ns.GRAPH_NAMES}
+def _quiet(message: str) -> None:
+    """The default progress reporter: says nothing."""
 
 
 def load_ontology() -> Graph:
     """kg's ontology, and the current project's ontology extension (see kg.project)."""
     from kg.project import ontology_files
 
-    g = graph_from_turtle(read_text(ontology_file("kg.ttl")))
+    g = rdfterms.graph_from_turtle(read_text(ontology_file("kg.ttl")))
     for path in ontology_files():
         text, _ = read_text_file(path, 5_000_000)
         try:
@@ -82,87 +53,79 @@ def load_ontology() -> Graph:
     return g
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def _quiet(message: str) -> None:
-    """The default progress reporter: says nothing."""
-
+# --- read ------------------------------------------------------------------------------------
 
 @dataclass
-class LoadedSeeds:
-    """The seeds read: articles with their annotations, before mapping.
-
-    ``pairs`` is a list, or with ``load_seeds(..., lazy=True)`` an iterator
-    that parses each annotation file when it is reached (its time is added
-    to ``timings["load"]``).
-    """
+class Seeds:
+    """The inputs of a build. ``pairs`` yields each article with its annotation file,
+    parsed when it is reached (its time added to ``timings["load"]``)."""
 
     ontology: Graph
     vocab: object
     articles: list[Article]
-    pairs: object
+    pairs: Iterable
     background: tuple
     wikidata: dict | None
     timings: dict[str, float]
 
 
-def load_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet,
-               lazy: bool = False) -> LoadedSeeds:
-    """Read every article, annotation file and reference table of ``seeds_dir``."""
+def read_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet) -> Seeds:
+    """Read the ontology and every article, annotation file and reference table of the seeds."""
     t0 = time.perf_counter()
     seeds_dir = Path(seeds_dir)
     ontology = load_ontology()
-    vocab = vocabulary_from_graph(ontology)
     articles = discover(seeds_dir)
     background = ()
     bg_path = seeds_dir / "background.yaml"
     if bg_path.exists() or bg_path.is_symlink():
         text, _ = read_text_file(bg_path, 5_000_000, seeds_dir)
-        background = ((_display(bg_path), parse_background(text, _display(bg_path))),)
+        background = ((display_path(bg_path), parse_background(text, display_path(bg_path))),)
     timings = {"load": 0.0}
 
     def pairs():
         for i, a in enumerate(articles, 1):
             t = time.perf_counter()
-            ann = load_annotations(a.annotation_path, _display(a.annotation_path))
+            ann = load_annotations(a.annotation_path, display_path(a.annotation_path))
             timings["load"] += time.perf_counter() - t
             yield a, ann
             if i % 100 == 0 or i == len(articles):
                 progress(f"read {i}/{len(articles)} articles")
 
-    seeds = LoadedSeeds(ontology, vocab, articles, pairs(), background,
-                        read_wikidata_table(seeds_dir), timings)
+    seeds = Seeds(ontology, vocabulary_from_graph(ontology), articles, pairs(), background,
+                  read_wikidata_table(seeds_dir), timings)
     timings["load"] = time.perf_counter() - t0
-    if not lazy:
-        seeds.pairs = list(seeds.pairs)
     return seeds
+
+
+# --- anchor + map ----------------------------------------------------------------------------
+
+def anchor_and_map(seeds: Seeds, write_evidence: Callable[[Iterator[list[str]]], None], *,
+                   progress: Callable[[str], None] = _quiet) -> Mapped:
+    """Anchor each quote and map each article's annotations, then the background facts.
+    ``write_evidence`` must consume the iterator over each article's evidence (N-Triples
+    statements, see :func:`kg.model.mapping.stream_articles`): that fills the result."""
+    mapped, evidence = stream_articles(seeds.pairs, seeds.vocab, seeds.background,
+                                       seeds.wikidata)
+    progress("reading and mapping the articles, writing the evidence")
+    write_evidence(evidence)
+    return mapped
 
 
 @dataclass
 class MappedSeeds:
-    """The seeds read, anchored and mapped, before any reasoning."""
-
     articles: list[Article]
-    ontology: Graph
     mapped: Mapped
-    timings: dict[str, float]
 
 
 def map_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet) -> MappedSeeds:
-    """Read every article and annotation file of ``seeds_dir`` and map them to triples."""
+    """The seeds read, anchored and mapped, their evidence dropped (for kg coverage)."""
     with paused_gc():
-        seeds = load_seeds(seeds_dir, progress=progress)
-        t0 = time.perf_counter()
-        progress("mapping annotations to RDF")
-        mapped = map_articles(seeds.pairs, seeds.vocab, seeds.background, seeds.wikidata)
-    timings = {**seeds.timings, "map": time.perf_counter() - t0}
-    return MappedSeeds(seeds.articles, seeds.ontology, mapped, timings)
+        seeds = read_seeds(seeds_dir, progress=progress)
+        mapped = anchor_and_map(seeds, collections.deque(maxlen=0).extend, progress=progress)
+    return MappedSeeds(seeds.articles, mapped)
 
+
+# --- reason ----------------------------------------------------------------------------------
 
 @dataclass
 class Reasoned:
@@ -190,33 +153,112 @@ def reason(ontology: Graph, asserted: set, background: set, *, reasoner: str = "
     return Reasoned(asserted, background, inferred, engine, hidden)
 
 
-def compile_dataset(seeds_dir: Path, *, reasoner: str = "auto",
-                    progress: Callable[[str], None] = _quiet) -> Dataset:
-    """Read the seeds, map them, reason, and return the graphs (nothing is written)."""
-    seeds = map_seeds(seeds_dir, progress=progress)
-    ontology, mapped, timings = seeds.ontology, seeds.mapped, seeds.timings
+# --- read -> anchor + map -> reason, for the store or in memory ------------------------------
+
+@dataclass
+class Compiled:
+    """The graphs of a build but the evidence (which went to the evidence writer)."""
+
+    seeds: Seeds
+    mapped: Mapped
+    reasoned: Reasoned
+
+    def graphs(self) -> list[tuple[str, Iterable]]:
+        """(name, triples) of the ontology, asserted, background and inferred graphs."""
+        r = self.reasoned
+        return [("ontology", self.seeds.ontology), ("asserted", r.asserted),
+                ("background", r.background), ("inferred", r.inferred)]
+
+    @property
+    def size(self) -> int:  # what ``--checks auto`` goes by
+        return len(self.reasoned.asserted) + len(self.reasoned.background)
+
+
+def compile_graphs(seeds: Seeds, write_evidence: Callable[[Iterator[list[str]]], None], *,
+                   reasoner: str = "auto", progress: Callable[[str], None] = _quiet
+                   ) -> Compiled:
+    """Anchor, map and reason; the timings of each stage go into ``seeds.timings``."""
+    timings = seeds.timings
+    eager_load = timings["load"]  # the rest of "load" is spent while mapping
     t0 = time.perf_counter()
-    r = reason(ontology, mapped.asserted, mapped.background, reasoner=reasoner,
+    mapped = anchor_and_map(seeds, write_evidence, progress=progress)
+    timings["map"] = time.perf_counter() - t0 - (timings["load"] - eager_load)
+    t0 = time.perf_counter()
+    r = reason(seeds.ontology, mapped.asserted, mapped.background, reasoner=reasoner,
                progress=progress)
     timings["reason"] = time.perf_counter() - t0
-    triples: dict[str, set] = {
-        "ontology": set(ontology), "asserted": r.asserted, "background": r.background,
-        # evidence describes documents and quotes (kgd: subjects): apart by construction
-        "evidence": mapped.evidence - set(ontology) - r.asserted - r.background,
-        "inferred": r.inferred - mapped.evidence,
-    }
-    return Dataset(triples, ontology, mapped, Path(seeds_dir), timings)
+    return Compiled(seeds, mapped, r)
 
 
-def record_lines(mapped: Mapped, articles: list[Article]) -> dict[str, tuple[str, int]]:
-    """record id -> (annotation file, line) of the first record that gives it a quote."""
-    files = {a.doc_id: _display(a.annotation_path) for a in articles}
-    out: dict[str, tuple[str, int]] = {}
-    for span in mapped.spans:
-        if span.doc_id in files:
-            out.setdefault(span.record_id, (files[span.doc_id], span.line))
-    return out
+@dataclass
+class Dataset:
+    """The named graphs of a build, in memory (as sets of rdflib triples), for tests."""
 
+    triples: dict[str, set]
+    ontology: Graph
+    mapped: Mapped
+    _graphs: dict[str, Graph] = field(default_factory=dict, repr=False)
+
+    @property
+    def graphs(self) -> dict[str, Graph]:
+        return {name: self.graph(name) for name in ns.GRAPH_NAMES}
+
+    def graph(self, name: str) -> Graph:
+        """One named graph as an rdflib Graph (built on first use)."""
+        if name == "ontology":
+            return self.ontology
+        if name not in self._graphs:
+            self._graphs[name] = _graph(self.triples[name])
+        return self._graphs[name]
+
+    def union(self, names=ns.GRAPH_NAMES) -> Graph:
+        g = _graph(t for name in names for t in self.triples[name])
+        for prefix, iri in ns.PREFIXES.items():
+            g.bind(prefix, iri)
+        return g
+
+
+def _graph(triples: Iterable) -> Graph:
+    g = Graph()
+    for t in triples:
+        g.add(t)
+    return g
+
+
+def build_in_memory(seeds_dir: Path, *, reasoner: str = "auto") -> Dataset:
+    """The build's graphs, through the build's own stages, held in memory (nothing is
+    written, nothing checked)."""
+    lines: list[str] = []
+    with paused_gc():
+        seeds = read_seeds(seeds_dir)
+        c = compile_graphs(seeds, lambda evidence: lines.extend(itertools.chain.from_iterable(
+            evidence)), reasoner=reasoner)
+    triples = {name: set(t) for name, t in c.graphs()}
+    triples["evidence"] = parse_evidence(lines)
+    return Dataset(triples, seeds.ontology, c.mapped)
+
+
+# --- check -----------------------------------------------------------------------------------
+
+def check_stage(store, c: Compiled, *, checks: str = "auto", shapes: str = "auto",
+                progress: Callable[[str], None] = _quiet) -> tuple[str, dict[str, int]]:
+    """Check a new store (the checks level ``checks`` picks); return that level and the
+    store's triples per graph, counted side by side with the checks."""
+    from kg.store.disk import graph_counts
+
+    chosen = choose_checks(checks, c.size)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        counting = pool.submit(graph_counts, store)
+        if chosen != "none":
+            progress(f"checking ({chosen}): shapes and violation queries")
+            t0 = time.perf_counter()
+            check_build(store, c.seeds.ontology, shapes=shapes, checks=chosen, size=c.size,
+                        records=record_lines(c.mapped, c.seeds.articles))
+            c.seeds.timings["check"] = time.perf_counter() - t0
+        return chosen, counting.result()
+
+
+# --- the build: every stage, into a new store ------------------------------------------------
 
 @dataclass
 class BuildReport:
@@ -230,98 +272,49 @@ class BuildReport:
 def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
           checks: str = "auto", shapes: str = "auto",
           progress: Callable[[str], None] = _quiet) -> BuildReport:
-    """Map, reason, check and write the store; the previous build stays on failure.
+    """Read, anchor, map, reason, check and write the store; the previous build stays on
+    failure.
 
     The store directory must be kg's (new, empty, or marked by an earlier
     build); the build holds its lock from start to end, so a second build
     into the same store fails at once (see :func:`kg.store.disk.build_lock`).
-    """
-    from kg.store.disk import build_lock
-
-    with build_lock(Path(store_dir)):
-        return _build(seeds_dir, store_dir, reasoner=reasoner, checks=checks, shapes=shapes,
-                      progress=progress)
-
-
-def _build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
-           checks: str = "auto", shapes: str = "auto",
-           progress: Callable[[str], None] = _quiet) -> BuildReport:
-    """Map, reason, check and write the store (the caller holds the build lock).
-
     The evidence graph is streamed into the new store article by article and
     everything else is written after the closure, so memory does not grow
     with the evidence. The checks run on the new store before it is swapped in.
     """
     from kg.insight.explain import EXPLAIN_SIDECAR, explain_sidecar
-    from kg.model.mapping import evidence_nquads, stream_articles
-    from kg.model.rdfterms import nquads
     from kg.project import project_fingerprint
-    from kg.store.disk import fingerprint, graph_counts, packaged_fingerprint, write_store
+    from kg.store.disk import build_lock, fingerprint, new_build, packaged_fingerprint
 
-    t_start = time.perf_counter()
-    seeds_dir = Path(seeds_dir).resolve()
-    inputs = fingerprint(input_files(seeds_dir), seeds_dir)
-    seeds = load_seeds(seeds_dir, progress=progress, lazy=True)
-    timings = seeds.timings
-    mapped, evidence_batches = stream_articles(seeds.pairs, seeds.vocab, seeds.background,
-                                               seeds.wikidata)
-    state: dict = {}
-    t_write = time.perf_counter()
-
-    eager_load = timings["load"]  # the rest of "load" is spent while mapping
-
-    def chunks():
-        t0 = time.perf_counter()
+    with build_lock(Path(store_dir)):
+        t_start = time.perf_counter()
+        seeds_dir = Path(seeds_dir).resolve()
+        inputs = fingerprint(input_files(seeds_dir), seeds_dir)
+        seeds = read_seeds(seeds_dir, progress=progress)
+        timings, eager_load = seeds.timings, seeds.timings["load"]
+        t_write = time.perf_counter()
         evidence_iri = ns.graph_iri("evidence")
-        progress("reading and mapping the articles, writing the evidence")
-        for batch in evidence_batches:
-            yield evidence_nquads(batch, evidence_iri)
-        timings["map"] = time.perf_counter() - t0 - (timings["load"] - eager_load)
-        t0 = time.perf_counter()
-        r = reason(seeds.ontology, mapped.asserted, mapped.background, reasoner=reasoner,
-                   progress=progress)
-        timings["reason"] = time.perf_counter() - t0
-        state.update(engine=r.engine, size=len(r.asserted) + len(r.background),
-                     hidden=r.hidden)
-        progress("writing the store")
-        for name, triples in (("ontology", seeds.ontology), ("asserted", r.asserted),
-                              ("background", r.background), ("inferred", r.inferred)):
-            yield from nquads(ns.graph_iri(name), triples)
-
-    def verify(store) -> None:
-        if fingerprint(input_files(seeds_dir), seeds_dir) != inputs:
-            raise InputError("the inputs changed while the build was running",
-                             path=str(seeds_dir), hint="run `kg build` again")
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            counting = pool.submit(graph_counts, store)  # side by side with the checks
-            state["checks"] = choose_checks(checks, state["size"])
-            if state["checks"] != "none":
-                progress(f"checking ({state['checks']}): shapes and violation queries")
-                t0 = time.perf_counter()
-                check_build(store, seeds.ontology, shapes=shapes, checks=state["checks"],
-                            size=state["size"], records=record_lines(mapped, seeds.articles))
-                timings["check"] = time.perf_counter() - t0
-            state["counts"] = counting.result()
-
-    def manifest(store) -> dict:
-        return {
-            "kg_version": __version__,
-            "packaged": packaged_fingerprint(),
-            "project": project_fingerprint(),
-            "seeds_dir": str(seeds_dir),
-            "inputs": inputs,
-            "counts": state["counts"],
-            "reasoner": state["engine"],
-            "checks": state["checks"],
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        }
-
-    with paused_gc():
-        write_store(Path(store_dir), chunks(), manifest, verify=verify, timings=timings,
-                    sidecars=lambda: {EXPLAIN_SIDECAR: explain_sidecar(state["hidden"],
-                                                                       seeds.ontology)})
-    timings["store"] = (time.perf_counter() - t_write - (timings["load"] - eager_load)
-                        - timings.get("map", 0.0) - timings.get("reason", 0.0)
-                        - timings.get("check", 0.0))  # store-drain and -optimize included
-    return BuildReport(Path(store_dir), state["counts"], timings, len(seeds.articles),
-                       time.perf_counter() - t_start)
+        with paused_gc(), new_build(Path(store_dir)) as sink:
+            c = compile_graphs(seeds, lambda evidence: sink.load(
+                evidence_nquads(batch, evidence_iri) for batch in evidence),
+                reasoner=reasoner, progress=progress)
+            progress("writing the store")
+            sink.load(chunk for name, triples in c.graphs()
+                      for chunk in rdfterms.nquads(ns.graph_iri(name), triples))
+            sink.finish()
+            if fingerprint(input_files(seeds_dir), seeds_dir) != inputs:
+                raise InputError("the inputs changed while the build was running",
+                                 path=str(seeds_dir), hint="run `kg build` again")
+            chosen, counts = check_stage(sink.store, c, checks=checks, shapes=shapes,
+                                         progress=progress)
+            sink.commit({
+                "kg_version": __version__, "packaged": packaged_fingerprint(),
+                "project": project_fingerprint(), "seeds_dir": str(seeds_dir),
+                "inputs": inputs, "counts": counts, "reasoner": c.reasoned.engine,
+                "checks": chosen, "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            }, {EXPLAIN_SIDECAR: explain_sidecar(c.reasoned.hidden, seeds.ontology)})
+        timings.update(sink.timings)
+        timings["store"] = (time.perf_counter() - t_write - (timings["load"] - eager_load)
+                            - timings["map"] - timings["reason"] - timings.get("check", 0.0))
+        return BuildReport(Path(store_dir), counts, timings, len(seeds.articles),
+                           time.perf_counter() - t_start)

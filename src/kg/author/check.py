@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg import namespaces as ns
-from kg.checks.run import locate
 from kg.errors import InputError, KgError
+from kg.model.locate import locate
 
 _NOT_FOUND = "is not in the article"
 

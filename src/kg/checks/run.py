@@ -12,7 +12,6 @@ docs/checks.md.
 from __future__ import annotations
 
 import os
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -23,6 +22,7 @@ from kg.checks.report import ID_PREFIX, Report, Violation
 from kg.checks.shacl_sparql import compiled_data_shapes, validate_store
 from kg.checks.shapes import evidence_integrity_shapes, named_graphs_shapes, show
 from kg.errors import ViolationsError
+from kg.model.locate import locate
 
 #: ``--shapes``: ``auto`` and ``sparql`` check the shapes with kg's SPARQL compilation
 #: of ontology/shapes.ttl on Oxigraph, at every size; ``pyshacl`` with the reference
@@ -40,7 +40,6 @@ CHECK_WORKERS = max(2, min(4, os.cpu_count() or 1))
 VOICE_ID = ID_PREFIX + "speech-only-fact"
 _VOICE_HINT = ("a world fact needs a quote in the article's own voice; make it a claim of the "
                "speaker (see docs/design.md, Voice)")
-_KGR_IRI = re.compile(r"(?:<" + re.escape(ns.KGR) + r"|\bkgr:)([a-z0-9][a-z0-9-]*)")
 
 
 def choose_checks(checks: str, size: int) -> str:
@@ -50,16 +49,6 @@ def choose_checks(checks: str, size: int) -> str:
     if checks == "auto":
         return "all" if size <= CHECKS_AUTO_THRESHOLD else "data"
     return checks
-
-
-def locate(text: str, records: dict[str, tuple[str, int]]) -> tuple[str, int] | None:
-    """The (file, line) of the first record named in ``text`` (``kgr:x``, ``kgr:x-p2``)."""
-    for m in _KGR_IRI.finditer(text):
-        rid = m.group(1)
-        for candidate in (rid, re.sub(r"-p\d+$", "", rid)):
-            if candidate in records:
-                return records[candidate]
-    return None
 
 
 def run_checks(store, ontology: Graph, *, shapes: str = "auto", checks: str = "all",

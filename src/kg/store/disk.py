@@ -434,63 +434,71 @@ def _errno_of(reason: str) -> int | None:
     return None
 
 
-def write_store(store_dir: Path, chunks, manifest, verify=None,
-                timings: dict | None = None, sidecars=None) -> Path:
-    """Write a new build and make it current atomically. Returns its directory.
+class BuildSink:
+    """A new build being written, the sink of the pipeline (see :func:`new_build`):
+    ``load`` N-Quads chunks, ``finish`` (the checks may then read ``store``),
+    ``commit``. ``timings`` gets the seconds spent waiting for the writer after
+    the last load (``store-drain``) and compacting (``store-optimize``)."""
 
-    ``chunks`` is an iterable of N-Quads byte strings, bulk-loaded in batches
-    of about LOAD_BATCH_BYTES (Oxigraph's bulk loader holds a batch in memory:
-    one stream of 2 M quads peaked at 1.4 GB, batches of 250k quads at 0.4 GB
-    for 40% more time). ``manifest`` is a
-    dict, or a function of the new pyoxigraph Store returning one. ``verify``,
-    if given, is called with the new (not yet current) Store and may raise.
-    On any failure the new build is removed and the previous one stays current.
-    ``timings``, if given, receives the seconds spent waiting for the writer
-    after the last chunk (``store-drain``) and compacting (``store-optimize``).
-    ``sidecars``, if given, is a function returning {file name: bytes} written
-    into the new build before its manifest (e.g. what ``kg explain`` reads).
+    def __init__(self, store_dir: Path, build_dir: Path, store) -> None:
+        self.store_dir, self.dir, self.store = store_dir, build_dir, store
+        self.timings = {"store-drain": 0.0, "store-optimize": 0.0}
+
+    def load(self, chunks) -> None:
+        self.timings["store-drain"] = _load_in_background(self.store, chunks)
+
+    def finish(self) -> None:
+        t0 = time.perf_counter()
+        self.store.flush()
+        self.store.optimize()  # ~10% faster queries and checks at 1,000 articles, for ~2 s
+        self.timings["store-optimize"] = time.perf_counter() - t0
+
+    def commit(self, manifest: dict, sidecars: dict[str, bytes]) -> None:
+        """Write the sidecars ({file name: bytes}) and the manifest; make the build current."""
+        store_dir, self.store = self.store_dir, None  # the quads are complete on disk
+        for name, data in sidecars.items():
+            (self.dir / name).write_bytes(data)
+        tmp_manifest = self.dir / (MANIFEST + ".tmp")
+        tmp_manifest.write_text(json.dumps({"format": FORMAT_VERSION, **manifest}, indent=2,
+                                           sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(tmp_manifest, self.dir / MANIFEST)
+        link_tmp = store_dir / f"current.tmp-{os.getpid()}"
+        if link_tmp.is_symlink() or link_tmp.exists():
+            link_tmp.unlink()
+        os.symlink(os.path.relpath(self.dir, store_dir), link_tmp)
+        os.replace(link_tmp, store_dir / "current")
+
+
+@contextlib.contextmanager
+def new_build(store_dir: Path):
+    """A new build of ``store_dir`` (the caller holds the build lock), as a :class:`BuildSink`.
+
+    On any failure inside the block the new build is removed and the previous
+    one stays current (an OSError becomes a StoreError that says so).
     """
     import pyoxigraph
 
     builds = store_dir / "builds"
-    had_build = (store_dir / "current").exists()
-    kept = "; the previous build is still current" if had_build else "; no build was written"
+    kept = ("; the previous build is still current" if (store_dir / "current").exists()
+            else "; no build was written")
     try:
         builds.mkdir(parents=True, exist_ok=True)
         build_dir = Path(tempfile.mkdtemp(prefix=time.strftime("%Y%m%dT%H%M%S-"), dir=builds))
     except OSError as e:
         raise _write_error(store_dir, e, kept) from None
+    sink = None
     try:
         (build_dir / BUILD_MARKER).write_bytes(b"")
-        ox = pyoxigraph.Store(str(build_dir / "oxigraph"))
-        spent = _load_in_background(ox, chunks)
-        t0 = time.perf_counter()
-        ox.flush()
-        ox.optimize()  # ~10% faster queries and checks at 1,000 articles, for ~2 s
-        if timings is not None:
-            timings.update({"store-drain": spent, "store-optimize": time.perf_counter() - t0})
-        if verify is not None:
-            verify(ox)
-        if callable(manifest):
-            manifest = manifest(ox)
-        del ox
-        for name, data in (sidecars() if sidecars is not None else {}).items():
-            (build_dir / name).write_bytes(data)
-        manifest = {"format": FORMAT_VERSION, **manifest}
-        tmp_manifest = build_dir / (MANIFEST + ".tmp")
-        tmp_manifest.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
-                                encoding="utf-8")
-        os.replace(tmp_manifest, build_dir / MANIFEST)
-        link_tmp = store_dir / f"current.tmp-{os.getpid()}"
-        if link_tmp.is_symlink() or link_tmp.exists():
-            link_tmp.unlink()
-        os.symlink(os.path.relpath(build_dir, store_dir), link_tmp)
-        os.replace(link_tmp, store_dir / "current")
+        sink = BuildSink(store_dir, build_dir, pyoxigraph.Store(str(build_dir / "oxigraph")))
+        yield sink
+        if sink.store is not None:
+            raise RuntimeError("a new build was left without a commit")
     except BaseException as e:
         # Close the new store before removing it: RocksDB keeps writing files
         # while a Store is open, and the traceback's frames still hold it.
         traceback.clear_frames(e.__traceback__)
-        ox = None  # noqa: F841 - drops this frame's reference, so the store closes
+        if sink is not None:
+            sink.store = None
         gc.collect()
         _remove_tree(build_dir)
         if isinstance(e, OSError):
@@ -498,7 +506,6 @@ def write_store(store_dir: Path, chunks, manifest, verify=None,
         raise
     with contextlib.suppress(OSError):  # the new build is current: clean-up is best effort
         _remove_old_builds(store_dir, keep=build_dir)
-    return build_dir
 
 
 def _remove_tree(path: Path) -> None:
@@ -513,8 +520,9 @@ def _load_in_background(ox, chunks) -> float:
     """Bulk-load N-Quads chunks in batches, on a second thread.
 
     Returns the seconds spent waiting for the writer after the last chunk.
-
-    Oxigraph loads a batch without holding the GIL, so the caller's
+    A batch is about LOAD_BATCH_BYTES: Oxigraph's bulk loader holds a batch in
+    memory (one stream of 2 M quads peaked at 1.4 GB, batches of 250k quads at
+    0.4 GB for 40% more time). Oxigraph loads a batch without holding the GIL, so the caller's
     generator (mapping the next articles) runs meanwhile on the other core.
     An error on either side stops both and is raised here.
     """
