@@ -12,7 +12,15 @@ from oxigraph_server import FailingProxy, OxigraphServer, free_port
 from kg import api
 from kg import namespaces as ns
 from kg.errors import EndpointError, UsageError
-from kg.interop.endpoint import DEFAULT_MAX_BODY, Endpoints, chunks, push, run_query, units
+from kg.interop.endpoint import (
+    DEFAULT_MAX_BODY,
+    Endpoints,
+    chunks,
+    push,
+    push_targets,
+    run_query,
+    units,
+)
 from kg.interop.remote import upload
 from kg.store.disk import open_store
 
@@ -119,6 +127,34 @@ def test_a_triple_in_two_graphs_goes_once_into_one():
     apart = upload.store_targets(store, [a, b, "https://example.org/graph/empty"])
     assert [(t.iri, len(list(t.triples()))) for t in apart] == \
         [(a, 1), (b, 2), ("https://example.org/graph/empty", 0)]
+
+
+def test_bodies_are_sent_while_the_graph_is_walked(server, built_store):
+    """Nothing is gathered first: the graph is walked once to count, and then each body
+    goes out as soon as it is made (requests are made before the second walk ends)."""
+    store = open_store(built_store).oxigraph
+    graph = ns.graph_iri("asserted")
+    walks: list[list[int]] = []  # per walk: the requests sent when each triple was given
+    sent = [0]
+
+    def walk():
+        walks.append([])
+        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
+            walks[-1].append(sent[0])
+            yield ox.Triple(q.subject, q.predicate, q.object)
+
+    def progress(done, total):
+        sent[0] = done
+
+    report = push_targets([upload.Target(TARGET, walk)], Endpoints(
+        server.query_url, server.base + "/update", server.base + "/store"),
+        max_body=4096, progress=progress)
+    uploads = report.requests - 3  # less the two counts and the replacement
+    assert len(walks) == 2 and len(walks[0]) == len(walks[1]) == report.triples
+    assert walks[0][-1] == 0  # the counting walk sends nothing
+    # the last triple goes into the last body: every other body has gone by then
+    assert walks[1][0] == 0 and walks[1][-1] == uploads - 1 > 5
+    assert report.held == {TARGET: report.triples}
 
 
 def test_server_killed_midway(tmp_path, built_store):
