@@ -10,7 +10,9 @@ is the server's replacement of the graphs and the two counts), the child's peak
 RSS (from ``wait4``; the server's own memory is not counted), the quads pushed,
 the requests made, and whether the count check passed. Prints one JSON object
 per store and, with ``--out``, writes a Markdown table (one row per store),
-with the load average before and after each run.
+with the load average before and after each run. ``--walk-only``: no server,
+only one walk over each store making every request body (the work a push
+does twice on kg's side), with its time and peak RSS.
 
 Build the stores with ``python bench/generate_corpus.py N /tmp/cN`` and
 ``kg build --seeds /tmp/cN --store /tmp/sN``.
@@ -54,6 +56,39 @@ print(json.dumps({"quads": report.triples, "requests": report.requests,
                   "method": report.method, "upload_s": round(marks.get("upload_s", 0), 1),
                   "count_check": report.held == report.sent}))
 """
+
+
+WALK = """
+import json, sys, time
+from pathlib import Path
+from kg import namespaces as ns
+from kg.interop.endpoint import DEFAULT_MAX_BODY
+from kg.interop.remote.upload import bodies, store_targets
+from kg.store.disk import open_store
+store = open_store(Path(sys.argv[1])).oxigraph
+t0 = time.monotonic()
+counts = {}
+n = sum(1 for _ in bodies(store_targets(store, [ns.graph_iri(g) for g in ns.GRAPH_NAMES]),
+                          DEFAULT_MAX_BODY, counts=counts))
+print(json.dumps({"quads": sum(counts.values()), "requests": n,
+                  "walk_s": round(time.monotonic() - t0, 1)}))
+"""
+
+
+def walk_row(store: Path) -> dict:
+    """One walk over ``store`` making every request body of a push (what a push does
+    twice), without a server: its time and the child's peak RSS."""
+    proc = subprocess.Popen([sys.executable, "-c", WALK, str(store)], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    said = proc.stdout.read()
+    proc.stdout.close()
+    _, status, usage = os.wait4(proc.pid, 0)
+    row = {"store": str(store), "articles": articles(store), "what": "walk",
+           "peak_mb": round(usage.ru_maxrss / 1024, 1),
+           "status": os.waitstatus_to_exitcode(status)}
+    if row["status"] == 0:
+        row.update(json.loads(said))
+    return row
 
 
 def push_row(store: Path, timeout: float) -> dict:
@@ -102,9 +137,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("stores", type=Path, nargs="+")
     ap.add_argument("--timeout", type=float, default=600.0, help="kg push --timeout")
     ap.add_argument("--out", type=Path, help="write a Markdown table here")
+    ap.add_argument("--walk-only", action="store_true",
+                    help="no server: only walk each store making the request bodies")
     args = ap.parse_args(argv)
     rows = []
     for store in args.stores:
+        if args.walk_only:
+            print(json.dumps(walk_row(store)), flush=True)
+            continue
         row = push_row(store, args.timeout)
         print(json.dumps(row), flush=True)
         rows.append(row)
