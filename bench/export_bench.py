@@ -2,7 +2,8 @@
 
     python bench/export_bench.py STORE [--format nquads] [--push] [--old]
 
-Each measurement is a child process (wall time, and peak RSS from ``wait4``):
+Each measurement is a child process (wall time, and peak RSS from ``wait4``);
+``kg export`` streams N-Quads, N-Triples, Turtle and TriG:
 
 * ``export``: ``kg export --format F -o OUT`` (the streamed, bounded-memory path);
 * ``export-old`` (``--old``): the in-memory path, :func:`kg.interop.export.export_bytes`
@@ -59,6 +60,19 @@ def measure(name: str, argv: list[str], **extra) -> dict:
     return row
 
 
+def _same(a: Path, b: Path) -> bool | None:
+    """Whether the two files hold the same bytes (None: one is missing), a block at a time."""
+    if not (a.exists() and b.exists()) or a.stat().st_size != b.stat().st_size:
+        return None if not (a.exists() and b.exists()) else False
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while True:
+            x, y = fa.read(1 << 20), fb.read(1 << 20)
+            if x != y:
+                return False
+            if not x:
+                return True
+
+
 def kg_command() -> list[str]:
     beside = Path(sys.executable).parent / "kg"
     return [str(beside)] if beside.is_file() else [sys.executable, "-m", "kg.cli"]
@@ -107,8 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.old:
             old = Path(tmp) / f"old.{args.format}"
             measure("export-old", [sys.executable, "-c", OLD, str(args.store), args.format,
-                                   str(old)], format=args.format,
-                    identical=old.read_bytes() == out.read_bytes() if old.exists() else None)
+                                   str(old)], format=args.format)
+            print(json.dumps({"what": "export-old", "identical": _same(old, out)}), flush=True)
         out.unlink(missing_ok=True)
         if args.push:
             server, url = oxigraph_server(Path(tmp) / "oxigraph")

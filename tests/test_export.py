@@ -345,7 +345,7 @@ def test_cli_graph_choice(kg, built_store, store):
 
 
 # ---------------------------------------------------------------------------
-# bounded memory: the streamed N-Quads / N-Triples against the in-memory export
+# bounded memory: the streamed N-Quads / N-Triples / Turtle / TriG against the in-memory export
 # (export_bytes, which stays the oracle), on a generated corpus and on awkward quads
 
 
@@ -397,6 +397,10 @@ def _awkward_store() -> ox.Store:
               ox.Quad(b3, p, ox.Literal("plain"), g["asserted"]),
               ox.Quad(b3, p, subjects[0], g["inferred"]),
               ox.Quad(b3, p, subjects[0], g["asserted"])]
+    # kgr: usable in some graphs, ruled out by one IRI in the evidence graph
+    quads += [ox.Quad(ox.NamedNode(ns.KGR + "x1"), p, ox.Literal("x"), g["asserted"]),
+              ox.Quad(ox.NamedNode(ns.KGR + "x2"), q, ox.NamedNode(ns.KGR + "a.b."),
+                      g["evidence"])]
     store = ox.Store()
     store.extend(quads)
     return store
@@ -407,7 +411,7 @@ GRAPH_CHOICES = [list(ns.GRAPH_NAMES), ["asserted"], ["inferred", "asserted"],
 
 
 @pytest.mark.parametrize("tiny", [False, True])
-@pytest.mark.parametrize("fmt", ["nquads", "ntriples"])
+@pytest.mark.parametrize("fmt", ["nquads", "ntriples", "turtle", "trig"])
 def test_streamed_export_is_the_in_memory_export(fmt, tiny, generated_store, monkeypatch):
     import kg.interop.export as export_module
 
@@ -432,13 +436,13 @@ def test_streamed_export_with_triple_terms_is_the_general_path():
                       ox.Triple(ox.NamedNode("http://example.org/a"),
                                 ox.NamedNode("http://example.org/p"), ox.Literal("o")),
                       ox.NamedNode(ns.graph_iri("asserted"))))
-    for fmt in ("nquads", "ntriples"):
+    for fmt in ("nquads", "ntriples", "turtle", "trig"):
         streamed = b"".join(export_module.export_chunks(store, fmt, ["asserted"]))
         assert streamed == export_bytes(store, fmt, ["asserted"])
         assert b"<<" in streamed
 
 
-@pytest.mark.parametrize("fmt", ["nquads", "ntriples", "turtle"])
+@pytest.mark.parametrize("fmt", ["nquads", "ntriples", "turtle", "trig"])
 def test_export_command_writes_the_in_memory_bytes(kg, generated_store, tmp_path, fmt):
     out = tmp_path / f"out.{fmt}"
     r = kg("export", "--store", str(generated_store), "--format", fmt, "-o", str(out))

@@ -12,7 +12,16 @@ from oxigraph_server import FailingProxy, OxigraphServer, free_port
 from kg import api
 from kg import namespaces as ns
 from kg.errors import EndpointError, UsageError
-from kg.interop.endpoint import DEFAULT_MAX_BODY, Endpoints, chunks, push, run_query, units
+from kg.interop.endpoint import (
+    DEFAULT_MAX_BODY,
+    Endpoints,
+    chunks,
+    push,
+    push_targets,
+    run_query,
+    units,
+)
+from kg.interop.remote import upload
 from kg.store.disk import open_store
 
 TARGET = "https://example.org/graph/kg"
@@ -83,6 +92,69 @@ def test_chunks_respect_the_body_limit(built_store):
         assert sum(1 for b in bodies if mark in b) == 1
     with pytest.raises(UsageError, match="more than --max-body allows"):
         chunks(pieces, 1000)
+
+
+@pytest.mark.parametrize("graph_iri", [None, TARGET])
+@pytest.mark.parametrize("graphs", [NEW, list(ns.GRAPH_NAMES)])
+def test_walking_the_store_sends_what_the_quads_in_memory_did(built_store, graphs, graph_iri):
+    """``kg push`` walks the store graph by graph (twice) instead of loading its quads:
+    the same request bodies, in the same order, and the same counts."""
+    store = open_store(built_store).oxigraph
+    iris = [ns.graph_iri(g) for g in graphs]
+    quads = [q for g in iris for q in store.quads_for_pattern(None, None, None, ox.NamedNode(g))]
+    walked, held = {}, {}
+    assert list(upload.bodies(upload.store_targets(store, iris, graph_iri), 20_000,
+                              counts=walked)) == \
+        list(upload.bodies(upload.quad_targets(quads, graph_iri, iris), 20_000, counts=held))
+    assert walked == held and sum(walked.values()) == len(set(
+        (q.subject, q.predicate, q.object) if graph_iri else q for q in quads))
+
+
+def test_a_triple_in_two_graphs_goes_once_into_one():
+    """Into one graph (--graph-iri), a triple of two graphs is sent once; the store is
+    asked whether an earlier graph holds it, nothing is remembered."""
+    a, b = (f"https://example.org/graph/{x}" for x in "ab")
+    s, p = ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p")
+    store = ox.Store()
+    store.extend([ox.Quad(s, p, ox.Literal("both"), ox.NamedNode(a)),
+                  ox.Quad(s, p, ox.Literal("both"), ox.NamedNode(b)),
+                  ox.Quad(s, p, ox.Literal("b only"), ox.NamedNode(b))])
+    counts = {}
+    sent = list(upload.bodies(upload.store_targets(store, [a, b], TARGET), 1000, counts=counts))
+    assert sent == [(TARGET, b'<https://example.org/s> <https://example.org/p> "both" .\n'
+                             b'<https://example.org/s> <https://example.org/p> "b only" .\n')]
+    assert counts == {TARGET: 2}
+    apart = upload.store_targets(store, [a, b, "https://example.org/graph/empty"])
+    assert [(t.iri, len(list(t.triples()))) for t in apart] == \
+        [(a, 1), (b, 2), ("https://example.org/graph/empty", 0)]
+
+
+def test_bodies_are_sent_while_the_graph_is_walked(server, built_store):
+    """Nothing is gathered first: the graph is walked once to count, and then each body
+    goes out as soon as it is made (requests are made before the second walk ends)."""
+    store = open_store(built_store).oxigraph
+    graph = ns.graph_iri("asserted")
+    walks: list[list[int]] = []  # per walk: the requests sent when each triple was given
+    sent = [0]
+
+    def walk():
+        walks.append([])
+        for q in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)):
+            walks[-1].append(sent[0])
+            yield ox.Triple(q.subject, q.predicate, q.object)
+
+    def progress(done, total):
+        sent[0] = done
+
+    report = push_targets([upload.Target(TARGET, walk)], Endpoints(
+        server.query_url, server.base + "/update", server.base + "/store"),
+        max_body=4096, progress=progress)
+    uploads = report.requests - 3  # less the two counts and the replacement
+    assert len(walks) == 2 and len(walks[0]) == len(walks[1]) == report.triples
+    assert walks[0][-1] == 0  # the counting walk sends nothing
+    # the last triple goes into the last body: every other body has gone by then
+    assert walks[1][0] == 0 and walks[1][-1] == uploads - 1 > 5
+    assert report.held == {TARGET: report.triples}
 
 
 def test_server_killed_midway(tmp_path, built_store):

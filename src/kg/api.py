@@ -93,14 +93,15 @@ def push(store_dir: Path | None, endpoint: str, *, graphs: list[str] | None = No
     :func:`kg.interop.endpoint.push`. ``store_type`` picks the server's layout
     (:mod:`kg.interop.remote.layouts`; ``auto`` guesses from the URL). The URLs,
     ``graph_iri`` and the credential variables are checked before the store
-    is opened or anything is sent. Returns a :class:`kg.interop.endpoint.PushReport`.
+    is opened or anything is sent. The store's graphs are walked, not loaded: the
+    memory a push needs does not grow with the graph. Returns a
+    :class:`kg.interop.endpoint.PushReport`.
     """
-    import pyoxigraph as ox
-
     from kg.interop import endpoint as remote
     from kg.interop.export import expand_graphs
     from kg.interop.remote.credentials import from_environment
     from kg.interop.remote.layouts import check_update_iri
+    from kg.interop.remote.upload import store_targets
     from kg.store.disk import default_store_dir, open_store
 
     endpoints = remote.derive_endpoints(endpoint, update_endpoint, gsp_endpoint, store_type)
@@ -112,10 +113,7 @@ def push(store_dir: Path | None, endpoint: str, *, graphs: list[str] | None = No
         max_body = remote.VIRTUOSO_UPDATE_BODY if endpoints.store == "virtuoso" and \
             method == "update" else remote.DEFAULT_MAX_BODY
     built = open_store(store_dir if store_dir is not None else default_store_dir())
-    quads = [q for name in names for q in built.oxigraph.quads_for_pattern(
-        None, None, None, ox.NamedNode(ns.graph_iri(name)))]
-    return remote.push(quads, endpoints, graph_iri=graph_iri, method=method,
-                       max_body=max_body,
-                       timeout=remote.DEFAULT_TIMEOUT if timeout is None else timeout,
-                       progress=progress, targets=[ns.graph_iri(n) for n in names],
-                       creds=creds)
+    targets = store_targets(built.oxigraph, [ns.graph_iri(n) for n in names], graph_iri)
+    return remote.push_targets(targets, endpoints, method=method, max_body=max_body,
+                               timeout=remote.DEFAULT_TIMEOUT if timeout is None else timeout,
+                               progress=progress, creds=creds)

@@ -34,6 +34,9 @@ def test_export_that_does_not_reparse_leaves_the_old_file(kg, store, before, tmp
                                                           monkeypatch):
     d, target = out_dir(tmp_path)
     monkeypatch.setattr("kg.interop.export.serialize_quads", lambda quads, fmt: b"<broken .\n")
+    # Turtle is streamed (made file to file), not made by serialize_quads: break it there too.
+    monkeypatch.setattr("kg.interop.export._serialized_blocks",
+                        lambda lines, fmt, tmp: iter([b"<broken .\n"]))
     r = kg("export", "--store", str(store), "-o", str(target))
     assert r.exit_code == 1
     assert r.stderr.startswith("Error: the turtle output did not re-parse (")

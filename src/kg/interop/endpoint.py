@@ -5,7 +5,8 @@ endpoint) and come back as SPARQL JSON results or N-Triples/Turtle, parsed by
 pyoxigraph into the same terms a local query gives, so one renderer serves
 both. A push uploads into a temporary graph (Graph Store Protocol POST of
 N-Triples, or SPARQL ``INSERT DATA``), in requests no bigger than
-``max_body`` bytes, checks the temporary graph's size, and then replaces the
+``max_body`` bytes, made one at a time from graphs that are walked rather than
+loaded (:mod:`kg.interop.remote.upload`), checks the temporary graph's size, and then replaces the
 target graph in ONE SPARQL Update request (``DROP SILENT GRAPH <target> ;
 MOVE GRAPH <tmp> TO GRAPH <target>``). A server runs one update request as
 one transaction, so a push that fails at any point leaves the target graph
@@ -21,7 +22,6 @@ layouts are in :mod:`kg.interop.remote.layouts`.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import time
@@ -33,7 +33,7 @@ import pyoxigraph as ox
 
 from kg import namespaces as ns
 from kg.errors import EndpointError, UsageError
-from kg.interop.remote import transport
+from kg.interop.remote import transport, upload
 from kg.interop.remote.credentials import (
     ENV_PASSWORD,
     ENV_TOKEN,
@@ -49,8 +49,8 @@ from kg.query.querying import ResultSet
 
 __all__ = ["DEFAULT_MAX_BODY", "DEFAULT_TIMEOUT", "ENV_PASSWORD", "ENV_TOKEN", "ENV_USER",
            "MAX_ANSWER_BYTES", "STORE_TYPES", "Endpoints", "PushReport", "chunks",
-           "count_triples", "derive_endpoints", "parse_answer", "push", "remote_dataset",
-           "run_query", "units"]
+           "count_triples", "derive_endpoints", "parse_answer", "push", "push_targets",
+           "remote_dataset", "run_query", "units"]
 
 #: Request bodies stay under this many bytes unless told otherwise.
 DEFAULT_MAX_BODY = 4_000_000
@@ -234,101 +234,17 @@ class PushReport:
         return sum(self.sent.values())
 
 
-def _line(t: ox.Triple) -> bytes:
-    return f"{t} .\n".encode()
-
-
 def units(triples: Iterable[ox.Triple]) -> list[bytes]:
-    """N-Triples text cut into pieces that must travel in one request.
-
-    A blank node is local to one request body, so all the triples that share
-    blank nodes (a connected component) form one piece; every other triple is
-    a piece of its own. Pieces come in a deterministic order.
-    """
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    plain: list[bytes] = []
-    linked: list[tuple[str, ox.Triple]] = []
-    for t in triples:
-        bnodes = [term.value for term in (t.subject, t.object)
-                  if isinstance(term, ox.BlankNode)]
-        if not bnodes:
-            plain.append(_line(t))
-            continue
-        root = find(bnodes[0])
-        for b in bnodes[1:]:
-            other = find(b)
-            if other != root:
-                parent[other] = root
-        linked.append((bnodes[0], t))
-    groups: dict[str, list[bytes]] = {}
-    for b, t in linked:
-        groups.setdefault(find(b), []).append(_line(t))
-    return plain + [b"".join(sorted(lines)) for _, lines in sorted(groups.items())]
+    """N-Triples text cut into pieces that must travel in one request
+    (:func:`kg.interop.remote.upload.stream_units`, as a list)."""
+    return list(upload.stream_units(triples))
 
 
 def chunks(pieces: list[bytes], budget: int, max_triples: int | None = None) -> list[bytes]:
     """Pack ``pieces`` in order into bodies of at most ``budget`` bytes (and at most
-    ``max_triples`` lines, unless one piece alone has more)."""
-    out: list[bytes] = []
-    current: list[bytes] = []
-    size = lines = 0
-    for piece in pieces:
-        n = piece.count(b"\n")
-        if max_triples and lines + n > max_triples and current:
-            out.append(b"".join(current))
-            current, size, lines = [], 0, 0
-        lines += n
-        if len(piece) > budget:
-            raise UsageError(f"one triple (or blank-node group) takes {len(piece)} bytes, more "
-                             f"than --max-body allows ({budget} bytes for the triples)",
-                             hint="pass a larger --max-body")
-        if size + len(piece) > budget and current:
-            out.append(b"".join(current))
-            current, size, lines = [], 0, n
-        current.append(piece)
-        size += len(piece)
-    if current:
-        out.append(b"".join(current))
-    return out
-
-
-def _insert_data(graph: str, body: bytes) -> bytes:
-    return b"INSERT DATA { GRAPH <" + graph.encode() + b"> {\n" + body + b"} }\n"
-
-
-_XSD = b"http://www.w3.org/2001/XMLSchema#"
-_DURATION = re.compile(rb' ("(?:[^"\\]|\\.)*"\^\^<' + re.escape(_XSD)
-                       + rb'(?:duration|dayTimeDuration|yearMonthDuration)>) \.$')
-
-
-def _insert_template(graph: str, body: bytes) -> bytes:
-    """``INSERT { GRAPH <g> { ... } } WHERE { BIND ... }``: the form Virtuoso accepts.
-
-    Virtuoso refuses blank nodes in ``INSERT DATA`` ("not allowed in a constant
-    clause") and cannot read an ``xsd:duration`` literal written in an update
-    (SR553); an INSERT template takes blank nodes (one solution: one node per
-    label, so the request's blank-node groups stay whole) and a duration made
-    by ``STRDT`` in the WHERE clause.
-    """
-    binds: dict[bytes, bytes] = {}
-    lines = []
-    for line in body.splitlines():
-        m = _DURATION.search(line)
-        if m:
-            var = b"?d" + hashlib.sha1(m.group(1)).hexdigest()[:16].encode()
-            lexical, _, datatype = m.group(1).rpartition(b"^^")
-            binds[var] = b"BIND(STRDT(" + lexical + b", " + datatype + b") AS " + var + b")"
-            line = line[:m.start(1)] + var + b" ."
-        lines.append(line + b"\n")
-    return (b"INSERT { GRAPH <" + graph.encode() + b"> {\n" + b"".join(lines) + b"} }\nWHERE { "
-            + b" ".join(binds[v] for v in sorted(binds)) + b" }\n")
+    ``max_triples`` lines, unless one piece alone has more)
+    (:func:`kg.interop.remote.upload.pack`, as a list)."""
+    return list(upload.pack(pieces, budget, max_triples))
 
 
 def push(quads: Iterable[ox.Quad], endpoints: Endpoints, *, graph_iri: str | None = None,
@@ -340,19 +256,49 @@ def push(quads: Iterable[ox.Quad], endpoints: Endpoints, *, graph_iri: str | Non
 
     Each quad goes into the server's graph of the same name as its own
     (``kgg:asserted``, ...), or, with ``graph_iri``, every triple goes into
-    that one graph. All the target graphs are replaced by one update
-    request; ``targets`` names graphs to replace (empty) even when no quad
-    falls into them. ``progress(done,
-    total)`` is called after each upload request. On failure before the
-    final update, the temporary graphs that may have received something are
-    dropped and the targets are as they were; the error message says which
-    state the target is in. Every IRI that goes into an update is checked
-    before anything is sent (UsageError), and so are the credentials.
+    that one graph. ``targets`` names graphs to replace (empty) even when no
+    quad falls into them. The quads are held in memory; :func:`push_targets`
+    (which this calls) takes graphs that are walked instead, as ``kg push``
+    walks the store's. Every IRI that goes into an update is checked before
+    anything is sent (UsageError), and so are the credentials.
+    """
+    if graph_iri is not None:
+        check_update_iri(graph_iri)
+    return push_targets(upload.quad_targets(quads, graph_iri, targets), endpoints,
+                        method=method, max_body=max_body, timeout=timeout,
+                        progress=progress, creds=creds)
+
+
+def push_targets(targets: list[upload.Target], endpoints: Endpoints, *, method: str = "auto",
+                 max_body: int = DEFAULT_MAX_BODY, timeout: float | None = DEFAULT_TIMEOUT,
+                 progress: Callable[[int, int], None] | None = None,
+                 creds: Credentials | None = None) -> PushReport:
+    """Replace each target graph on the server with the target's triples.
+
+    The triples are walked twice (:class:`kg.interop.remote.upload.Target`):
+    once to count them and the requests, once to send them, one request body
+    at a time, so the memory a push needs does not grow with the graph. All
+    the targets are replaced by one update request. ``progress(done, total)``
+    is called after each upload request. On failure before the final update,
+    the temporary graphs that may have received something are dropped and the
+    targets are as they were; the error message says which state the target
+    is in.
     """
     t0 = time.monotonic()
     creds = from_environment() if creds is None else creds
-    if graph_iri is not None:
-        check_update_iri(graph_iri)
+    method = _upload_method(method, endpoints)
+    if not targets:
+        raise UsageError("nothing to push: the chosen graphs are empty")
+    job = _Push(targets, endpoints, method, timeout, creds)
+    total = job.plan(max_body)
+    job.upload(total, progress)
+    job.replace()
+    job.count()
+    job.report.seconds = time.monotonic() - t0
+    return job.report
+
+
+def _upload_method(method: str, endpoints: Endpoints) -> str:
     if method == "auto":
         method = "gsp" if endpoints.gsp else "update"
     if method not in ("gsp", "update"):
@@ -363,119 +309,136 @@ def push(quads: Iterable[ox.Quad], endpoints: Endpoints, *, graph_iri: str | Non
                          hint="pass --gsp-endpoint, or --method update")
     if not endpoints.update:
         raise UsageError("no SPARQL Update endpoint known", hint="pass --update-endpoint")
-    by_target: dict[str, list[ox.Triple]] = {}
-    seen: set = set()
-    for q in quads:
-        target = graph_iri or q.graph_name.value
-        key = (target, q.subject, q.predicate, q.object)
-        if key not in seen:
-            seen.add(key)
-            by_target.setdefault(target, []).append(ox.Triple(q.subject, q.predicate, q.object))
-    for target in [graph_iri] if graph_iri else targets:
-        by_target.setdefault(target, [])
-    if not by_target:
-        raise UsageError("nothing to push: the chosen graphs are empty")
-    token = secrets.token_hex(6)
-    tmp = {target: f"{target}-upload-{token}" for target in by_target}
-    for target, name in tmp.items():
-        check_update_iri(target, "graph")
-        check_update_iri(name, "graph")
-    insert = _insert_template if endpoints.store == "virtuoso" else _insert_data
-    overhead = max(len(insert(t, b"")) for t in tmp.values()) if method == "update" \
-        else 0
-    bodies = [(target, body) for target, triples in by_target.items()
-              for body in chunks(units(triples), max_body - overhead,
-                                 VIRTUOSO_UPDATE_TRIPLES if insert is _insert_template
-                                 and method == "update" else None)]
-    sent = {target: len(triples) for target, triples in by_target.items()}
-    report = PushReport(shown(endpoints.query), method, sent, {})
-    touched: list[str] = []  # temporary graphs a request may have written to
+    return method
 
-    def cleanup():
-        if not touched:
+
+class _Push:
+    """One push's steps and state: the temporary graphs, and what was sent."""
+
+    def __init__(self, targets: list[upload.Target], endpoints: Endpoints, method: str,
+                 timeout: float | None, creds: Credentials):
+        self.targets, self.endpoints, self.timeout, self.creds = \
+            targets, endpoints, timeout, creds
+        token = secrets.token_hex(6)
+        self.tmp = {t.iri: f"{t.iri}-upload-{token}" for t in targets}
+        for target, name in self.tmp.items():
+            check_update_iri(target, "graph")
+            check_update_iri(name, "graph")
+        self.insert = upload.insert_template if endpoints.store == "virtuoso" \
+            else upload.insert_data
+        self.report = PushReport(shown(endpoints.query), method, {}, {})
+        self.touched: list[str] = []  # temporary graphs a request may have written to
+        self.budget, self.max_triples = 0, None
+
+    def bodies(self, counts: dict[str, int] | None = None):
+        return upload.bodies(self.targets, self.budget, self.max_triples, counts)
+
+    def plan(self, max_body: int) -> int:
+        """Walk the triples once: count them (``report.sent``) and the requests; an
+        oversized blank-node group is refused here, before anything is sent."""
+        update = self.report.method == "update"
+        overhead = max(len(self.insert(t, b"")) for t in self.tmp.values()) if update else 0
+        self.budget = max_body - overhead
+        if update and self.insert is upload.insert_template:
+            self.max_triples = VIRTUOSO_UPDATE_TRIPLES
+        counts: dict[str, int] = {}
+        total = sum(1 for _ in self.bodies(counts))
+        self.report.sent = {t: counts.get(t, 0) for t in self.tmp}
+        return total
+
+    def cleanup(self) -> None:
+        if not self.touched:
             return
-        drop = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in touched)
+        drop = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in self.touched)
         try:
-            _update(endpoints.update, drop, what="cleanup", creds=creds,
-                    timeout=min(timeout or 10.0, 10.0))
+            _update(self.endpoints.update, drop, what="cleanup", creds=self.creds,
+                    timeout=min(self.timeout or 10.0, 10.0))
         except EndpointError:
-            report.notes.append("the temporary graph(s) could not be dropped: "
-                                + ", ".join(f"<{g}>" for g in touched))
+            self.report.notes.append("the temporary graph(s) could not be dropped: "
+                                     + ", ".join(f"<{g}>" for g in self.touched))
 
-    def untouched(e: EndpointError) -> EndpointError:
-        cleanup()
-        note = ("; " + report.notes[-1]) if report.notes else ""
-        targets = ", ".join(f"<{t}>" for t in by_target)
+    def untouched(self, e: EndpointError) -> EndpointError:
+        self.cleanup()
+        note = ("; " + self.report.notes[-1]) if self.report.notes else ""
+        targets = ", ".join(f"<{t}>" for t in self.tmp)
         return EndpointError(f"push failed: {e.message}; {targets} left as it was" + note,
                              hint=e.hint)
 
-    # 1. Upload into the temporary graphs.
-    try:
-        for i, (target, body) in enumerate(bodies, 1):
-            if tmp[target] not in touched:
-                touched.append(tmp[target])
-            try:
-                if method == "gsp":
-                    url = endpoints.gsp + ("&" if "?" in endpoints.gsp else "?") + \
-                        urllib.parse.urlencode({"graph": tmp[target]})
-                    _request("POST", url, what=f"upload {i}/{len(bodies)}", body=body,
-                             headers={"Content-Type": "application/n-triples"},
-                             timeout=timeout, creds=creds)
-                else:
-                    _update(endpoints.update, insert(tmp[target], body),
-                            what=f"upload {i}/{len(bodies)}", creds=creds, timeout=timeout)
-            except EndpointError as e:
-                if transport.wrote_nothing(e) and \
-                        not any(t == target for t, _ in bodies[:i - 1]):
-                    touched.remove(tmp[target])
-                raise
-            report.requests += 1
-            if progress is not None:
-                progress(i, len(bodies))
-        # 2. Check that the server holds all of it before touching the targets.
-        staged = count_triples(endpoints.query, list(tmp.values()), timeout=timeout,
-                               creds=creds)
-        report.requests += 1
-        for target, n in sent.items():
-            if staged[tmp[target]] != n:
-                raise EndpointError(f"the server holds {staged[tmp[target]]} of the {n} "
-                                    f"triples uploaded to <{tmp[target]}>")
-    except EndpointError as e:
-        raise untouched(e) from None
+    def send(self, graph: str, body: bytes, what: str) -> None:
+        if self.report.method == "gsp":
+            gsp = self.endpoints.gsp
+            url = gsp + ("&" if "?" in gsp else "?") + urllib.parse.urlencode({"graph": graph})
+            _request("POST", url, what=what, body=body,
+                     headers={"Content-Type": "application/n-triples"},
+                     timeout=self.timeout, creds=self.creds)
+        else:
+            _update(self.endpoints.update, self.insert(graph, body), what=what,
+                    creds=self.creds, timeout=self.timeout)
 
-    # 3. Replace the targets in one update request: one transaction on the server.
-    touched[:] = list(tmp.values())
-    ops = []
-    for target, n in sent.items():
-        ops.append(f"DROP SILENT GRAPH <{target}>")
-        # Without SILENT, a temporary graph that vanished fails the whole request.
-        ops.append(f"MOVE {'SILENT ' if n == 0 else ''}GRAPH <{tmp[target]}> "
-                   f"TO GRAPH <{target}>")
-    try:
-        _update(endpoints.update, " ;\n".join(ops), what="replace", creds=creds,
-                timeout=timeout)
-        report.requests += 1
-    except EndpointError as e:
-        if re.search(r"\(HTTP \d+\)", e.message):
-            raise untouched(e) from None
-        cleanup()
-        raise EndpointError(
-            f"push failed: {e.message}; the replacement is one update request, so "
-            + ", ".join(f"<{t}>" for t in sent) + " holds either its old or its new content",
-            hint="run kg push again") from None
+    def upload(self, total: int, progress: Callable[[int, int], None] | None) -> None:
+        """1. Upload into the temporary graphs; 2. check that the server holds all of
+        it before touching the targets."""
+        try:
+            started: set[str] = set()
+            for i, (target, body) in enumerate(self.bodies(), 1):
+                name = self.tmp[target]
+                if name not in self.touched:
+                    self.touched.append(name)
+                try:
+                    self.send(name, body, f"upload {i}/{total}")
+                except EndpointError as e:
+                    if transport.wrote_nothing(e) and target not in started:
+                        self.touched.remove(name)
+                    raise
+                started.add(target)
+                self.report.requests += 1
+                if progress is not None:
+                    progress(i, total)
+            staged = count_triples(self.endpoints.query, list(self.tmp.values()),
+                                   timeout=self.timeout, creds=self.creds)
+            self.report.requests += 1
+            for target, n in self.report.sent.items():
+                if staged[self.tmp[target]] != n:
+                    raise EndpointError(f"the server holds {staged[self.tmp[target]]} of the "
+                                        f"{n} triples uploaded to <{self.tmp[target]}>")
+        except EndpointError as e:
+            raise self.untouched(e) from None
 
-    # 4. Count what the server now holds.
-    try:
-        report.held = count_triples(endpoints.query, list(sent), timeout=timeout,
-                                    creds=creds)
-        report.requests += 1
-    except EndpointError as e:
-        raise EndpointError(f"push: the graph was replaced, but counting it failed: "
-                            f"{e.message}", hint=e.hint) from None
-    report.seconds = time.monotonic() - t0
-    wrong = {t: n for t, n in report.held.items() if n != sent[t]}
-    if wrong:
-        raise EndpointError("push: the server holds " + ", ".join(
-            f"{n} triples in <{t}> where {sent[t]} were sent" for t, n in wrong.items()),
-            hint="another client may be writing the same graph; run kg push again")
-    return report
+    def replace(self) -> None:
+        """3. Replace the targets in one update request: one transaction on the server."""
+        self.touched[:] = list(self.tmp.values())
+        ops = []
+        for target, n in self.report.sent.items():
+            ops.append(f"DROP SILENT GRAPH <{target}>")
+            # Without SILENT, a temporary graph that vanished fails the whole request.
+            ops.append(f"MOVE {'SILENT ' if n == 0 else ''}GRAPH <{self.tmp[target]}> "
+                       f"TO GRAPH <{target}>")
+        try:
+            _update(self.endpoints.update, " ;\n".join(ops), what="replace", creds=self.creds,
+                    timeout=self.timeout)
+            self.report.requests += 1
+        except EndpointError as e:
+            if re.search(r"\(HTTP \d+\)", e.message):
+                raise self.untouched(e) from None
+            self.cleanup()
+            raise EndpointError(
+                f"push failed: {e.message}; the replacement is one update request, so "
+                + ", ".join(f"<{t}>" for t in self.tmp)
+                + " holds either its old or its new content",
+                hint="run kg push again") from None
+
+    def count(self) -> None:
+        """4. Count what the server now holds, and compare with what was sent."""
+        sent = self.report.sent
+        try:
+            self.report.held = count_triples(self.endpoints.query, list(sent),
+                                             timeout=self.timeout, creds=self.creds)
+            self.report.requests += 1
+        except EndpointError as e:
+            raise EndpointError(f"push: the graph was replaced, but counting it failed: "
+                                f"{e.message}", hint=e.hint) from None
+        wrong = {t: n for t, n in self.report.held.items() if n != sent[t]}
+        if wrong:
+            raise EndpointError("push: the server holds " + ", ".join(
+                f"{n} triples in <{t}> where {sent[t]} were sent" for t, n in wrong.items()),
+                hint="another client may be writing the same graph; run kg push again")

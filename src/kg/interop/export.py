@@ -157,14 +157,15 @@ def usable_prefixes(quads) -> dict[str, str]:
                              if isinstance(term, ox.NamedNode)})
 
 
-def _usable_prefixes(iris: set[str]) -> dict[str, str]:
-    """:func:`usable_prefixes` of the subject, predicate and object IRIs ``iris``."""
+def _usable_prefixes(iris: set[str], among: dict[str, str] | None = None) -> dict[str, str]:
+    """:func:`usable_prefixes` of the subject, predicate and object IRIs ``iris``
+    (of the prefixes ``among``, by default the project's)."""
     from bisect import bisect_left
 
     ordered = sorted(iris)  # the IRIs under a base are side by side
     plain_local = _compiled(_PLAIN_LOCAL)
     out = {}
-    for prefix, base in ns.PREFIXES.items():
+    for prefix, base in (ns.PREFIXES if among is None else among).items():
         i = bisect_left(ordered, base)
         while i < len(ordered) and ordered[i].startswith(base):
             if not plain_local.match(ordered[i][len(base):]):
@@ -416,7 +417,8 @@ def _merge_in(lines: list[bytes], extra: list[bytes]) -> list[bytes]:
 
 
 # ---------------------------------------------------------------------------
-# Streaming: N-Quads and N-Triples in bounded memory
+# Streaming: N-Quads and N-Triples in bounded memory (and Turtle and TriG, written
+# by Oxigraph from those lines, file to file)
 #
 # The same lines in the same order as :func:`canonical_lines`, but sorted by an
 # external merge sort: each graph is dumped a few predicates at a time, each
@@ -426,6 +428,8 @@ def _merge_in(lines: list[bytes], extra: list[bytes]) -> list[bytes]:
 # Oxigraph never writes raw), so that plain byte order is the export's order
 # and lines with blank nodes need no special place.
 
+#: The formats :func:`export_chunks` streams in bounded memory.
+STREAMED = ("nquads", "ntriples", "turtle", "trig")
 #: Lines (bytes) of one run before it is sorted and written out.
 RUN_BYTES = 32 << 20
 #: Bytes of output handed over at a time.
@@ -435,8 +439,10 @@ CHUNK_BYTES = 1 << 20
 def export_chunks(store: ox.Store, fmt: str, graphs: list[str]):
     """:func:`export_bytes` in pieces (an iterator of bytes); the same bytes joined.
 
-    N-Quads and N-Triples are sorted on disk and streamed, in bounded memory;
-    the other formats (and graphs with triple terms) are made whole in memory.
+    N-Quads and N-Triples are sorted on disk and streamed, in bounded memory,
+    and so are Turtle and TriG (the sorted lines written by Oxigraph's
+    serializer, reading from and writing to temporary files); JSON-LD,
+    RDF/XML and graphs with triple terms are made whole in memory.
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}", hint="one of " + ", ".join(FORMATS))
@@ -446,18 +452,43 @@ def export_chunks(store: ox.Store, fmt: str, graphs: list[str]):
 def _export_chunks(store: ox.Store, fmt: str, graphs: list[str]):
     import tempfile
 
-    if fmt in ("nquads", "ntriples") and len(set(graphs)) == len(graphs):
+    if fmt in STREAMED and len(set(graphs)) == len(graphs):
         with tempfile.TemporaryDirectory(prefix="kg-export-") as tmp:
             files = sorted_graph_files(store, graphs, Path(tmp))
             if files is not None:
                 yield header(fmt, graphs)
-                if fmt == "nquads":
-                    for graph, path in files:
-                        yield from _nquads_blocks(graph, path)
+                if fmt in QUAD_FORMATS:
+                    lines = (block for graph, path in files
+                             for block in _nquads_blocks(graph, path))
                 else:
-                    yield from _ntriples_blocks([path for _, path in files])
+                    lines = _ntriples_blocks([path for _, path in files])
+                if fmt in ("nquads", "ntriples"):
+                    yield from lines
+                else:
+                    yield from _serialized_blocks(lines, fmt, Path(tmp))
                 return
     yield export_bytes(store, fmt, graphs)
+
+
+def _serialized_blocks(lines, fmt: str, tmp: Path):
+    """The sorted N-Quads (TriG) or N-Triples (Turtle) ``lines`` (pieces of bytes)
+    written as ``fmt`` by Oxigraph, as :meth:`CanonicalLines.serialize` writes them,
+    through temporary files: the lines are spooled to disk while the usable
+    prefixes are worked out a piece at a time, then parsed and serialised from
+    file to file, and the result read back a piece at a time."""
+    spool, out = tmp / "lines", tmp / f"out.{fmt}"
+    prefixes = dict(ns.PREFIXES)
+    with open(spool, "wb", buffering=1 << 20) as f:
+        for block in lines:
+            f.write(block)
+            if prefixes:  # a prefix is usable if no piece has an IRI that rules it out
+                prefixes = _usable_prefixes(_iris(block), prefixes)
+    source = ox.parse(path=str(spool), lenient=True, format=ox.RdfFormat.N_QUADS
+                      if fmt in QUAD_FORMATS else ox.RdfFormat.N_TRIPLES)
+    ox.serialize(source, str(out), format=FORMATS[fmt], prefixes=prefixes)
+    del source
+    spool.unlink()
+    yield from _blocks(out)
 
 
 def sorted_graph_files(store: ox.Store, graphs: list[str],

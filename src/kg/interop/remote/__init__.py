@@ -9,7 +9,9 @@
   whole-request deadline, no redirects, an answer-size cap and one-line errors;
 * :mod:`kg.interop.remote.layouts`: where a store keeps its update and Graph Store
   services (Oxigraph, Fuseki, Virtuoso, GraphDB/RDF4J), and the IRIs that may
-  go into an update.
+  go into an update;
+* :mod:`kg.interop.remote.upload`: what a push sends, graph by graph, as request
+  bodies of bounded size made one at a time.
 
 :mod:`kg.interop.endpoint` builds queries and pushes on top of these.
 """

@@ -1,0 +1,196 @@
+"""What a push sends: each target graph's triples, as request bodies of bounded size.
+
+A target is a graph IRI and a way to walk its distinct triples afresh
+(:class:`Target`): a push walks them twice, once to count the triples and
+the requests, once to send, and never holds more than one request body (and
+the blank-node triples, which come from the ontology, not from the articles).
+:func:`store_targets` walks a store's graphs; :func:`quad_targets` sorts quads
+already in memory.
+
+The N-Triples of one target are cut into pieces that must travel in one
+request (:func:`stream_units`: a triple, or all the triples that share blank
+nodes) and packed in order into bodies (:func:`pack`); Virtuoso's updates are
+written as ``INSERT`` templates (:func:`insert_template`), everyone else's as
+``INSERT DATA`` (:func:`insert_data`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from kg.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Target:
+    """One graph the push replaces, and a fresh walk over its distinct triples."""
+
+    iri: str
+    triples: Callable[[], Iterable[ox.Triple]]
+
+
+def _triples(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
+    for q in quads:
+        yield ox.Triple(q.subject, q.predicate, q.object)
+
+
+def _across(store: ox.Store, graphs: list[ox.NamedNode]) -> Iterator[ox.Triple]:
+    """The triples of ``graphs`` in order, each once: a triple already in an earlier
+    graph is looked up in the store's index rather than remembered."""
+    for k, graph in enumerate(graphs):
+        earlier = graphs[:k]
+        for q in store.quads_for_pattern(None, None, None, graph):
+            if not any(ox.Quad(q.subject, q.predicate, q.object, g) in store for g in earlier):
+                yield ox.Triple(q.subject, q.predicate, q.object)
+
+
+def store_targets(store: ox.Store, graphs: list[str], graph_iri: str | None = None
+                  ) -> list[Target]:
+    """The targets of a push of ``graphs`` (IRIs) from ``store``: each graph under its
+    own IRI, or all of them, each triple once, under ``graph_iri``. Empty graphs come
+    last, as :func:`quad_targets` puts them."""
+    nodes = [ox.NamedNode(g) for g in graphs]
+    if graph_iri is not None:
+        return [Target(graph_iri, lambda: _across(store, nodes))]
+
+    def walk(node: ox.NamedNode) -> Callable[[], Iterator[ox.Triple]]:
+        return lambda: _triples(store.quads_for_pattern(None, None, None, node))
+
+    full = [n for n in nodes if next(store.quads_for_pattern(None, None, None, n), None)]
+    return [Target(n.value, walk(n)) for n in full + [n for n in nodes if n not in full]]
+
+
+def quad_targets(quads: Iterable[ox.Quad], graph_iri: str | None = None,
+                 names: Iterable[str] = ()) -> list[Target]:
+    """The targets of a push of ``quads`` held in memory: each quad into the graph of
+    its own name, or every triple into ``graph_iri``, each triple once; ``names``
+    are graphs to replace even when no quad falls into them."""
+    by_target: dict[str, list[ox.Triple]] = {}
+    seen: set = set()
+    for q in quads:
+        target = graph_iri or q.graph_name.value
+        key = (target, q.subject, q.predicate, q.object)
+        if key not in seen:
+            seen.add(key)
+            by_target.setdefault(target, []).append(ox.Triple(q.subject, q.predicate, q.object))
+    for target in [graph_iri] if graph_iri else names:
+        by_target.setdefault(target, [])
+    return [Target(t, lambda triples=triples: triples) for t, triples in by_target.items()]
+
+
+def _line(t: ox.Triple) -> bytes:
+    return f"{t} .\n".encode()
+
+
+def stream_units(triples: Iterable[ox.Triple]) -> Iterator[bytes]:
+    """N-Triples text cut into pieces that must travel in one request.
+
+    A blank node is local to one request body, so all the triples that share
+    blank nodes (a connected component) form one piece; every other triple is
+    a piece of its own, given as it comes. The blank-node groups come last, in
+    a deterministic order.
+    """
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    linked: list[tuple[str, ox.Triple]] = []
+    for t in triples:
+        bnodes = [term.value for term in (t.subject, t.object)
+                  if isinstance(term, ox.BlankNode)]
+        if not bnodes:
+            yield _line(t)
+            continue
+        root = find(bnodes[0])
+        for b in bnodes[1:]:
+            other = find(b)
+            if other != root:
+                parent[other] = root
+        linked.append((bnodes[0], t))
+    groups: dict[str, list[bytes]] = {}
+    for b, t in linked:
+        groups.setdefault(find(b), []).append(_line(t))
+    for _, lines in sorted(groups.items()):
+        yield b"".join(sorted(lines))
+
+
+def pack(pieces: Iterable[bytes], budget: int, max_triples: int | None = None
+         ) -> Iterator[bytes]:
+    """Pack ``pieces`` in order into bodies of at most ``budget`` bytes (and at most
+    ``max_triples`` lines, unless one piece alone has more), one body at a time."""
+    current: list[bytes] = []
+    size = lines = 0
+    for piece in pieces:
+        n = piece.count(b"\n")
+        if max_triples and lines + n > max_triples and current:
+            yield b"".join(current)
+            current, size, lines = [], 0, 0
+        lines += n
+        if len(piece) > budget:
+            raise UsageError(f"one triple (or blank-node group) takes {len(piece)} bytes, more "
+                             f"than --max-body allows ({budget} bytes for the triples)",
+                             hint="pass a larger --max-body")
+        if size + len(piece) > budget and current:
+            yield b"".join(current)
+            current, size, lines = [], 0, n
+        current.append(piece)
+        size += len(piece)
+    if current:
+        yield b"".join(current)
+
+
+def insert_data(graph: str, body: bytes) -> bytes:
+    return b"INSERT DATA { GRAPH <" + graph.encode() + b"> {\n" + body + b"} }\n"
+
+
+_XSD = b"http://www.w3.org/2001/XMLSchema#"
+_DURATION = re.compile(rb' ("(?:[^"\\]|\\.)*"\^\^<' + re.escape(_XSD)
+                       + rb'(?:duration|dayTimeDuration|yearMonthDuration)>) \.$')
+
+
+def insert_template(graph: str, body: bytes) -> bytes:
+    """``INSERT { GRAPH <g> { ... } } WHERE { BIND ... }``: the form Virtuoso accepts.
+
+    Virtuoso refuses blank nodes in ``INSERT DATA`` ("not allowed in a constant
+    clause") and cannot read an ``xsd:duration`` literal written in an update
+    (SR553); an INSERT template takes blank nodes (one solution: one node per
+    label, so the request's blank-node groups stay whole) and a duration made
+    by ``STRDT`` in the WHERE clause.
+    """
+    binds: dict[bytes, bytes] = {}
+    lines = []
+    for line in body.splitlines():
+        m = _DURATION.search(line)
+        if m:
+            var = b"?d" + hashlib.sha1(m.group(1)).hexdigest()[:16].encode()
+            lexical, _, datatype = m.group(1).rpartition(b"^^")
+            binds[var] = b"BIND(STRDT(" + lexical + b", " + datatype + b") AS " + var + b")"
+            line = line[:m.start(1)] + var + b" ."
+        lines.append(line + b"\n")
+    return (b"INSERT { GRAPH <" + graph.encode() + b"> {\n" + b"".join(lines) + b"} }\nWHERE { "
+            + b" ".join(binds[v] for v in sorted(binds)) + b" }\n")
+
+
+def bodies(targets: list[Target], budget: int, max_triples: int | None = None,
+           counts: dict[str, int] | None = None) -> Iterator[tuple[str, bytes]]:
+    """(target IRI, N-Triples body) for every request of the upload, in order; the
+    triples of each target are counted into ``counts`` as they go by."""
+    for target in targets:
+        def counted(triples: Iterable[ox.Triple], iri: str = target.iri
+                    ) -> Iterator[ox.Triple]:
+            for t in triples:
+                if counts is not None:
+                    counts[iri] = counts.get(iri, 0) + 1
+                yield t
+
+        for body in pack(stream_units(counted(target.triples())), budget, max_triples):
+            yield target.iri, body
