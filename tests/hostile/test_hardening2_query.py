@@ -511,6 +511,17 @@ def test_timeout_must_be_finite_seconds(kg, store, value):
         "(no limit) to 86400")
 
 
+
+@pytest.mark.parametrize("value", ["nan", "inf", "0", "-1", "86401", "soon"])
+def test_push_timeout_must_be_finite_seconds_above_zero(kg, store, value):
+    """A per-request deadline: 0 ("no limit") is refused too; nothing is sent."""
+    r = kg("push", "--store", str(store), "--endpoint", "http://127.0.0.1:9/sparql",
+           "--timeout", value)
+    assert r.exit_code == 2
+    assert r.stderr.splitlines()[-1] == (
+        f"Error: Invalid value for '--timeout': '{value}' is not a number of seconds above 0 "
+        "and up to 86400")
+
 def test_asserted_only_with_from_inferred_is_refused(kg, store):
     r = sparql(kg, store, "--asserted-only",
                "SELECT (COUNT(*) AS ?n) FROM kgg:inferred WHERE { ?s ?p ?o }")

@@ -11,10 +11,16 @@ GRAPH_CHOICES = ["asserted", "inferred", "background", "evidence", "ontology", "
 
 
 class Seconds(click.ParamType):
-    """A finite number of seconds from 0 (no limit) to :data:`MAX_SECONDS`."""
+    """A finite number of seconds from 0 (no limit) to :data:`MAX_SECONDS`.
+
+    ``Seconds(zero=False)`` is a deadline that must be above 0 (``kg push``'s per request).
+    """
 
     name = "seconds"
     MAX_SECONDS = 86400.0
+
+    def __init__(self, zero: bool = True) -> None:
+        self.zero = zero
 
     def convert(self, value, param, ctx):
         import math
@@ -26,13 +32,16 @@ class Seconds(click.ParamType):
                 number = float(str(value).strip())
             except ValueError:
                 number = math.nan
-        if not math.isfinite(number) or not 0 <= number <= self.MAX_SECONDS:
-            self.fail(f"{value!r} is not a number of seconds from 0 (no limit) to "
+        low = "from 0 (no limit)" if self.zero else "above 0 and up"
+        if (not math.isfinite(number) or not 0 <= number <= self.MAX_SECONDS
+                or (number == 0 and not self.zero)):
+            self.fail(f"{value!r} is not a number of seconds {low} to "
                       f"{self.MAX_SECONDS:g}", param, ctx)
         return number
 
 
 SECONDS = Seconds()
+DEADLINE = Seconds(zero=False)
 
 store_option = click.option(
     "--store", "store_dir", type=click.Path(file_okay=False, path_type=Path), default=None,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import click
 
 from kg.cli.common import resolve_store
-from kg.cli.options import graph_option, store_option
+from kg.cli.options import DEADLINE, graph_option, store_option
 
 
 @click.command("push")
@@ -29,7 +29,7 @@ from kg.cli.options import graph_option, store_option
 @click.option("--max-body", type=click.IntRange(min=1024), default=None, metavar="BYTES",
               help="Largest request body to send [default: 4000000; 100000 for "
                    "updates to Virtuoso].")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
+@click.option("--timeout", type=DEADLINE, default=30.0,
               show_default=True, metavar="SECONDS", help="Deadline for each request.")
 @store_option
 def command(endpoint, update_endpoint, gsp_endpoint, graphs, graph_iri, method, store_type,
