@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from kg.cli import cli
 
@@ -18,6 +19,11 @@ SEEDS = ROOT / "seeds"
 if str(ROOT) not in sys.path:  # the development tools (tools/) are not installed with kg
     sys.path.insert(0, str(ROOT))
 ARTICLE = SEEDS / "000_99214e3abbb71cf3.txt"
+# Property tests draw the same examples on every run (a failure they find becomes an
+# explicit regression case); KG_HYPOTHESIS_PROFILE=explore draws new ones.
+settings.register_profile("kg", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("KG_HYPOTHESIS_PROFILE", "kg"))
 # kg check's ontology cache goes to a directory of this run, never the user's ~/.cache
 os.environ["KG_CACHE_DIR"] = tempfile.mkdtemp(prefix="kg-test-cache-")
 
