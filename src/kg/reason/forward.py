@@ -48,6 +48,10 @@ class GrowthLimit(RuntimeError):
 S_CONST, O_CONST, COPY, SWAP, JOIN = range(5)
 
 
+def _ignore(fact: Fact) -> None:
+    pass
+
+
 def _new_trigger() -> list[list]:
     return [[], [], [], [], []]
 
@@ -174,13 +178,11 @@ class Engine:
 
     def load(self, triples: Iterable[Triple]) -> list[Fact]:
         """Insert asserted facts; return the ones that were new."""
-        S, O = self.S, self.O  # noqa: E741
-        out = []
+        out: list[Fact] = []
         lits: set[Literal] = set()
         # rdflib terms hash in Python; IRIs are looked up by their plain string
         # (a C-level hash) and only the other terms go through self.enc
         uri_ids, lit_ids, enc, plain = self._uri_ids, self._lit_ids, self.enc, str.__str__
-        need_o = self.need_o
         want_lits = bool(self.dt_body)
 
         def fenc(t: Node) -> int:
@@ -202,30 +204,10 @@ class Engine:
                 return i
             return enc(t)
 
+        add, _ = self._adder(out.append, _ignore)
         for s, p, o in triples:
-            if type(p) is Literal:
-                continue
-            si, pi, oi = fenc(s), fenc(p), fenc(o)
-            d = S.get(pi)
-            if d is None:
-                d = S[pi] = {}
-                if pi in need_o or self._eqf[0]:
-                    O[pi] = {}
-            os_ = d.get(si)
-            if os_ is None:
-                d[si] = {oi}
-            elif oi in os_:
-                continue
-            else:
-                os_.add(oi)
-            od = O.get(pi)
-            if od is not None:
-                ss = od.get(oi)
-                if ss is None:
-                    od[oi] = {si}
-                else:
-                    ss.add(si)
-            out.append((si, pi, oi))
+            if type(p) is not Literal:
+                add(fenc(s), fenc(p), fenc(o))
         self._lits = lits
         return out
 
