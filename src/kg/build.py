@@ -81,18 +81,34 @@ def read_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet) -> 
         text, _ = read_text_file(bg_path, 5_000_000, seeds_dir)
         background = ((display_path(bg_path), parse_background(text, display_path(bg_path))),)
     timings = {"load": 0.0}
-
-    def pairs():
-        for i, a in enumerate(articles, 1):
-            t = time.perf_counter()
-            ann = load_annotations(a.annotation_path, display_path(a.annotation_path))
-            timings["load"] += time.perf_counter() - t
-            yield a, ann
-            if i % 100 == 0 or i == len(articles):
-                progress(f"read {i}/{len(articles)} articles")
-
-    seeds = Seeds(ontology, vocabulary_from_graph(ontology), articles, pairs(), background,
+    seeds = Seeds(ontology, vocabulary_from_graph(ontology), articles,
+                  _pairs(articles, timings, progress), background,
                   read_wikidata_table(seeds_dir), timings)
+    timings["load"] = time.perf_counter() - t0
+    return seeds
+
+
+def _pairs(articles: list[Article], timings: dict[str, float],
+           progress: Callable[[str], None]) -> Iterator:
+    """Each article with its annotation file, parsed when it is reached."""
+    for i, a in enumerate(articles, 1):
+        t = time.perf_counter()
+        ann = load_annotations(a.annotation_path, display_path(a.annotation_path))
+        timings["load"] += time.perf_counter() - t
+        yield a, ann
+        if i % 100 == 0 or i == len(articles):
+            progress(f"read {i}/{len(articles)} articles")
+
+
+def read_new_seeds(seeds_dir: Path, articles: list[Article]) -> Seeds:
+    """The inputs an incremental build reads: the ontology, the reference table and
+    ``articles`` (the new ones; the background facts are in the current build)."""
+    t0 = time.perf_counter()
+    ontology = load_ontology()
+    timings = {"load": 0.0}
+    seeds = Seeds(ontology, vocabulary_from_graph(ontology), articles,
+                  _pairs(articles, timings, _quiet), (), read_wikidata_table(Path(seeds_dir)),
+                  timings)
     timings["load"] = time.perf_counter() - t0
     return seeds
 
@@ -100,12 +116,14 @@ def read_seeds(seeds_dir: Path, *, progress: Callable[[str], None] = _quiet) -> 
 # --- anchor + map ----------------------------------------------------------------------------
 
 def anchor_and_map(seeds: Seeds, write_evidence: Callable[[Iterator[list[str]]], None], *,
-                   progress: Callable[[str], None] = _quiet) -> Mapped:
+                   progress: Callable[[str], None] = _quiet, saved: list | None = None
+                   ) -> Mapped:
     """Anchor each quote and map each article's annotations, then the background facts.
     ``write_evidence`` must consume the iterator over each article's evidence (N-Triples
-    statements, see :func:`kg.model.mapping.stream_articles`): that fills the result."""
+    statements, see :func:`kg.model.mapping.stream_articles`): that fills the result.
+    ``saved`` (a list) gets the mapper's state at the end (for an incremental build)."""
     mapped, evidence = stream_articles(seeds.pairs, seeds.vocab, seeds.background,
-                                       seeds.wikidata)
+                                       seeds.wikidata, saved=saved)
     progress("reading and mapping the articles, writing the evidence")
     write_evidence(evidence)
     return mapped
@@ -136,10 +154,11 @@ class Reasoned:
     inferred: set
     engine: str
     hidden: set = field(default_factory=set)  # intermediate memberships, for kg explain
+    kept: list = field(default_factory=list)  # the compiled engine, when asked to keep it
 
 
 def reason(ontology: Graph, asserted: set, background: set, *, reasoner: str = "auto",
-           progress: Callable[[str], None] = _quiet) -> Reasoned:
+           progress: Callable[[str], None] = _quiet, keep: bool = False) -> Reasoned:
     """Keep each triple in the first graph that has it (ontology, asserted,
     background) and compute the closure, less everything already stated."""
     stated = set(ontology)
@@ -148,9 +167,11 @@ def reason(ontology: Graph, asserted: set, background: set, *, reasoner: str = "
     engine = choose_engine(reasoner, len(asserted) + len(background))
     progress(f"reasoning ({engine}) over {len(asserted)} asserted triples")
     hidden: set = set()
-    inferred = closure(ontology, asserted | background, engine=engine, hidden=hidden)
+    kept: list = []
+    inferred = closure(ontology, asserted | background, engine=engine, hidden=hidden,
+                       keep=kept if keep else None)
     inferred -= stated | asserted | background
-    return Reasoned(asserted, background, inferred, engine, hidden)
+    return Reasoned(asserted, background, inferred, engine, hidden, kept)
 
 
 # --- read -> anchor + map -> reason, for the store or in memory ------------------------------
@@ -175,17 +196,19 @@ class Compiled:
 
 
 def compile_graphs(seeds: Seeds, write_evidence: Callable[[Iterator[list[str]]], None], *,
-                   reasoner: str = "auto", progress: Callable[[str], None] = _quiet
-                   ) -> Compiled:
-    """Anchor, map and reason; the timings of each stage go into ``seeds.timings``."""
+                   reasoner: str = "auto", progress: Callable[[str], None] = _quiet,
+                   saved: list | None = None) -> Compiled:
+    """Anchor, map and reason; the timings of each stage go into ``seeds.timings``.
+    With ``saved`` (a list), the mapper's state is appended to it and the compiled
+    engine kept in ``reasoned.kept`` (what an incremental build starts from)."""
     timings = seeds.timings
     eager_load = timings["load"]  # the rest of "load" is spent while mapping
     t0 = time.perf_counter()
-    mapped = anchor_and_map(seeds, write_evidence, progress=progress)
+    mapped = anchor_and_map(seeds, write_evidence, progress=progress, saved=saved)
     timings["map"] = time.perf_counter() - t0 - (timings["load"] - eager_load)
     t0 = time.perf_counter()
     r = reason(seeds.ontology, mapped.asserted, mapped.background, reasoner=reasoner,
-               progress=progress)
+               progress=progress, keep=saved is not None)
     timings["reason"] = time.perf_counter() - t0
     return Compiled(seeds, mapped, r)
 
@@ -267,54 +290,143 @@ class BuildReport:
     timings: dict[str, float]  # per stage; "store-*" entries are parts of "store"
     articles: int
     seconds: float = 0.0  # the whole build, wall clock
+    #: "incremental: N new article(s)", or "full build" and why when an earlier build
+    #: could not be updated ("full build: seeds/a.yaml changed since the last build")
+    mode: str = "full build"
 
 
 def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
           checks: str = "auto", shapes: str = "auto",
-          progress: Callable[[str], None] = _quiet) -> BuildReport:
+          progress: Callable[[str], None] = _quiet, full: bool = False) -> BuildReport:
     """Read, anchor, map, reason, check and write the store; the previous build stays on
     failure.
 
     The store directory must be kg's (new, empty, or marked by an earlier
     build); the build holds its lock from start to end, so a second build
     into the same store fails at once (see :func:`kg.store.disk.build_lock`).
-    The evidence graph is streamed into the new store article by article and
-    everything else is written after the closure, so memory does not grow
-    with the evidence. The checks run on the new store before it is swapped in.
+    When the only change since the current build is new articles that sort
+    after every built one, the build is incremental (see :mod:`kg.incremental`)
+    unless ``full``; else it says why it is a full one (``progress`` and the
+    report's ``mode``).
     """
-    from kg.insight.explain import EXPLAIN_SIDECAR, explain_sidecar
-    from kg.project import project_fingerprint
-    from kg.store.disk import build_lock, fingerprint, new_build, packaged_fingerprint
+    from kg.incremental import Fallback, previous_build
+    from kg.store.disk import build_lock
 
     with build_lock(Path(store_dir)):
         t_start = time.perf_counter()
         seeds_dir = Path(seeds_dir).resolve()
-        inputs = fingerprint(input_files(seeds_dir), seeds_dir)
-        seeds = read_seeds(seeds_dir, progress=progress)
-        timings, eager_load = seeds.timings, seeds.timings["load"]
-        t_write = time.perf_counter()
-        evidence_iri = ns.graph_iri("evidence")
-        with paused_gc(), new_build(Path(store_dir)) as sink:
-            c = compile_graphs(seeds, lambda evidence: sink.load(
-                evidence_nquads(batch, evidence_iri) for batch in evidence),
-                reasoner=reasoner, progress=progress)
-            progress("writing the store")
-            sink.load(chunk for name, triples in c.graphs()
-                      for chunk in rdfterms.nquads(ns.graph_iri(name), triples))
-            sink.finish()
-            if fingerprint(input_files(seeds_dir), seeds_dir) != inputs:
-                raise InputError("the inputs changed while the build was running",
-                                 path=str(seeds_dir), hint="run `kg build` again")
-            chosen, counts = check_stage(sink.store, c, checks=checks, shapes=shapes,
-                                         progress=progress)
-            sink.commit({
-                "kg_version": __version__, "packaged": packaged_fingerprint(),
-                "project": project_fingerprint(), "seeds_dir": str(seeds_dir),
-                "inputs": inputs, "counts": counts, "reasoner": c.reasoned.engine,
-                "checks": chosen, "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            }, {EXPLAIN_SIDECAR: explain_sidecar(c.reasoned.hidden, seeds.ontology)})
-        timings.update(sink.timings)
-        timings["store"] = (time.perf_counter() - t_write - (timings["load"] - eager_load)
-                            - timings["map"] - timings["reason"] - timings.get("check", 0.0))
-        return BuildReport(Path(store_dir), counts, timings, len(seeds.articles),
-                           time.perf_counter() - t_start)
+        why = "--full was given" if full else None
+        if not full:
+            try:
+                prev = previous_build(Path(store_dir), seeds_dir)
+                return _build_incremental(prev, seeds_dir, Path(store_dir), reasoner=reasoner,
+                                          checks=checks, shapes=shapes, progress=progress,
+                                          t_start=t_start)
+            except Fallback as e:
+                why = e.reason
+        if why:
+            progress(f"full build: {why}")
+        report = _build_full(seeds_dir, Path(store_dir), reasoner=reasoner, checks=checks,
+                             shapes=shapes, progress=progress, t_start=t_start)
+        report.mode = f"full build: {why}" if why else "full build"
+        return report
+
+
+def _build_full(seeds_dir: Path, store_dir: Path, *, reasoner: str, checks: str, shapes: str,
+                progress: Callable[[str], None], t_start: float) -> BuildReport:
+    """Every stage, into a new store.
+
+    The evidence graph is streamed into the new store article by article and
+    everything else is written after the closure, so memory does not grow
+    with the evidence. The checks run on the new store before it is swapped in.
+    """
+    from kg.incremental import SIDECAR, state_sidecar
+    from kg.insight.explain import EXPLAIN_SIDECAR, explain_sidecar
+    from kg.project import project_fingerprint
+    from kg.store.disk import fingerprint, new_build, packaged_fingerprint
+
+    inputs = fingerprint(input_files(seeds_dir), seeds_dir)
+    seeds = read_seeds(seeds_dir, progress=progress)
+    timings, eager_load = seeds.timings, seeds.timings["load"]
+    t_write = time.perf_counter()
+    evidence_iri = ns.graph_iri("evidence")
+    saved: list = []
+    with paused_gc(), new_build(store_dir) as sink:
+        c = compile_graphs(seeds, lambda evidence: sink.load(
+            evidence_nquads(batch, evidence_iri) for batch in evidence),
+            reasoner=reasoner, progress=progress, saved=saved)
+        t0 = time.perf_counter()
+        state = state_sidecar(seeds.ontology, seeds.articles, saved[0] if saved else None,
+                              record_lines(c.mapped, seeds.articles), c.reasoned.kept)
+        c.reasoned.kept.clear()  # the engine's memory, before the store is written
+        timings["state"] = time.perf_counter() - t0
+        progress("writing the store")
+        sink.load(chunk for name, triples in c.graphs()
+                  for chunk in rdfterms.nquads(ns.graph_iri(name), triples))
+        sink.finish()
+        if fingerprint(input_files(seeds_dir), seeds_dir) != inputs:
+            raise InputError("the inputs changed while the build was running",
+                             path=str(seeds_dir), hint="run `kg build` again")
+        chosen, counts = check_stage(sink.store, c, checks=checks, shapes=shapes,
+                                     progress=progress)
+        sidecars = {EXPLAIN_SIDECAR: explain_sidecar(c.reasoned.hidden, seeds.ontology)}
+        if state is not None:
+            sidecars[SIDECAR] = state
+        sink.commit({
+            "kg_version": __version__, "packaged": packaged_fingerprint(),
+            "project": project_fingerprint(), "seeds_dir": str(seeds_dir),
+            "inputs": inputs, "counts": counts, "reasoner": c.reasoned.engine,
+            "checks": chosen, "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        }, sidecars)
+    timings.update(sink.timings)
+    timings["store"] = (time.perf_counter() - t_write - (timings["load"] - eager_load)
+                        - timings["map"] - timings["reason"] - timings.get("check", 0.0)
+                        - timings["state"])
+    return BuildReport(store_dir, counts, timings, len(seeds.articles),
+                       time.perf_counter() - t_start)
+
+
+def _build_incremental(prev, seeds_dir: Path, store_dir: Path, *, reasoner: str, checks: str,
+                       shapes: str, progress: Callable[[str], None], t_start: float
+                       ) -> BuildReport:
+    """The current build, copied, with what ``prev.new`` (the new articles) changes:
+    see :mod:`kg.incremental`. :class:`kg.incremental.Fallback` when it cannot be."""
+    from kg.incremental import SIDECAR, Fallback, delta
+    from kg.insight.explain import EXPLAIN_SIDECAR, explain_sidecar, read_sidecar
+    from kg.store.disk import fingerprint, new_build
+
+    recorded = read_sidecar(prev.build_dir)
+    if recorded is None:
+        raise Fallback("the last build has no kg explain sidecar")
+    inputs = fingerprint(input_files(seeds_dir), seeds_dir)
+    seeds = read_new_seeds(seeds_dir, prev.new)
+    timings = seeds.timings
+    n = len(prev.new)
+    progress(f"incremental: {n} new article{'s' if n != 1 else ''}")
+    with paused_gc(), new_build(store_dir, base=prev.build_dir) as sink:
+        t0 = time.perf_counter()
+        d = delta(prev, seeds, sink.store, reasoner=reasoner, progress=progress)
+        timings["delta"] = time.perf_counter() - t0  # map, reason, compare with the store
+        t0 = time.perf_counter()
+        sink.update(d.removals, d.additions)
+        timings["store"] = time.perf_counter() - t0
+        if fingerprint(input_files(seeds_dir), seeds_dir) != inputs:
+            raise InputError("the inputs changed while the build was running",
+                             path=str(seeds_dir), hint="run `kg build` again")
+        chosen = choose_checks(checks, d.size)
+        if chosen != "none":
+            progress(f"checking ({chosen}): shapes and violation queries")
+            t0 = time.perf_counter()
+            check_build(sink.store, seeds.ontology, shapes=shapes, checks=chosen, size=d.size,
+                        records=d.records)
+            timings["check"] = time.perf_counter() - t0
+        sidecars = {EXPLAIN_SIDECAR: explain_sidecar(d.hidden, seeds.ontology, recorded)}
+        if d.state is not None:
+            sidecars[SIDECAR] = d.state
+        manifest = {k: v for k, v in prev.manifest.items() if k != "format"}
+        manifest.update(inputs=inputs, counts=d.counts, checks=chosen,
+                        built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        sink.commit(manifest, sidecars)
+    return BuildReport(store_dir, d.counts, timings, len(prev.articles),
+                       time.perf_counter() - t_start,
+                       mode=f"incremental: {n} new article{'s' if n != 1 else ''}")

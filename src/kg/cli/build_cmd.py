@@ -23,12 +23,17 @@ from kg.cli.common import resolve_seeds, resolve_store, seeds_option, store_opti
                    "only a kg defect can fail), none, or auto (all up to 20,000 triples, "
                    "data above).")
 @click.option("--no-check", is_flag=True, help="The same as --checks none.")
-def command(seeds_dir, store_dir, reasoner, shapes, checks, no_check):
+@click.option("--full", is_flag=True,
+              help="Rebuild everything, even when the only change since the last build is "
+                   "new articles (which kg build otherwise adds to it incrementally).")
+def command(seeds_dir, store_dir, reasoner, shapes, checks, no_check, full):
     """Build the graph from the seeds and write the store.
 
     Reads every article (NAME.txt) and its annotations (NAME.yaml), anchors
     each quote, maps the annotations to RDF, computes the OWL 2 RL closure,
-    checks the result, and replaces the store atomically.
+    checks the result, and replaces the store atomically. When the only change
+    since the last build is new articles that sort after every built one, they
+    are added to it incrementally (the result is the same as a full build's).
 
     \b
     Example:
@@ -43,7 +48,8 @@ def command(seeds_dir, store_dir, reasoner, shapes, checks, no_check):
 
     report = build(resolve_seeds(seeds_dir), resolve_store(store_dir), reasoner=reasoner,
                    checks="none" if no_check else checks, shapes=shapes,
-                   progress=progress if sys.stderr.isatty() else (lambda message: None))
+                   progress=progress if sys.stderr.isatty() else (lambda message: None),
+                   full=full)
     from kg.project import drift_warning  # edits to a kg checkout that are not used
 
     warning = drift_warning()
@@ -51,6 +57,7 @@ def command(seeds_dir, store_dir, reasoner, shapes, checks, no_check):
         click.echo(warning, err=True)
     c = report.counts
     total = report.seconds
-    click.echo(f"Built {report.store} from {report.articles} article(s): "
+    how = f" ({report.mode})" if report.mode.startswith("incremental") else ""
+    click.echo(f"Built {report.store} from {report.articles} article(s){how}: "
                f"{c['asserted']} asserted, {c['inferred']} inferred, {c['background']} background,"
                f" {c['evidence']} evidence, {c['ontology']} ontology triples in {total:.2f} s.")

@@ -129,14 +129,16 @@ class Explanation:
 EXPLAIN_SIDECAR = "explain.json"
 
 
-def explain_sidecar(hidden: Iterable[Triple], ontology: Iterable[Triple]) -> bytes:
-    """The sidecar's bytes for the intermediate memberships ``hidden``.
+def explain_sidecar(hidden: Iterable[Triple], ontology: Iterable[Triple],
+                    recorded: Iterable[tuple[str, str]] = ()) -> bytes:
+    """The sidecar's bytes for the intermediate memberships ``hidden`` (and the rows an
+    earlier build ``recorded``, see :func:`read_sidecar`: an incremental build adds to them).
 
     A blank node's label is not kept by the store, so each class expression
     is named by :func:`bnode_keys` (its structure in ``ontology``).
     """
     keys = bnode_keys(ontology)
-    rows = sorted({(str(s), keys[o]) for s, _p, o in hidden if o in keys})
+    rows = sorted({(str(s), keys[o]) for s, _p, o in hidden if o in keys} | set(recorded))
     return (json.dumps({"intermediate": [list(r) for r in rows]}, indent=0) + "\n"
             ).encode("utf-8")
 

@@ -225,7 +225,33 @@ class _Mapper:
         self.regions: list[Region] = []  # the voices of the article being mapped
         self.text = ""  # the text of the article being mapped
         self.within: list[tuple[str, str, int]] = []  # (claim id, file, line) of `within`
+        self.within_all: list[tuple[str, str, int]] = []  # every `within` (checked again
+        # after a later file: it may give a record other classes)
         self.types: dict[str, tuple[str, ...]] = {}  # record id -> its classes
+
+    def state(self) -> dict:
+        """What mapping a further article reads of the files mapped so far, as plain data
+        (after :meth:`finish`): record ids, labels, classes, the speaker index, the
+        reference sources described (see docs/design.md, Incremental builds)."""
+        return {"ids": sorted(self.ids), "labels": {f"{i}\t{lang}": list(v) for (i, lang), v
+                                                     in self.labels.items()},
+                "types": {i: list(t) for i, t in self.types.items()},
+                "names": {n: sorted(i) for n, i in self.names.items()},
+                "persons": sorted(self.persons), "sources": sorted(self._sources),
+                "within": [list(w) for w in self.within_all]}
+
+    def restore(self, state: dict) -> None:
+        """Carry on from :meth:`state`: the next file is mapped as if every earlier one
+        had just been."""
+        self.ids = set(state["ids"])
+        self.labels = {tuple(k.split("\t", 1)): (v[0], v[1], v[2])
+                       for k, v in state["labels"].items()}
+        self.types = {i: tuple(t) for i, t in state["types"].items()}
+        self.names = {n: set(i) for n, i in state["names"].items()}
+        self.persons = set(state["persons"])
+        self._sources = set(state["sources"])
+        self.within_all = [(w[0], w[1], w[2]) for w in state["within"]]
+        self.within = list(self.within_all)
 
     def take_evidence(self) -> list[str]:
         """The evidence (N-Triples statements) mapped since the last call."""
@@ -486,6 +512,7 @@ class _Mapper:
             self.fail(path, found[0].line, f"{WITHIN}: give the one claim whose content "
                       f"record {rec.id!r} belongs to")
         self.within.append((values[0].text, path, values[0].line))
+        self.within_all.append(self.within[-1])
         return self.resource(path, values[0])
 
     def _as_content(self, claim: URIRef, record_id: str, part: int,
@@ -766,7 +793,8 @@ def map_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Vocabul
 def stream_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Vocabulary,
                     background: tuple[tuple[str, tuple[BackgroundFact, ...]], ...] = (),
                     wikidata: dict[str, str] | None = None, errors: list | None = None,
-                    evidence: bool = True) -> tuple[Mapped, Iterator[list[str]]]:
+                    evidence: bool = True, resume: dict | None = None,
+                    saved: list | None = None) -> tuple[Mapped, Iterator[list[str]]]:
     """Map the articles one at a time; the evidence comes out article by article.
 
     Returns the Mapped result (filled as the iterator runs; its ``evidence``
@@ -776,8 +804,13 @@ def stream_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Voca
     ``pairs`` may be lazy. A reference to a record id is resolved against
     every file: the iterator fails at its end if some id is defined nowhere.
     With ``evidence=False`` (``kg check``) the batches are empty: nothing else changes.
+    ``resume`` (a state ``saved`` by an earlier run: the list gets the mapper's
+    state once every file is mapped) maps ``pairs`` as articles that follow the
+    earlier run's (an incremental build).
     """
     mapper = _Mapper(vocab, wikidata, errors, evidence)
+    if resume is not None:
+        mapper.restore(resume)
 
     def batches() -> Iterator[list[str]]:
         for article, ann in pairs:
@@ -786,6 +819,8 @@ def stream_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Voca
         for path, facts in background:
             mapper.map_background(facts, path, "en")
         mapper.finish()
+        if saved is not None:
+            saved.append(mapper.state())
         yield mapper.take_evidence()
 
     return mapper.out, batches()

@@ -449,3 +449,34 @@ def _object_lookups(steps: tuple, first: tuple) -> set[int]:
             out.add(p)
         bound |= {x for x in (s, p, o) if x < 0}
     return out
+
+
+# -- the fact store as plain data, for an incremental build ----------------------------------
+
+def engine_state(eng: Engine, encode: Callable[[Node], object]) -> dict:
+    """The engine's fact store and compiled plan as plain data (ints, strings, tuples):
+    the term table through ``encode`` (a term -> plain value), the per-predicate
+    indexes, the equality flag and the compiled triggers. The rules' plan refers to
+    terms by id, so it is kept with the table rather than recompiled (a recompiled
+    plan numbers the terms in another order)."""
+    return {"terms": [encode(t) for t in eng.terms], "S": eng.S, "O": eng.O,
+            "eqf": eng._eqf[0], "plan": (eng.P, eng.wild, eng.need_o,
+                                          [encode(t) for t in eng.dt_body])}
+
+
+def restore_engine(tbox, state: dict, decode: Callable[[object], Node]) -> Engine:
+    """The engine :func:`engine_state` saved, over ``tbox`` (compiled from the same
+    ontology), ready to ``load`` and ``run`` more facts."""
+    eng = Engine.__new__(Engine)
+    eng.tb = tbox
+    eng.terms = [decode(x) for x in state["terms"]]
+    eng.ids = {t: i for i, t in enumerate(eng.terms)}
+    eng._uri_ids = {str.__str__(t): i for i, t in enumerate(eng.terms) if type(t) is URIRef}
+    eng._lit_ids = {(str.__str__(t), str.__str__(t.datatype) if t.datatype is not None else None,
+                     t.language): i for i, t in enumerate(eng.terms) if type(t) is Literal}
+    eng.S, eng.O, eng._eqf = state["S"], state["O"], [state["eqf"]]
+    eng.P, eng.wild, eng.need_o, dt_body = state["plan"]
+    eng.dt_body = {decode(x) for x in dt_body}
+    eng.type, eng.same, eng.thing = eng.ids[TYPE], eng.ids[SAME], eng.ids[THING]
+    eng._lits = set()
+    return eng

@@ -9,6 +9,8 @@ ontology's own terms. An inconsistency found by the reasoner (owlrl's
 
 from __future__ import annotations
 
+import contextlib
+
 from rdflib import OWL, Graph, URIRef
 
 from kg.errors import KgError, ViolationsError
@@ -80,7 +82,8 @@ def choose_engine(engine: str, n_input: int) -> str:
 
 def closure(ontology: Graph, data, engine: str = "auto", *,
             max_growth: int = MAX_GROWTH, max_sameas: int = MAX_SAMEAS,
-            max_seconds: float = MAX_SECONDS, hidden: set | None = None) -> set:
+            max_seconds: float = MAX_SECONDS, hidden: set | None = None,
+            keep: list | None = None) -> set:
     """The triples OWL 2 RL adds to ``ontology + data`` that users may see.
 
     ``data`` is an rdflib Graph or any iterable of rdflib triples. Returns a set
@@ -88,37 +91,58 @@ def closure(ontology: Graph, data, engine: str = "auto", *,
     guards and :class:`~kg.errors.ViolationsError` when the reasoner finds an
     inconsistency. If ``hidden`` is given, it receives the memberships of
     anonymous class expressions the closure holds (what ``kg explain`` shows
-    as intermediate steps; see :func:`kg.reason.rl_engine.intermediate`).
+    as intermediate steps; see :func:`kg.reason.rl_engine.intermediate`). If
+    ``keep`` is given (a list), the compiled engine holding the closure is appended
+    to it (with ``hidden``: whichever engine ran, for an incremental build).
     """
     data = data if isinstance(data, (Graph, set, frozenset)) else set(data)
     engine = choose_engine(engine, len(data))
     budget = max(MIN_BUDGET, max_growth * (len(data) + len(ontology)))
     if engine == "rules":
-        return _rules_closure(ontology, data, budget, hidden)
+        return _rules_closure(ontology, data, budget, hidden, keep)
     out = _owlrl_closure(ontology, data, budget, max_sameas, max_seconds)
     if hidden is not None:
-        hidden.update(intermediate_memberships(ontology, data))
+        hidden.update(intermediate_memberships(ontology, data, keep))
     return out
 
 
-def intermediate_memberships(ontology: Graph, data) -> set:
+def intermediate_memberships(ontology: Graph, data, keep: list | None = None) -> set:
     """The memberships of anonymous class expressions in the compiled engine's
     closure of ``ontology + data`` (empty if it cannot compute them)."""
     from kg.reason import rl_engine
 
     hidden: set = set()
     try:
-        rl_engine.infer(ontology, data, raise_on_clash=False, hidden=hidden)
+        rl_engine.infer(ontology, data, raise_on_clash=False, hidden=hidden, keep=keep)
     except (ValueError, rl_engine.Inconsistency, rl_engine.GrowthLimit):
         return set()
     return hidden
 
 
-def _rules_closure(ontology: Graph, data, budget: int, hidden: set | None = None) -> set:
+def _rules_closure(ontology: Graph, data, budget: int, hidden: set | None = None,
+                   keep: list | None = None) -> set:
+    from kg.reason import rl_engine
+
+    with _engine_errors():
+        return rl_engine.infer(ontology, data, budget=budget, hidden=hidden, keep=keep)
+
+
+def extend_closure(eng, data: set, budget: int, hidden: set | None = None) -> set:
+    """What ``data`` adds to the closure that an engine kept by :func:`closure` holds
+    (the user-visible triples new to it), with the same errors as :func:`closure`."""
+    from kg.reason import rl_engine
+
+    with _engine_errors():
+        return rl_engine.extend(eng, data, budget=budget, hidden=hidden)
+
+
+@contextlib.contextmanager
+def _engine_errors():
+    """The compiled engine's errors as kg's."""
     from kg.reason import rl_engine
 
     try:
-        return rl_engine.infer(ontology, data, budget=budget, hidden=hidden)
+        yield
     except rl_engine.GrowthLimit as e:
         raise ReasonerLimit(
             f"the reasoner stopped: the closure grew past {e.budget} new triples",

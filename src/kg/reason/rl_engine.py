@@ -70,7 +70,8 @@ from kg.reason.tbox import (
 __all__ = [
     "Clash", "Derivation", "Engine", "Explainer", "GrowthLimit", "Inconsistency", "ProofNode",
     "SUPPORTED_RULES", "TBox", "UnsupportedAxiom", "check", "compile_tbox",
-    "derivation_tree", "derivations", "infer", "intermediate", "tbox_terms", "user_visible",
+    "derivation_tree", "derivations", "extend", "infer", "intermediate", "tbox_terms",
+    "user_visible",
 ]
 
 ABOX_RULES = rules.RULE_NAMES
@@ -182,7 +183,15 @@ def _closure(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Tripl
              budget: int | None = None) -> tuple[Engine, list[tuple[int, int, int]], int]:
     tb, abox_list = _split(tbox, abox)
     eng = Engine(tb, rules.instances(tb))
-    facts = eng.load(itertools.chain(tb.asserted, abox_list))
+    derived, n_loaded = _load_and_run(eng, itertools.chain(tb.asserted, abox_list), budget)
+    return eng, derived, n_loaded
+
+
+def _load_and_run(eng: Engine, triples: Iterable[Triple], budget: int | None
+                  ) -> tuple[list[tuple[int, int, int]], int]:
+    """Load ``triples`` into the engine and run to fixpoint: (the derived facts, how
+    many facts were new)."""
+    facts = eng.load(triples)
     _refuse(eng)
     n_loaded = len(facts)
     agenda = facts
@@ -202,7 +211,7 @@ def _closure(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Tripl
             raise UnsupportedAxiom(
                 f"the ABox closure derived the schema triple {t}; "
                 "a TBox that changes at run time is not supported")
-    return eng, derived, n_loaded
+    return derived, n_loaded
 
 
 def _refuse(eng: Engine) -> None:
@@ -224,7 +233,8 @@ def check(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple])
 
 def infer(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple], *,
           visible_only: bool = True, raise_on_clash: bool = True,
-          budget: int | None = None, hidden: set | None = None) -> set[Triple]:
+          budget: int | None = None, hidden: set | None = None,
+          keep: list | None = None) -> set[Triple]:
     """The new triples of the OWL 2 RL closure of ``tbox`` + ``abox``.
 
     Returns rdflib triples not in the input.  With ``visible_only`` (default)
@@ -232,10 +242,22 @@ def infer(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple],
     generalised-RDF intermediate facts (literal subjects, ``owl:Thing`` types,
     facts about schema terms).  Raises :class:`Inconsistency` listing every
     clash unless ``raise_on_clash`` is false, and :class:`GrowthLimit` when more
-    than ``budget`` facts are derived.
+    than ``budget`` facts are derived. With ``keep`` (a list), the engine, holding
+    the whole closure, is appended to it (see :func:`extend`).
     """
     with paused_gc():
-        return _infer(tbox, abox, visible_only, raise_on_clash, budget, hidden)
+        return _infer(tbox, abox, visible_only, raise_on_clash, budget, hidden, keep)
+
+
+def extend(eng: Engine, abox: Iterable[Triple], *, budget: int | None = None,
+           hidden: set | None = None) -> set[Triple]:
+    """More ABox triples for an engine that holds a closure (kept by :func:`infer`):
+    the user-visible triples they add to it, computed semi-naively from the new facts
+    only. The same checks as :func:`infer`: every clash of the whole closure raises
+    :class:`Inconsistency`."""
+    with paused_gc():
+        derived, _n = _load_and_run(eng, abox, budget)
+        return _results(eng, derived, True, True, hidden)
 
 
 def intermediate(derived: Iterable[Triple], terms: frozenset[Node] | set[Node]
@@ -250,8 +272,16 @@ def intermediate(derived: Iterable[Triple], terms: frozenset[Node] | set[Node]
 
 def _infer(tbox: Graph | Iterable[Triple] | TBox, abox: Graph | Iterable[Triple],
            visible_only: bool, raise_on_clash: bool, budget: int | None = None,
-           hidden: set | None = None) -> set[Triple]:
+           hidden: set | None = None, keep: list | None = None) -> set[Triple]:
     eng, derived, _n = _closure(tbox, abox, budget)
+    if keep is not None:
+        keep.append(eng)
+    return _results(eng, derived, visible_only, raise_on_clash, hidden)
+
+
+def _results(eng: Engine, derived: list[tuple[int, int, int]], visible_only: bool,
+             raise_on_clash: bool, hidden: set | None) -> set[Triple]:
+    """The derived facts as triples (the user-visible ones), after the clash check."""
     if raise_on_clash:
         cl = clashes(eng)
         if cl:

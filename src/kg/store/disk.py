@@ -447,6 +447,13 @@ class BuildSink:
     def load(self, chunks) -> None:
         self.timings["store-drain"] = _load_in_background(self.store, chunks)
 
+    def update(self, removals, additions) -> None:
+        """Remove and then add quads (pyoxigraph Quads): an incremental build's delta."""
+        for quad in removals:
+            self.store.remove(quad)
+        self.store.extend(additions)
+        self.store.flush()
+
     def finish(self) -> None:
         t0 = time.perf_counter()
         self.store.flush()
@@ -469,10 +476,32 @@ class BuildSink:
         os.replace(link_tmp, store_dir / "current")
 
 
+def current_build(store_dir: Path) -> Path | None:
+    """The build directory ``current`` leads to, if it is one of the store's own builds."""
+    try:
+        target = (Path(store_dir) / "current").resolve(strict=True)
+        builds = (Path(store_dir) / "builds").resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    return target if target.parent == builds and target.is_dir() else None
+
+
+def read_manifest(build_dir: Path) -> dict | None:
+    """A build's manifest (None when missing, unreadable or of another shape)."""
+    try:
+        manifest = json.loads((Path(build_dir) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if _manifest_problem(manifest) is None else None
+
+
 @contextlib.contextmanager
-def new_build(store_dir: Path):
+def new_build(store_dir: Path, base: Path | None = None):
     """A new build of ``store_dir`` (the caller holds the build lock), as a :class:`BuildSink`.
 
+    With ``base`` (the current build's directory) the new build starts as a copy
+    of its quads (a RocksDB checkpoint: hard links, milliseconds at any size),
+    for an incremental build to update.
     On any failure inside the block the new build is removed and the previous
     one stays current (an OSError becomes a StoreError that says so).
     """
@@ -489,6 +518,8 @@ def new_build(store_dir: Path):
     sink = None
     try:
         (build_dir / BUILD_MARKER).write_bytes(b"")
+        if base is not None:
+            pyoxigraph.Store.read_only(str(base / "oxigraph")).backup(str(build_dir / "oxigraph"))
         sink = BuildSink(store_dir, build_dir, pyoxigraph.Store(str(build_dir / "oxigraph")))
         yield sink
         if sink.store is not None:
