@@ -402,11 +402,12 @@ def _build_incremental(prev, seeds_dir: Path, store_dir: Path, *, reasoner: str,
     seeds = read_new_seeds(seeds_dir, prev.new)
     timings = seeds.timings
     n = len(prev.new)
-    progress(f"incremental: {n} new article{'s' if n != 1 else ''}")
+    mode = f"incremental: {n} new article{'s' if n != 1 else ''}"
     with paused_gc(), new_build(store_dir, base=prev.build_dir) as sink:
         t0 = time.perf_counter()
         d = delta(prev, seeds, sink.store, reasoner=reasoner, progress=progress)
         timings["delta"] = time.perf_counter() - t0  # map, reason, compare with the store
+        progress(mode)
         t0 = time.perf_counter()
         sink.update(d.removals, d.additions)
         timings["store"] = time.perf_counter() - t0
@@ -428,5 +429,4 @@ def _build_incremental(prev, seeds_dir: Path, store_dir: Path, *, reasoner: str,
                         built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         sink.commit(manifest, sidecars)
     return BuildReport(store_dir, d.counts, timings, len(prev.articles),
-                       time.perf_counter() - t_start,
-                       mode=f"incremental: {n} new article{'s' if n != 1 else ''}")
+                       time.perf_counter() - t_start, mode=mode)

@@ -263,8 +263,8 @@ def delta(prev: Previous, seeds, store, *, reasoner: str, progress) -> Delta:
     size = changes.counts["asserted"] + changes.counts["background"]
     engine = choose_engine(reasoner, size)
     if engine != prev.manifest.get("reasoner"):
-        raise Fallback(f"the {engine} reasoner is chosen at the new size, the last build "
-                       f"used {prev.manifest.get('reasoner')}")
+        raise Fallback(f"the {engine} reasoner is chosen now (the last build used "
+                       f"{prev.manifest.get('reasoner')})")
     progress(f"reasoning (incremental) over {len(asserted)} new asserted triples")
     codec = _TermCodec(seeds.ontology)
     tbox = compile_tbox(seeds.ontology)
