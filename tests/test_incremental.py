@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import pickle
 import shutil
 import sys
 from pathlib import Path
@@ -261,6 +262,8 @@ def test_a_changed_ontology_extension_is_a_full_build(kg, corpora, tmp_path, mon
     ("remove", "the last build kept no incremental state"),
     ("corrupt", "the last build's incremental state is unreadable"),
     ("truncate", "the last build's incremental state is unreadable"),
+    ("engine", "the last build's incremental state is unreadable"),
+    ("mapper", "the last build's incremental state is unreadable"),
 ])
 def test_a_missing_or_damaged_state_is_a_full_build(kg, corpora, seeds, tmp_path, damage, why):
     store = tmp_path / "store"
@@ -270,8 +273,12 @@ def test_a_missing_or_damaged_state_is_a_full_build(kg, corpora, seeds, tmp_path
         sidecar.unlink()
     elif damage == "corrupt":
         sidecar.write_bytes(b"cos\nsystem\n(S'echo pwned'\ntR.")  # a pickle that runs code
-    else:
+    elif damage == "truncate":
         sidecar.write_bytes(sidecar.read_bytes()[:1000])
+    else:  # a pickle of the right kind, with one part of the wrong shape
+        state = pickle.loads(sidecar.read_bytes())
+        state[damage] = {"S": []} if damage == "engine" else {"ids": 3}
+        sidecar.write_bytes(pickle.dumps(state))
     _add(seeds, _article(corpora[1], 5))
     _full_build_says(seeds, store, why)
     _assert_same_as_full(kg, seeds, store, tmp_path)

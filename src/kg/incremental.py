@@ -14,6 +14,7 @@ docs/design.md, "Incremental builds".
 
 from __future__ import annotations
 
+import contextlib
 import io
 import pickle
 from dataclasses import dataclass
@@ -243,8 +244,9 @@ def delta(prev: Previous, seeds, store, *, reasoner: str, progress) -> Delta:
     from kg.reason.tbox import _is_schema_triple, compile_tbox
 
     saved: list = []
-    mapped, batches = stream_articles(seeds.pairs, seeds.vocab, (), seeds.wikidata,
-                                      resume=prev.state["mapper"], saved=saved)
+    with _damaged_state():
+        mapped, batches = stream_articles(seeds.pairs, seeds.vocab, (), seeds.wikidata,
+                                          resume=prev.state["mapper"], saved=saved)
     progress(f"mapping {len(prev.new)} new article(s)")
     evidence_iri = ns.graph_iri("evidence")
     evidence = b"".join(evidence_nquads(batch, evidence_iri) for batch in batches)
@@ -268,7 +270,8 @@ def delta(prev: Previous, seeds, store, *, reasoner: str, progress) -> Delta:
     progress(f"reasoning (incremental) over {len(asserted)} new asserted triples")
     codec = _TermCodec(seeds.ontology)
     tbox = compile_tbox(seeds.ontology)
-    eng = restore_engine(tbox, prev.state["engine"], codec.decode)
+    with _damaged_state():
+        eng = restore_engine(tbox, prev.state["engine"], codec.decode)
     hidden: set = set()
     budget = max(MIN_BUDGET, MAX_GROWTH * (size + len(seeds.ontology)))
     for t in extend_closure(eng, asserted | background, budget, hidden):
@@ -289,6 +292,15 @@ def delta(prev: Previous, seeds, store, *, reasoner: str, progress) -> Delta:
                              protocol=pickle.HIGHEST_PROTOCOL)
     return Delta(changes.removals, changes.additions, changes.counts, size, records, hidden,
                  state)
+
+
+@contextlib.contextmanager
+def _damaged_state():
+    """A state of the wrong shape (it unpickled, but is not what a build keeps)."""
+    try:
+        yield
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        raise Fallback("the last build's incremental state is unreadable") from None
 
 
 class _Changes:
