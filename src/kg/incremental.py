@@ -137,7 +137,10 @@ def read_state(build_dir: Path) -> dict:
         state = _Unpickler(io.BytesIO(data)).load()
         ok = isinstance(state, dict) and state.get("version") == STATE_VERSION and \
             state.get("kg_version") == __version__ and \
-            {"articles", "mapper", "records", "engine"} <= state.keys()
+            {"articles", "mapper", "records", "engine"} <= state.keys() and \
+            isinstance(state["articles"], list) and \
+            all(isinstance(a, str) for a in state["articles"]) and \
+            isinstance(state["records"], dict)
     except Exception:  # noqa: BLE001 - any damage means: build in full
         ok = False
     if not ok:
@@ -287,7 +290,8 @@ def delta(prev: Previous, seeds, store, *, reasoner: str, progress) -> Delta:
         changes.add(t, "inferred")
     for quad in ox.parse(evidence, format=ox.RdfFormat.N_QUADS):
         changes.add_quad(quad, "evidence")
-    records = {k: tuple(v) for k, v in prev.state["records"].items()}
+    with _damaged_state():
+        records = {k: (str(v[0]), int(v[1])) for k, v in prev.state["records"].items()}
     for k, v in record_lines(mapped, prev.new).items():
         records.setdefault(k, v)
     try:
