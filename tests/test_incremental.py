@@ -324,3 +324,34 @@ def test_the_compiled_engine_is_extended_too(kg, corpora, seeds, tmp_path):
     _add(seeds, _article(corpora[1], 6))
     _full_build_says(seeds, store, "the owlrl reasoner is chosen now (the last build used "
                                    "rules)")
+
+
+def test_a_new_article_that_fails_the_checks_fails_as_in_a_full_build(kg, seeds_copy, tmp_path):
+    """The checks of an incremental build run over the whole store and name the record
+    as a full build does (exit 3); the previous build stays current."""
+    from kg.errors import ViolationsError
+
+    store = tmp_path / "store"
+    assert kg("build", "--seeds", str(seeds_copy), "--store", str(store)).exit_code == 0
+    before = (store / "current").resolve()
+    [text] = seeds_copy.glob("*.txt")
+    shutil.copy(text, seeds_copy / "zzz_copy.txt")
+    ann = text.with_suffix(".yaml").read_text(encoding="utf-8")
+    (seeds_copy / "zzz_copy.yaml").write_text(ann.rstrip("\n") + """
+
+  - id: leaked-blackmail
+    type: MilitaryAction
+    label: Russian blackmail
+    quote: "Russia offers blackmail, not peace."
+""", encoding="utf-8")
+    said: list[str] = []
+    with pytest.raises(ViolationsError):
+        build(seeds_copy, store, progress=said.append)
+    assert "incremental: 1 new article" in said
+    ours = kg("build", "--seeds", str(seeds_copy), "--store", str(store))
+    full = kg("build", "--seeds", str(seeds_copy), "--store", str(tmp_path / "fresh"))
+    assert (ours.exit_code, full.exit_code) == (3, 3)
+    assert ours.stderr == full.stderr
+    assert "record leaked-blackmail: kgr:leaked-blackmail rdf:type kg:MilitaryAction is " \
+           "supported only by the words of valeriy-dymov" in ours.stderr
+    assert (store / "current").resolve() == before

@@ -129,7 +129,7 @@ def test_an_empty_directory_becomes_a_store(kg, tmp_path):
     _build_ok(kg, x)
     assert sorted(os.listdir(x)) == [".kg-store", "builds", "current"]
     assert sorted(os.listdir(x / "builds" / _current(x))) == [
-        ".kg-build", "explain.json", "manifest.json", "oxigraph"]
+        ".kg-build", "explain.json", "incremental.pickle", "manifest.json", "oxigraph"]
     assert kg("stats", "--store", str(x)).exit_code == 0
 
 

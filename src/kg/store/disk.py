@@ -7,6 +7,9 @@ Layout of a store directory (``.kg`` by default)::
     .kg/builds/<id>/.kg-build       marker: kg made this build (written first)
     .kg/builds/<id>/oxigraph/       the quads (an Oxigraph RocksDB store)
     .kg/builds/<id>/manifest.json   inputs fingerprint, counts, versions
+    .kg/builds/<id>/explain.json    kg explain's intermediate memberships
+    .kg/builds/<id>/incremental.pickle  what the next build needs to add new articles
+                                    (kg.incremental)
 
 A build writes a new ``builds/<id>`` and then swaps the ``current`` link, so
 a failed or interrupted build leaves the previous build untouched.
