@@ -340,7 +340,7 @@ def _build_full(seeds_dir: Path, store_dir: Path, *, reasoner: str, checks: str,
     everything else is written after the closure, so memory does not grow
     with the evidence. The checks run on the new store before it is swapped in.
     """
-    from kg.incremental import SIDECAR, state_sidecar
+    from kg.incremental import SIDECAR, write_state
     from kg.insight.explain import EXPLAIN_SIDECAR, explain_sidecar
     from kg.project import project_fingerprint
     from kg.store.disk import fingerprint, new_build, packaged_fingerprint
@@ -356,8 +356,9 @@ def _build_full(seeds_dir: Path, store_dir: Path, *, reasoner: str, checks: str,
             evidence_nquads(batch, evidence_iri) for batch in evidence),
             reasoner=reasoner, progress=progress, saved=saved)
         t0 = time.perf_counter()
-        state = state_sidecar(seeds.ontology, seeds.articles, saved[0] if saved else None,
-                              record_lines(c.mapped, seeds.articles), c.reasoned.kept)
+        write_state(sink.dir / SIDECAR, seeds.ontology, seeds.articles,
+                    saved[0] if saved else None, record_lines(c.mapped, seeds.articles),
+                    c.reasoned.kept)
         c.reasoned.kept.clear()  # the engine's memory, before the store is written
         timings["state"] = time.perf_counter() - t0
         progress("writing the store")
@@ -370,8 +371,6 @@ def _build_full(seeds_dir: Path, store_dir: Path, *, reasoner: str, checks: str,
         chosen, counts = check_stage(sink.store, c, checks=checks, shapes=shapes,
                                      progress=progress)
         sidecars = {EXPLAIN_SIDECAR: explain_sidecar(c.reasoned.hidden, seeds.ontology)}
-        if state is not None:
-            sidecars[SIDECAR] = state
         sink.commit({
             "kg_version": __version__, "packaged": packaged_fingerprint(),
             "project": project_fingerprint(), "seeds_dir": str(seeds_dir),

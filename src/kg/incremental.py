@@ -1,7 +1,7 @@
 """Incremental builds: new articles added to the current build instead of a full one.
 
 A full build keeps, beside its quads, the state that mapping and reasoning carry
-from one article to the next (:data:`SIDECAR`, see :func:`state_sidecar`). When
+from one article to the next (:data:`SIDECAR`, see :func:`write_state`). When
 the only change to the seeds since then is one or more new articles (text and
 annotations) that sort after every built one, :func:`previous_build` finds that
 state and :func:`delta` maps the new articles as if they came last in a full
@@ -79,36 +79,42 @@ class _NoState(Exception):
     """The build's state cannot be kept (the next build will be a full one)."""
 
 
-def state_sidecar(ontology, articles, mapper_state: dict | None, records: dict,
-                  kept: list) -> bytes | None:
-    """The bytes of :data:`SIDECAR` for a full build, or None when its state cannot be
-    kept: the mapper's state after the last file, the record lines of the checks, the
-    articles in order, and the compiled engine's fact store (``kept``, see
-    :func:`kg.reason.reasoning.closure`)."""
+def write_state(path: Path, ontology, articles, mapper_state: dict | None, records: dict,
+                kept: list) -> bool:
+    """Write :data:`SIDECAR` for a full build (to ``path``, streamed: the bytes are never
+    held whole); False when its state cannot be kept. The state: the mapper's state
+    after the last file, the record lines of the checks, the articles in order, and
+    the compiled engine's fact store (``kept``, see :func:`kg.reason.reasoning.closure`)."""
     from kg.reason.forward import engine_state
     from kg.reason.tbox import compile_tbox
 
     if mapper_state is None or not kept or kept[0].tb is not compile_tbox(ontology):
-        return None  # no engine, or one whose TBox the data extended
+        return False  # no engine, or one whose TBox the data extended
     codec = _TermCodec(ontology)
     if not codec.unique:
-        return None
+        return False
     try:
         engine = engine_state(kept[0], codec.encode)
     except _NoState:
-        return None
-    return _dumps({"version": STATE_VERSION, "kg_version": __version__,
-                   "articles": [a.doc_id for a in articles], "mapper": mapper_state,
-                   "records": {k: list(v) for k, v in records.items()}, "engine": engine})
+        return False
+    with open(path, "wb") as f:
+        _dump({"version": STATE_VERSION, "kg_version": __version__,
+               "articles": [a.doc_id for a in articles], "mapper": mapper_state,
+               "records": {k: list(v) for k, v in records.items()}, "engine": engine}, f)
+    return True
+
+
+def _dump(state: dict, f) -> None:
+    """The state pickled without a memo (less than half the time and memory: the data
+    holds no cycles, and a shared join step is stored twice, harmlessly)."""
+    pickler = pickle.Pickler(f, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True
+    pickler.dump(state)
 
 
 def _dumps(state: dict) -> bytes:
-    """The state pickled without a memo (less than half the time and memory: the data
-    holds no cycles, and a shared join step is stored twice, harmlessly)."""
     out = io.BytesIO()
-    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.fast = True
-    pickler.dump(state)
+    _dump(state, out)
     return out.getvalue()
 
 
