@@ -3,7 +3,7 @@
     python bench/export_bench.py STORE [--format nquads] [--push] [--old]
 
 Each measurement is a child process (wall time, and peak RSS from ``wait4``);
-``kg export`` streams N-Quads, N-Triples, Turtle and TriG:
+``kg export`` streams every format (N-Quads, N-Triples, Turtle, TriG, JSON-LD, RDF/XML):
 
 * ``export``: ``kg export --format F -o OUT`` (the streamed, bounded-memory path);
 * ``export-old`` (``--old``): the in-memory path, :func:`kg.interop.export.export_bytes`

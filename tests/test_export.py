@@ -410,15 +410,22 @@ GRAPH_CHOICES = [list(ns.GRAPH_NAMES), ["asserted"], ["inferred", "asserted"],
                  ["ontology", "inferred", "evidence"]]
 
 
+STREAMED_FORMATS = ["nquads", "ntriples", "turtle", "trig", "jsonld", "rdfxml"]
+
+
 @pytest.mark.parametrize("tiny", [False, True])
-@pytest.mark.parametrize("fmt", ["nquads", "ntriples", "turtle", "trig"])
+@pytest.mark.parametrize("fmt", STREAMED_FORMATS)
 def test_streamed_export_is_the_in_memory_export(fmt, tiny, generated_store, monkeypatch):
     import kg.interop.export as export_module
 
+    assert sorted(STREAMED_FORMATS) == sorted(FORMATS) == sorted(export_module.STREAMED)
     if tiny:  # many runs, many pieces: the merge and the walk over earlier graphs
         monkeypatch.setattr(export_module, "RUN_BYTES", 2000)
         monkeypatch.setattr(export_module, "CHUNK_BYTES", 300)
-    for store in (open_store(generated_store).oxigraph, _awkward_store()):
+    stores = [open_store(generated_store).oxigraph]
+    if fmt != "rdfxml":  # the awkward store has a literal RDF/XML refuses (the next test)
+        stores.append(_awkward_store())
+    for store in stores:
         for graphs in GRAPH_CHOICES:
             pieces = list(export_module.export_chunks(store, fmt, graphs))
             expected = export_bytes(store, fmt, graphs)
@@ -426,6 +433,21 @@ def test_streamed_export_is_the_in_memory_export(fmt, tiny, generated_store, mon
             assert len(expected) > 500
             if tiny:
                 assert len(pieces) > 3
+
+
+def test_streamed_rdfxml_refuses_before_writing_anything():
+    """The refusal export_bytes gives, raised before the first piece (nothing reaches stdout)."""
+    import kg.interop.export as export_module
+
+    store = _awkward_store()
+    with pytest.raises(KgError) as in_memory:
+        export_bytes(store, "rdfxml", list(ns.GRAPH_NAMES))
+    pieces = export_module.export_chunks(store, "rdfxml", list(ns.GRAPH_NAMES))
+    with pytest.raises(KgError) as streamed:
+        next(pieces)
+    assert streamed.value.message == in_memory.value.message == (
+        "RDF/XML cannot write the character U+0001 of a literal of "
+        "<http://example.org/A> <http://example.org/p-q>: XML 1.0 forbids it")
 
 
 def test_streamed_export_with_triple_terms_is_the_general_path():
@@ -442,7 +464,7 @@ def test_streamed_export_with_triple_terms_is_the_general_path():
         assert b"<<" in streamed
 
 
-@pytest.mark.parametrize("fmt", ["nquads", "ntriples", "turtle", "trig"])
+@pytest.mark.parametrize("fmt", STREAMED_FORMATS)
 def test_export_command_writes_the_in_memory_bytes(kg, generated_store, tmp_path, fmt):
     out = tmp_path / f"out.{fmt}"
     r = kg("export", "--store", str(generated_store), "--format", fmt, "-o", str(out))

@@ -429,7 +429,7 @@ def _merge_in(lines: list[bytes], extra: list[bytes]) -> list[bytes]:
 # and lines with blank nodes need no special place.
 
 #: The formats :func:`export_chunks` streams in bounded memory.
-STREAMED = ("nquads", "ntriples", "turtle", "trig")
+STREAMED = ("nquads", "ntriples", "turtle", "trig", "jsonld", "rdfxml")
 #: Lines (bytes) of one run before it is sorted and written out.
 RUN_BYTES = 32 << 20
 #: Bytes of output handed over at a time.
@@ -440,9 +440,9 @@ def export_chunks(store: ox.Store, fmt: str, graphs: list[str]):
     """:func:`export_bytes` in pieces (an iterator of bytes); the same bytes joined.
 
     N-Quads and N-Triples are sorted on disk and streamed, in bounded memory,
-    and so are Turtle and TriG (the sorted lines written by Oxigraph's
-    serializer, reading from and writing to temporary files); JSON-LD,
-    RDF/XML and graphs with triple terms are made whole in memory.
+    and so are Turtle, TriG, JSON-LD and RDF/XML (the sorted lines written by
+    Oxigraph's serializer, reading from and writing to temporary files); graphs
+    with triple terms are made whole in memory.
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}", hint="one of " + ", ".join(FORMATS))
@@ -456,7 +456,8 @@ def _export_chunks(store: ox.Store, fmt: str, graphs: list[str]):
         with tempfile.TemporaryDirectory(prefix="kg-export-") as tmp:
             files = sorted_graph_files(store, graphs, Path(tmp))
             if files is not None:
-                yield header(fmt, graphs)
+                if fmt in ("nquads", "ntriples"):
+                    yield header(fmt, graphs)
                 if fmt in QUAD_FORMATS:
                     lines = (block for graph, path in files
                              for block in _nquads_blocks(graph, path))
@@ -464,8 +465,14 @@ def _export_chunks(store: ox.Store, fmt: str, graphs: list[str]):
                     lines = _ntriples_blocks([path for _, path in files])
                 if fmt in ("nquads", "ntriples"):
                     yield from lines
-                else:
-                    yield from _serialized_blocks(lines, fmt, Path(tmp))
+                    return
+                # serialised whole (to a file) before the header goes out: a triple
+                # RDF/XML cannot carry is refused before anything is written
+                blocks = _serialized_blocks(lines, fmt, Path(tmp))
+                first = next(blocks, b"")
+                yield header(fmt, graphs)
+                yield first
+                yield from blocks
                 return
     yield export_bytes(store, fmt, graphs)
 
@@ -485,10 +492,30 @@ def _serialized_blocks(lines, fmt: str, tmp: Path):
                 prefixes = _usable_prefixes(_iris(block), prefixes)
     source = ox.parse(path=str(spool), lenient=True, format=ox.RdfFormat.N_QUADS
                       if fmt in QUAD_FORMATS else ox.RdfFormat.N_TRIPLES)
+    if fmt == "rdfxml":
+        source = _checked_for_rdfxml(source)
     ox.serialize(source, str(out), format=FORMATS[fmt], prefixes=prefixes)
     del source
     spool.unlink()
-    yield from _blocks(out)
+    if fmt in ("turtle", "trig"):
+        yield from _blocks(out)
+    elif fmt == "jsonld":  # one line: read in pieces of CHUNK_BYTES
+        yield from _raw_blocks(out)
+    else:  # RDF/XML, as CanonicalLines.serialize: a carriage return as a reference
+        yield from (block.replace(b"\r", b"&#xD;") for block in _raw_blocks(out))
+
+
+def _raw_blocks(path: Path):
+    with open(path, "rb") as f:
+        while data := f.read(CHUNK_BYTES):
+            yield data
+
+
+def _checked_for_rdfxml(triples):
+    """The triples, each refused as :func:`check_rdfxml` refuses it, one at a time."""
+    for t in triples:
+        check_rdfxml((t,))
+        yield t
 
 
 def sorted_graph_files(store: ox.Store, graphs: list[str],
@@ -699,11 +726,14 @@ def _check_reparses(data, fmt: str | None, path: Path, tmp: str | None = None) -
     """``data`` (bytes or a binary file) re-parses as ``fmt``, or the file ``tmp`` does."""
     if fmt not in FORMATS:
         return
+    # Oxigraph writes JSON-LD in the streaming profile, which its streaming parser reads in
+    # constant memory (the general one held 1.8 GB for the 1,000-article export)
+    as_format = ox.RdfFormat.STREAMING_JSON_LD if fmt == "jsonld" else FORMATS[fmt]
     try:
         if tmp is None:
-            deque(ox.parse(data, format=FORMATS[fmt]), maxlen=0)
+            deque(ox.parse(data, format=as_format), maxlen=0)
         else:
-            deque(ox.parse(path=tmp, format=FORMATS[fmt]), maxlen=0)
+            deque(ox.parse(path=tmp, format=as_format), maxlen=0)
     except (SyntaxError, ValueError) as e:
         raise KgError(f"the {fmt} output did not re-parse ({e}); {path} left as it was") \
             from None
