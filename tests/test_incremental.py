@@ -15,6 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.build import build
+from kg.errors import InputError
 from kg.incremental import SIDECAR
 from kg.store.disk import graph_counts
 
@@ -199,13 +200,99 @@ def test_a_changed_article_is_a_full_build_that_says_so(kg, corpora, seeds, tmp_
     _assert_same_as_full(kg, seeds, store, tmp_path)
 
 
-def test_a_removed_article_is_a_full_build_that_says_so(kg, corpora, seeds, tmp_path):
+def _remove(seeds: Path, k: int) -> Path:
+    """Remove the k-th article (text and annotations) of ``seeds``; its text file."""
+    text = sorted(seeds.glob("*.txt"))[k]
+    text.unlink()
+    text.with_suffix(".yaml").unlink()
+    return text
+
+
+@pytest.mark.parametrize("k", [-1, -2])
+def test_a_removed_article_is_taken_out_incrementally(kg, corpora, seeds, tmp_path, k):
+    """The last and a middle article removed: the result is a full build's, and the
+    state it keeps serves the next incremental build."""
+    store = tmp_path / "store"
+    _add(seeds, _article(corpora[1], 5) + _article(corpora[1], 6))
+    build(seeds, store)
+    _remove(seeds, k)
+    said: list[str] = []
+    report = build(seeds, store, progress=said.append)
+    assert (report.mode, report.articles) == ("incremental: 1 article removed", 6)
+    assert [m for m in said if m.startswith(("full build", "incremental"))] == [
+        "incremental: 1 article removed"]
+    _assert_same_as_full(kg, seeds, store, tmp_path)
+    _copy_article(seeds, _article(corpora[1], 5), "000010_")
+    assert build(seeds, store).mode == "incremental: 1 new article"
+    _assert_same_as_full(kg, seeds, store, tmp_path / "again")
+
+
+def test_two_removed_articles_at_once(kg, corpora, seeds, tmp_path):
+    store = tmp_path / "store"
+    _add(seeds, _article(corpora[1], 5) + _article(corpora[1], 6))
+    build(seeds, store)
+    _remove(seeds, -1)
+    _remove(seeds, -1)
+    assert build(seeds, store).mode == "incremental: 2 articles removed"
+    _assert_same_as_full(kg, seeds, store, tmp_path)
+
+
+def _copy_article(seeds: Path, files: list[Path], prefix: str) -> list[Path]:
+    """The article's files under another name (its text and records: the same triples)."""
+    out = []
+    for f in files:
+        out.append(seeds / (prefix + f.name.split("_", 1)[1]))
+        shutil.copy(f, out[-1])
+    return out
+
+
+def test_a_removed_article_whose_triples_another_also_asserts(kg, corpora, seeds, tmp_path):
+    """Every triple, reified statement, label and speaker name of the removed article is
+    also another's: they all stay; only its own evidence goes."""
+    store = tmp_path / "store"
+    _add(seeds, _article(corpora[1], 5))
+    _copy_article(seeds, _article(corpora[1], 5), "000004z_")  # sorts before article 5
+    build(seeds, store)
+    _remove(seeds, -1)
+    assert build(seeds, store).mode == "incremental: 1 article removed"
+    _assert_same_as_full(kg, seeds, store, tmp_path)
+
+
+def test_a_removed_article_whose_speaker_names_a_later_one_read_is_a_full_build(
+        kg, corpora, seeds, tmp_path):
+    """The later copy looked up speaker names the removed article first indexed: its
+    mapping could change, so the build is a full one."""
+    store = tmp_path / "store"
+    _add(seeds, _article(corpora[1], 5))
+    copy = _copy_article(seeds, _article(corpora[1], 5), "000009_")
+    build(seeds, store)
+    removed = _remove(seeds, -2)
+    _full_build_says(seeds, store, f"{copy[1].name} names a speaker "
+                                   f"{removed.with_suffix('.yaml').name} defined")
+    _assert_same_as_full(kg, seeds, store, tmp_path)
+
+
+def test_a_removed_article_that_defines_an_id_another_file_uses(kg, seeds, tmp_path):
+    """background.yaml names a city only that article defined: a full build, which fails
+    as it must (exit 1), and the previous build stays."""
+    store = tmp_path / "store"
+    build(seeds, store)
+    before = (store / "current").resolve()
+    removed = _remove(seeds, 2)
+    said: list[str] = []
+    with pytest.raises(InputError, match="unknown record id"):
+        build(seeds, store, progress=said.append)
+    assert said[0].startswith(f"full build: removing {removed.with_suffix('.yaml').name} "
+                              "leaves record id ")
+    assert (store / "current").resolve() == before
+
+
+def test_removed_and_new_articles_at_once_are_a_full_build(kg, corpora, seeds, tmp_path):
     store = tmp_path / "store"
     _add(seeds, _article(corpora[1], 5))
     build(seeds, store)
-    text = sorted(seeds.glob("*.txt"))[-1]
-    text.unlink()
-    text.with_suffix(".yaml").unlink()
+    text = _remove(seeds, -1)
+    _add(seeds, _article(corpora[1], 6))
     _full_build_says(seeds, store, f"{text} was removed since the last build")
     _assert_same_as_full(kg, seeds, store, tmp_path)
 

@@ -27,7 +27,7 @@ from kg import namespaces as ns
 
 #: The incremental state of a build, in its build directory.
 SIDECAR = "incremental.pickle"
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 class Fallback(Exception):  # noqa: N818 - not an error: a full build, and why
@@ -80,11 +80,13 @@ class _NoState(Exception):
 
 
 def write_state(path: Path, ontology, articles, mapper_state: dict | None, records: dict,
-                kept: list) -> bool:
+                kept: list, contributions: dict) -> bool:
     """Write :data:`SIDECAR` for a full build (to ``path``, streamed: the bytes are never
     held whole); False when its state cannot be kept. The state: the mapper's state
     after the last file, the record lines of the checks, the articles in order, and
-    the compiled engine's fact store (``kept``, see :func:`kg.reason.reasoning.closure`)."""
+    the compiled engine's fact store (``kept``, see :func:`kg.reason.reasoning.closure`)
+    and each file's bookkeeping (``contributions``, see
+    :func:`kg.model.mapping.contribution`: what taking an article out takes out)."""
     from kg.reason.forward import engine_state
     from kg.reason.tbox import compile_tbox
 
@@ -100,7 +102,8 @@ def write_state(path: Path, ontology, articles, mapper_state: dict | None, recor
     with open(path, "wb") as f:
         _dump({"version": STATE_VERSION, "kg_version": __version__,
                "articles": [a.doc_id for a in articles], "mapper": mapper_state,
-               "records": {k: list(v) for k, v in records.items()}, "engine": engine}, f)
+               "records": {k: list(v) for k, v in records.items()}, "engine": engine,
+               "per": contributions}, f)
     return True
 
 
@@ -143,7 +146,8 @@ def read_state(build_dir: Path) -> dict:
         state = _Unpickler(io.BytesIO(data)).load()
         ok = isinstance(state, dict) and state.get("version") == STATE_VERSION and \
             state.get("kg_version") == __version__ and \
-            {"articles", "mapper", "records", "engine"} <= state.keys() and \
+            {"articles", "mapper", "records", "engine", "per"} <= state.keys() and \
+            isinstance(state["per"], dict) and \
             isinstance(state["articles"], list) and \
             all(isinstance(a, str) for a in state["articles"]) and \
             isinstance(state["records"], dict)
@@ -165,11 +169,13 @@ class Previous:
     state: dict
     articles: list  # every article now, in order (kg.read.sources.Article)
     new: list       # the new ones (the last of ``articles``)
+    removed: list = None  # doc ids of the built articles removed since (both files gone)
 
 
 def previous_build(store_dir: Path, seeds_dir: Path) -> Previous:
     """The current build, when the seeds differ from its inputs only by new articles
-    that sort after every built one; else :class:`Fallback` says why."""
+    that sort after every built one, or only by removed articles (text and
+    annotations gone); else :class:`Fallback` says why."""
     from kg.project import project_fingerprint
     from kg.read.sources import discover
     from kg.store.disk import current_build, packaged_fingerprint, read_manifest
@@ -188,10 +194,12 @@ def previous_build(store_dir: Path, seeds_dir: Path) -> Previous:
                        "build")
     if manifest["seeds_dir"] != str(seeds_dir):
         raise Fallback(f"the last build read another seeds directory ({manifest['seeds_dir']})")
-    new_files = _new_files(manifest["inputs"], seeds_dir)
+    new_files, gone = _new_files(manifest["inputs"], seeds_dir)
     state = read_state(build_dir)
     articles = discover(seeds_dir)
     built = state["articles"]
+    if gone:
+        return _removal(build_dir, manifest, state, articles, seeds_dir, new_files, gone)
     if [a.doc_id for a in articles[:len(built)]] != built:
         raise Fallback(f"{_shown(seeds_dir, _first_inserted(articles, built))} is a new "
                        "article that sorts before a built one")
@@ -205,19 +213,30 @@ def previous_build(store_dir: Path, seeds_dir: Path) -> Previous:
     return Previous(build_dir, manifest, state, articles, new)
 
 
-def _new_files(recorded: dict[str, list], seeds_dir: Path) -> set[str]:
-    """The input files that are new since the build that recorded ``recorded``;
-    :class:`Fallback` for a file changed or removed since."""
+def _new_files(recorded: dict[str, list], seeds_dir: Path) -> tuple[set[str], list[str]]:
+    """The input files that are new and those removed since the build that recorded
+    ``recorded``; :class:`Fallback` for a file changed since."""
     from kg.read.sources import input_stats
     from kg.store.disk import unchanged
 
     current = input_stats(seeds_dir)
-    for rel in sorted(recorded.keys() - current.keys()):
-        raise Fallback(f"{_shown(seeds_dir, rel)} was removed since the last build")
     for rel in sorted(recorded.keys() & current.keys()):
         if not unchanged(current[rel], recorded[rel], seeds_dir / rel):
             raise Fallback(f"{_shown(seeds_dir, rel)} changed since the last build")
-    return current.keys() - recorded.keys()
+    return current.keys() - recorded.keys(), sorted(recorded.keys() - current.keys())
+
+
+def _removal(build_dir, manifest, state, articles, seeds_dir, new_files, gone) -> Previous:
+    """The current build and the built articles removed since (:class:`Fallback` unless
+    both files of each are gone, and nothing else changed)."""
+    built = state["articles"]
+    ids = {rel[:-4] for rel in gone if rel.endswith(".txt")}
+    if new_files or not ids <= set(built) or \
+            set(gone) != {f"{d}{ext}" for d in ids for ext in (".txt", ".yaml")}:
+        raise Fallback(f"{_shown(seeds_dir, gone[0])} was removed since the last build")
+    if [a.doc_id for a in articles] != [d for d in built if d not in ids]:
+        raise Fallback(f"{_shown(seeds_dir, gone[0])} was removed since the last build")
+    return Previous(build_dir, manifest, state, articles, [], [d for d in built if d in ids])
 
 
 def _first_inserted(articles, built: list[str]) -> str:
@@ -247,6 +266,7 @@ class Delta:
     records: dict
     hidden: set        # new intermediate memberships (kg explain's sidecar)
     state: bytes | None
+    engine: str | None = None  # the reasoner, when it ran again (removed articles)
 
 
 def delta(prev: Previous, seeds, store, *, reasoner: str, progress) -> Delta:
@@ -262,9 +282,11 @@ def delta(prev: Previous, seeds, store, *, reasoner: str, progress) -> Delta:
     from kg.reason.tbox import _is_schema_triple, compile_tbox
 
     saved: list = []
+    per: dict = {}
     with _damaged_state():
         mapped, batches = stream_articles(seeds.pairs, seeds.vocab, (), seeds.wikidata,
-                                          resume=prev.state["mapper"], saved=saved)
+                                          resume=prev.state["mapper"], saved=saved,
+                                          contributions=per)
     progress(f"mapping {len(prev.new)} new article(s)")
     evidence_iri = ns.graph_iri("evidence")
     evidence = b"".join(evidence_nquads(batch, evidence_iri) for batch in batches)
@@ -305,9 +327,11 @@ def delta(prev: Previous, seeds, store, *, reasoner: str, progress) -> Delta:
     except _NoState:
         state = None
     else:
+        per.pop(None, None)  # the background facts were mapped by the last build
         state = _dumps({**prev.state, "articles": [a.doc_id for a in prev.articles],
                         "mapper": saved[0], "engine": engine_data,
-                        "records": {k: list(v) for k, v in records.items()}})
+                        "records": {k: list(v) for k, v in records.items()},
+                        "per": {**prev.state["per"], **per}})
     return Delta(changes.removals, changes.additions, changes.counts, size, records, hidden,
                  state)
 
@@ -332,6 +356,24 @@ class _Changes:
         self.additions: list = []
         self._added: set = set()
         self._to_ox = to_ox
+        self.removed: dict[str, set] = {name: set() for name in graphs}
+        self.added: dict[str, list] = {name: [] for name in graphs}
+
+    def ox_quad(self, t, graph: str):
+        """A pyoxigraph triple in ``graph``."""
+        return _quad(t.subject, t.predicate, t.object, self.graphs[graph])
+
+    def remove(self, t, graph: str) -> bool:
+        """Take the pyoxigraph triple ``t`` out of ``graph``; False when it is not there."""
+        return self.remove_quad(self.ox_quad(t, graph), graph)
+
+    def remove_quad(self, q, graph: str) -> bool:
+        if q in self.removed[graph] or q not in self.store:
+            return False
+        self.removed[graph].add(q)
+        self.removals.append(q)
+        self.counts[graph] -= 1
+        return True
 
     def quad(self, t, graph: str):
         to_ox = self._to_ox
@@ -353,10 +395,11 @@ class _Changes:
         self.add_quad(self.quad(t, graph), graph)
 
     def add_quad(self, q, graph: str) -> None:
-        if q in self._added or q in self.store:
+        if q in self._added or (q in self.store and q not in self.removed[graph]):
             return
         self._added.add(q)
         self.additions.append(q)
+        self.added[graph].append(q)
         self.counts[graph] += 1
 
 
@@ -364,3 +407,197 @@ def _quad(s, p, o, g):
     import pyoxigraph as ox
 
     return ox.Quad(s, p, o, g)
+
+
+# --- removed articles -------------------------------------------------------------------------
+
+def removal(prev: Previous, seeds, store, *, reasoner: str, progress) -> Delta:
+    """Take the removed articles (``prev.removed``) out of the current build (``store``,
+    read-only), when the remaining articles map as they did: the mapper's state is
+    folded again from the remaining files' bookkeeping, the asserted and background
+    triples and the evidence only the removed files gave go, and the closure is
+    computed again from what remains (with the same engine a full build runs, so the
+    inferred graph, the intermediate memberships and the kept engine are a full
+    build's). :class:`Fallback` when a remaining file read something a removed one gave."""
+    import pyoxigraph as ox
+
+    from kg.model.locate import display_path
+
+    with _damaged_state():
+        per = prev.state["per"]
+        order = prev.state["articles"]
+        gone = set(prev.removed)
+        remaining = [d for d in order if d not in gone]
+        contribs = [per[d] for d in remaining]
+        shown = {d: f"{d}.yaml" for d in order}
+        mapper = _fold_mapper(contribs, per[None], [shown[d] for d in prev.removed])
+        _check_speakers(per, order, gone, shown)
+        files = {a.doc_id: display_path(a.annotation_path) for a in prev.articles}
+        records: dict = {}
+        for d in remaining:
+            for rid, line in per[d]["records"]:
+                records.setdefault(rid, (files[d], line))
+    progress(f"taking out {len(gone)} removed article(s)")
+    graphs = {name: ox.NamedNode(ns.graph_iri(name)) for name in ns.GRAPH_NAMES}
+    changes = _Changes(store, graphs, dict(prev.manifest["counts"]))
+    _retract(changes, per, remaining, prev.removed)
+    _drop_evidence(changes, store, graphs["evidence"], per, remaining, prev.removed)
+    return _reclose(prev, seeds, changes, graphs, reasoner, progress, remaining, mapper,
+                    records, {d: per[d] for d in remaining} | {None: per[None]})
+
+
+def _fold_mapper(contribs: list[dict], background: dict, removed: list[str]) -> dict:
+    """The mapper's state after the files of ``contribs`` in order and the background
+    facts (what :meth:`kg.model.mapping._Mapper.state` gives after a full build of
+    them); :class:`Fallback` when a remaining file refers to an id, or names in a
+    ``within`` a claim, only a removed file defined."""
+    ids: set = set()
+    labels: dict = {}
+    types: dict = {}
+    names: dict = {}
+    persons: set = set()
+    sources: set = set(background["sources"])
+    within: list = []
+    refs: set = set(background["refs"])
+    for c in contribs:
+        ids.update(c["ids"])
+        types.update((i, tuple(t)) for i, t in c["types"])
+        for i, lang, label, path, line in c["labels"]:
+            labels.setdefault(f"{i}\t{lang}", [label, path, line])
+        for key, i in c["names"]:
+            names.setdefault(key, set()).add(i)
+        persons.update(c["persons"])
+        sources.update(c["sources"])
+        within.extend(list(w) for w in c["within"])
+        refs.update(c["refs"])
+    undefined = sorted(refs - ids)
+    if undefined:
+        raise Fallback(f"removing {', '.join(removed)} leaves record id {undefined[0]!r} "
+                       "undefined")
+    for rid, _path, _line in within:
+        if rid in types and not {"Claim", "ReportedClaim"} & set(types[rid]):
+            raise Fallback(f"removing {', '.join(removed)} changes the classes of "
+                           f"{rid!r}, which a `within` names")
+    return {"ids": sorted(ids), "labels": labels,
+            "types": {i: list(t) for i, t in types.items()},
+            "names": {n: sorted(i) for n, i in names.items()}, "persons": sorted(persons),
+            "sources": sorted(sources), "within": within}
+
+
+def _check_speakers(per: dict, order: list[str], gone: set, shown: dict) -> None:
+    """:class:`Fallback` when a remaining article after a removed one looked up a speaker
+    name whose records the removed one added to the speaker index (its mapping could
+    differ without it)."""
+    every: dict = {}
+    for d in order:
+        for key, i in per[d]["names"]:
+            every.setdefault(key, set()).add(i)
+    for pos, k in enumerate(order):
+        if k not in gone:
+            continue
+        before = [per[d] for d in order[:pos] if d not in gone]
+        pairs = {(key, i) for c in before for key, i in c["names"]}
+        persons = {p for c in before for p in c["persons"]}
+        changed = {key for key, i in per[k]["names"] if (key, i) not in pairs}
+        new_persons = set(per[k]["persons"]) - persons
+        if new_persons:
+            changed.update(key for key, i in every.items() if i & new_persons)
+        for d in order[pos + 1:]:
+            if d not in gone and changed & set(per[d]["lookups"]):
+                raise Fallback(f"{shown[d]} names a speaker {shown[k]} defined")
+
+
+def _nt_triples(lines) -> list:
+    import pyoxigraph as ox
+
+    data = "".join(line + " .\n" for line in lines)
+    return list(ox.parse(data.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+
+
+def _retract(changes: _Changes, per: dict, remaining: list[str], removed: list[str]) -> None:
+    """The asserted and background triples only the removed files gave leave their graph;
+    one a remaining file (or background.yaml) still gives as background goes back there."""
+    still = {t for d in remaining for t in per[d]["asserted"]}
+    background = set(per[None]["background"])
+    background.update(t for d in remaining for t in per[d]["background"])
+    lost = sorted({t for d in removed for t in per[d]["asserted"]} - still)
+    lost_bg = sorted({t for d in removed for t in per[d]["background"]} - background - still)
+    back = set(lost) & background
+    for line, t in zip(lost, _nt_triples(lost), strict=True):
+        if changes.remove(t, "asserted") and line in back:
+            changes.add_quad(changes.ox_quad(t, "background"), "background")
+    for t in _nt_triples(lost_bg):
+        changes.remove(t, "background")
+
+
+def _drop_evidence(changes: _Changes, store, graph, per: dict, remaining: list[str],
+                   removed: list[str]) -> None:
+    """The removed files' own evidence, and the reified statements and reference sources
+    nothing remaining supports."""
+    import pyoxigraph as ox
+
+    subjects = {s for d in removed for s in per[d]["evidence"]}
+    supports = ox.NamedNode(ns.KG + "supportsStatement")
+    statements: set = set()
+    for s in sorted(subjects):
+        for q in store.quads_for_pattern(ox.NamedNode(s), None, None, graph):
+            changes.remove_quad(q, "evidence")
+            if q.predicate == supports:
+                statements.add(q.object)
+    shared = []
+    for st in statements:
+        if all(q.subject.value in subjects
+               for q in store.quads_for_pattern(None, supports, st, graph)):
+            shared.append(st)
+    used = set(per[None]["sources"]) | {s for d in remaining for s in per[d]["sources"]}
+    shared += [ox.NamedNode(s) for d in removed for s in per[d]["sources"] if s not in used]
+    for node in shared:
+        for q in store.quads_for_pattern(node, None, None, graph):
+            changes.remove_quad(q, "evidence")
+
+
+def _reclose(prev: Previous, seeds, changes: _Changes, graphs: dict, reasoner: str, progress,
+             remaining: list[str], mapper: dict, records: dict, per: dict) -> Delta:
+    """The closure of what remains, computed again, and the inferred graph's changes."""
+    from kg.model.rdfterms import from_ox, to_ox
+    from kg.reason.forward import engine_state
+    from kg.reason.reasoning import choose_engine, closure
+    from kg.reason.tbox import compile_tbox
+
+    store = changes.store
+    data = set()
+    for name in ("asserted", "background"):
+        gone = changes.removed[name]
+        for q in store.quads_for_pattern(None, None, None, graphs[name]):
+            if q not in gone:
+                data.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+        for q in changes.added[name]:
+            data.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+    size = len(data)
+    engine = choose_engine(reasoner, size)
+    progress(f"reasoning ({engine}) over {size} remaining triples")
+    hidden: set = set()
+    kept: list = []
+    inferred = closure(seeds.ontology, data, engine=engine, hidden=hidden, keep=kept)
+    stated = set(seeds.ontology)
+    g = graphs["inferred"]
+    new = {_quad(to_ox(s), to_ox(p), to_ox(o), g)
+           for s, p, o in inferred - stated - data}
+    for q in store.quads_for_pattern(None, None, None, g):
+        if q not in new:
+            changes.remove_quad(q, "inferred")
+    for q in new:
+        changes.add_quad(q, "inferred")
+    state = None
+    codec = _TermCodec(seeds.ontology)
+    if kept and kept[0].tb is compile_tbox(seeds.ontology) and codec.unique:
+        try:
+            engine_data = engine_state(kept[0], codec.encode)
+        except _NoState:
+            pass
+        else:
+            state = _dumps({**prev.state, "articles": remaining, "mapper": mapper,
+                            "engine": engine_data, "per": per,
+                            "records": {k: list(v) for k, v in records.items()}})
+    return Delta(changes.removals, changes.additions, changes.counts, size, records, hidden,
+                 state, engine)
