@@ -169,6 +169,21 @@ records:
     assert located not in s and contains not in s
     del s
     _assert_same_as_full(kg, seeds, store, tmp_path)
+    # the article changed to state neither: they go back to background and inferred
+    ann = seeds / "zzz_extra.yaml"
+    ann.write_text("\n".join(line for line in ann.read_text(encoding="utf-8").splitlines()
+                             if "facts:" not in line and "locatedIn" not in line
+                             and "containsPlace" not in line and " is a city" not in line
+                             and " contains " not in line) + "\n", encoding="utf-8")
+    assert build(seeds, store).mode == "incremental: 1 article changed"
+    s = ox.Store.read_only(str(store / "current" / "oxigraph"))
+    assert located in s and contains in s
+    del s
+    _assert_same_as_full(kg, seeds, store, tmp_path / "changed")
+    _add(seeds, [])
+    _remove(seeds, -1)
+    assert build(seeds, store).mode == "incremental: 1 article removed"
+    _assert_same_as_full(kg, seeds, store, tmp_path / "removed")
 
 
 def _publisher(seeds: Path) -> str:
@@ -190,13 +205,50 @@ def _first(seeds: Path, suffix: str) -> Path:
     return sorted(seeds.glob(f"*{suffix}"))[0]
 
 
-def test_a_changed_article_is_a_full_build_that_says_so(kg, corpora, seeds, tmp_path):
+def _edit(seeds: Path, k: int) -> Path:
+    """Give the k-th article one more record (a city quoted from its text) and one more
+    line of text; its annotation file."""
+    text = sorted(seeds.glob("*.txt"))[k]
+    words = text.read_text(encoding="utf-8").split()[:3]
+    with open(text, "a", encoding="utf-8") as f:
+        f.write("\nA line added later.\n")
+    ann = text.with_suffix(".yaml")
+    ann.write_text(ann.read_text(encoding="utf-8").rstrip("\n") + f"""
+
+  - id: added-later-city
+    type: City
+    label: "Added Later"
+    quote: {{text: "{' '.join(words)}", occurrence: 1}}
+""", encoding="utf-8")
+    return ann
+
+
+@pytest.mark.parametrize("k", [-1, -2, 0])
+def test_a_changed_article_is_mapped_again_incrementally(kg, corpora, seeds, tmp_path, k):
+    """The last, a middle and the first article changed (text and annotations): the
+    result is a full build's, and its state serves the next incremental build."""
+    store = tmp_path / "store"
+    _add(seeds, _article(corpora[1], 5) + _article(corpora[1], 6))
+    build(seeds, store)
+    _edit(seeds, k)
+    said: list[str] = []
+    report = build(seeds, store, progress=said.append)
+    assert (report.mode, report.articles) == ("incremental: 1 article changed", 7)
+    assert [m for m in said if m.startswith(("full build", "incremental"))] == [
+        "incremental: 1 article changed"]
+    _assert_same_as_full(kg, seeds, store, tmp_path)
+    _copy_article(seeds, _article(corpora[1], 5), "000010_")
+    assert build(seeds, store).mode == "incremental: 1 new article"
+    _assert_same_as_full(kg, seeds, store, tmp_path / "again")
+
+
+def test_a_changed_background_file_is_a_full_build_that_says_so(kg, corpora, seeds, tmp_path):
     store = tmp_path / "store"
     build(seeds, store)
-    _add(seeds, _article(corpora[1], 5))
-    ann = _first(seeds, ".yaml")
-    ann.write_text(ann.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
-    _full_build_says(seeds, store, f"{ann} changed since the last build")
+    wd = seeds / "reference" / "wikidata.tsv"
+    wd.write_text(wd.read_text(encoding="utf-8") + "# an edit\n", encoding="utf-8")
+    _edit(seeds, 0)
+    _full_build_says(seeds, store, f"{wd} changed since the last build")
     _assert_same_as_full(kg, seeds, store, tmp_path)
 
 

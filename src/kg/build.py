@@ -391,6 +391,17 @@ def _build_full(seeds_dir: Path, store_dir: Path, *, reasoner: str, checks: str,
                        time.perf_counter() - t_start)
 
 
+def _mode(prev) -> str:
+    """"incremental: 1 new article", "incremental: 2 articles removed, 1 article changed"."""
+    def n(count: int, what: str) -> str:
+        return f"{count} {what}" if count == 1 else f"{count} {what.replace('article', 'articles')}"
+
+    parts = [n(len(items), what) for items, what in (
+        (prev.new, "new article"), (prev.removed or (), "article removed"),
+        (prev.changed or (), "article changed")) if items]
+    return "incremental: " + ", ".join(parts)
+
+
 def _build_incremental(prev, seeds_dir: Path, store_dir: Path, *, reasoner: str, checks: str,
                        shapes: str, progress: Callable[[str], None], t_start: float
                        ) -> BuildReport:
@@ -405,15 +416,14 @@ def _build_incremental(prev, seeds_dir: Path, store_dir: Path, *, reasoner: str,
     if recorded is None:
         raise Fallback("the last build has no kg explain sidecar")
     inputs = fingerprint(input_files(seeds_dir), seeds_dir)
-    seeds = read_new_seeds(seeds_dir, prev.new)
+    rework = bool(prev.removed or prev.changed)
+    seeds = read_new_seeds(seeds_dir, prev.changed if rework else prev.new)
     timings = seeds.timings
-    n = len(prev.removed or prev.new)
-    mode = f"incremental: {n} {'' if prev.removed else 'new '}article{'s' if n != 1 else ''}" \
-        + (" removed" if prev.removed else "")
+    mode = _mode(prev)
     with paused_gc(), new_build(store_dir, base=prev.build_dir) as sink:
         t0 = time.perf_counter()
-        d = (removal if prev.removed else delta)(prev, seeds, sink.store, reasoner=reasoner,
-                                                 progress=progress)
+        d = (removal if rework else delta)(prev, seeds, sink.store, reasoner=reasoner,
+                                           progress=progress)
         timings["delta"] = time.perf_counter() - t0  # map, reason, compare with the store
         progress(mode)
         t0 = time.perf_counter()
@@ -430,7 +440,7 @@ def _build_incremental(prev, seeds_dir: Path, store_dir: Path, *, reasoner: str,
                         records=d.records)
             timings["check"] = time.perf_counter() - t0
         sidecars = {EXPLAIN_SIDECAR: explain_sidecar(d.hidden, seeds.ontology,
-                                                     () if prev.removed else recorded)}
+                                                     () if rework else recorded)}
         if d.state is not None:
             sidecars[SIDECAR] = d.state
         manifest = {k: v for k, v in prev.manifest.items() if k != "format"}

@@ -170,6 +170,7 @@ class Previous:
     articles: list  # every article now, in order (kg.read.sources.Article)
     new: list       # the new ones (the last of ``articles``)
     removed: list = None  # doc ids of the built articles removed since (both files gone)
+    changed: list = None  # the built articles changed since (kg.read.sources.Article)
 
 
 def previous_build(store_dir: Path, seeds_dir: Path) -> Previous:
@@ -194,12 +195,13 @@ def previous_build(store_dir: Path, seeds_dir: Path) -> Previous:
                        "build")
     if manifest["seeds_dir"] != str(seeds_dir):
         raise Fallback(f"the last build read another seeds directory ({manifest['seeds_dir']})")
-    new_files, gone = _new_files(manifest["inputs"], seeds_dir)
+    new_files, gone, changed = _new_files(manifest["inputs"], seeds_dir)
     state = read_state(build_dir)
     articles = discover(seeds_dir)
     built = state["articles"]
-    if gone:
-        return _removal(build_dir, manifest, state, articles, seeds_dir, new_files, gone)
+    if gone or changed:
+        return _removal(build_dir, manifest, state, articles, seeds_dir, new_files, gone,
+                        changed)
     if [a.doc_id for a in articles[:len(built)]] != built:
         raise Fallback(f"{_shown(seeds_dir, _first_inserted(articles, built))} is a new "
                        "article that sorts before a built one")
@@ -213,30 +215,38 @@ def previous_build(store_dir: Path, seeds_dir: Path) -> Previous:
     return Previous(build_dir, manifest, state, articles, new)
 
 
-def _new_files(recorded: dict[str, list], seeds_dir: Path) -> tuple[set[str], list[str]]:
-    """The input files that are new and those removed since the build that recorded
-    ``recorded``; :class:`Fallback` for a file changed since."""
+def _new_files(recorded: dict[str, list], seeds_dir: Path
+               ) -> tuple[set[str], list[str], list[str]]:
+    """The input files that are new, removed and changed since the build that recorded
+    ``recorded``."""
     from kg.read.sources import input_stats
     from kg.store.disk import unchanged
 
     current = input_stats(seeds_dir)
-    for rel in sorted(recorded.keys() & current.keys()):
-        if not unchanged(current[rel], recorded[rel], seeds_dir / rel):
-            raise Fallback(f"{_shown(seeds_dir, rel)} changed since the last build")
-    return current.keys() - recorded.keys(), sorted(recorded.keys() - current.keys())
+    changed = [rel for rel in sorted(recorded.keys() & current.keys())
+               if not unchanged(current[rel], recorded[rel], seeds_dir / rel)]
+    return current.keys() - recorded.keys(), sorted(recorded.keys() - current.keys()), changed
 
 
-def _removal(build_dir, manifest, state, articles, seeds_dir, new_files, gone) -> Previous:
-    """The current build and the built articles removed since (:class:`Fallback` unless
-    both files of each are gone, and nothing else changed)."""
+def _removal(build_dir, manifest, state, articles, seeds_dir, new_files, gone, changed
+             ) -> Previous:
+    """The current build and the built articles removed (both files gone) or changed
+    since; :class:`Fallback` when anything else changed too."""
     built = state["articles"]
+    done = set(built)
+    for rel in changed:
+        if rel.rsplit(".", 1)[0] not in done or not rel.endswith((".txt", ".yaml")):
+            raise Fallback(f"{_shown(seeds_dir, rel)} changed since the last build")
     ids = {rel[:-4] for rel in gone if rel.endswith(".txt")}
-    if new_files or not ids <= set(built) or \
-            set(gone) != {f"{d}{ext}" for d in ids for ext in (".txt", ".yaml")}:
+    if gone and (new_files or not ids <= done or
+                 set(gone) != {f"{d}{ext}" for d in ids for ext in (".txt", ".yaml")}):
         raise Fallback(f"{_shown(seeds_dir, gone[0])} was removed since the last build")
-    if [a.doc_id for a in articles] != [d for d in built if d not in ids]:
-        raise Fallback(f"{_shown(seeds_dir, gone[0])} was removed since the last build")
-    return Previous(build_dir, manifest, state, articles, [], [d for d in built if d in ids])
+    if new_files or [a.doc_id for a in articles] != [d for d in built if d not in ids]:
+        raise Fallback(f"{_shown(seeds_dir, (changed or gone)[0])} "
+                       f"{'changed' if changed else 'was removed'} since the last build")
+    touched = {rel.rsplit(".", 1)[0] for rel in changed}
+    return Previous(build_dir, manifest, state, articles, [], [d for d in built if d in ids],
+                    [a for a in articles if a.doc_id in touched])
 
 
 def _first_inserted(articles, built: list[str]) -> str:
@@ -413,40 +423,72 @@ def _quad(s, p, o, g):
 
 def removal(prev: Previous, seeds, store, *, reasoner: str, progress) -> Delta:
     """Take the removed articles (``prev.removed``) out of the current build (``store``,
-    read-only), when the remaining articles map as they did: the mapper's state is
-    folded again from the remaining files' bookkeeping, the asserted and background
-    triples and the evidence only the removed files gave go, and the closure is
-    computed again from what remains (with the same engine a full build runs, so the
-    inferred graph, the intermediate memberships and the kept engine are a full
-    build's). :class:`Fallback` when a remaining file read something a removed one gave."""
+    read-only) and map the changed ones (``prev.changed``, whose annotation files
+    ``seeds.pairs`` yields) again in their place, when the other articles map as they
+    did: the mapper's state is folded again from each file's bookkeeping, the asserted
+    and background triples go to the graph a full build puts them in, the removed and
+    changed files' evidence is replaced, and the closure is computed again from what
+    remains (with the engine a full build runs, so the inferred graph, the intermediate
+    memberships and the kept engine are a full build's). :class:`Fallback` when another
+    file read something a removed or changed one gave."""
     import pyoxigraph as ox
 
     from kg.model.locate import display_path
 
     with _damaged_state():
-        per = prev.state["per"]
+        per = dict(prev.state["per"])
         order = prev.state["articles"]
         gone = set(prev.removed)
         remaining = [d for d in order if d not in gone]
-        contribs = [per[d] for d in remaining]
+        old = {d: per[d] for d in list(gone) + [a.doc_id for a in prev.changed or ()]}
         shown = {d: f"{d}.yaml" for d in order}
-        mapper = _fold_mapper(contribs, per[None], [shown[d] for d in prev.removed])
-        _check_speakers(per, order, gone, shown)
+        evidence = _remap(per, order, gone, seeds, shown)
+        mapper = _fold_mapper([per[d] for d in remaining], per[None],
+                              [shown[d] for d in sorted(old)])
+        _check_speakers(per, old, order, gone, shown)
         files = {a.doc_id: display_path(a.annotation_path) for a in prev.articles}
         records: dict = {}
         for d in remaining:
             for rid, line in per[d]["records"]:
                 records.setdefault(rid, (files[d], line))
-    progress(f"taking out {len(gone)} removed article(s)")
+    progress(f"taking out {len(gone)} removed and {len(old) - len(gone)} changed article(s)")
     graphs = {name: ox.NamedNode(ns.graph_iri(name)) for name in ns.GRAPH_NAMES}
     changes = _Changes(store, graphs, dict(prev.manifest["counts"]))
-    _retract(changes, per, remaining, prev.removed)
-    _drop_evidence(changes, store, graphs["evidence"], per, remaining, prev.removed)
+    _retract(changes, per, remaining, old)
+    _drop_evidence(changes, store, graphs["evidence"], per, remaining, old)
+    for quad in ox.parse(evidence, format=ox.RdfFormat.N_QUADS):
+        changes.add_quad(quad, "evidence")
     return _reclose(prev, seeds, changes, graphs, reasoner, progress, remaining, mapper,
                     records, {d: per[d] for d in remaining} | {None: per[None]})
 
 
-def _fold_mapper(contribs: list[dict], background: dict, removed: list[str]) -> dict:
+def _remap(per: dict, order: list[str], gone: set, seeds, shown: dict) -> bytes:
+    """Map each changed article (``seeds.pairs``) after the files before it, its
+    bookkeeping replacing the old in ``per``; its evidence as N-Quads."""
+    from kg.errors import InputError
+    from kg.model.mapping import evidence_nquads, stream_articles
+
+    evidence_iri = ns.graph_iri("evidence")
+    out = []
+    for article, ann in seeds.pairs:
+        pos = order.index(article.doc_id)
+        before = _fold_mapper([per[d] for d in order[:pos] if d not in gone],
+                              {"sources": [], "refs": []}, [], check=False)
+        got: dict = {}
+        try:
+            _mapped, batches = stream_articles([(article, ann)], seeds.vocab, (),
+                                               seeds.wikidata, resume=before,
+                                               contributions=got)
+            out += [evidence_nquads(batch, evidence_iri) for batch in batches]
+        except InputError:  # perhaps only an id a later file defines: a full build says
+            raise Fallback(f"{shown[article.doc_id]} changed since the last build, and "
+                           "does not map after the files before it") from None
+        per[article.doc_id] = got[article.doc_id]
+    return b"".join(out)
+
+
+def _fold_mapper(contribs: list[dict], background: dict, removed: list[str], *,
+                 check: bool = True) -> dict:
     """The mapper's state after the files of ``contribs`` in order and the background
     facts (what :meth:`kg.model.mapping._Mapper.state` gives after a full build of
     them); :class:`Fallback` when a remaining file refers to an id, or names in a
@@ -463,43 +505,48 @@ def _fold_mapper(contribs: list[dict], background: dict, removed: list[str]) -> 
         ids.update(c["ids"])
         types.update((i, tuple(t)) for i, t in c["types"])
         for i, lang, label, path, line in c["labels"]:
-            labels.setdefault(f"{i}\t{lang}", [label, path, line])
+            first = labels.setdefault(f"{i}\t{lang}", [label, path, line])
+            if first[0] != label:
+                raise Fallback(f"record {i!r} is labelled differently in {first[1]} and "
+                               f"{path}")
         for key, i in c["names"]:
             names.setdefault(key, set()).add(i)
         persons.update(c["persons"])
         sources.update(c["sources"])
         within.extend(list(w) for w in c["within"])
         refs.update(c["refs"])
-    undefined = sorted(refs - ids)
+    undefined = sorted(refs - ids) if check else ()
     if undefined:
-        raise Fallback(f"removing {', '.join(removed)} leaves record id {undefined[0]!r} "
-                       "undefined")
-    for rid, _path, _line in within:
+        raise Fallback(f"without the old {', '.join(removed)}, record id "
+                       f"{undefined[0]!r} is undefined")
+    for rid, _path, _line in within if check else ():
         if rid in types and not {"Claim", "ReportedClaim"} & set(types[rid]):
-            raise Fallback(f"removing {', '.join(removed)} changes the classes of "
-                           f"{rid!r}, which a `within` names")
+            raise Fallback(f"without the old {', '.join(removed)}, {rid!r} (which a "
+                           "`within` names) is not a claim")
     return {"ids": sorted(ids), "labels": labels,
             "types": {i: list(t) for i, t in types.items()},
             "names": {n: sorted(i) for n, i in names.items()}, "persons": sorted(persons),
             "sources": sorted(sources), "within": within}
 
 
-def _check_speakers(per: dict, order: list[str], gone: set, shown: dict) -> None:
-    """:class:`Fallback` when a remaining article after a removed one looked up a speaker
-    name whose records the removed one added to the speaker index (its mapping could
-    differ without it)."""
+def _check_speakers(per: dict, old: dict, order: list[str], gone: set, shown: dict) -> None:
+    """:class:`Fallback` when an article after a removed or changed one (``old``: their
+    bookkeeping in the last build; ``per``: now) looked up a speaker name whose records
+    that one added to or took out of the speaker index (its mapping could differ)."""
     every: dict = {}
-    for d in order:
-        for key, i in per[d]["names"]:
+    for c in list(per.values()) + list(old.values()):
+        for key, i in c["names"] if c is not per[None] else ():
             every.setdefault(key, set()).add(i)
     for pos, k in enumerate(order):
-        if k not in gone:
+        if k not in old:
             continue
-        before = [per[d] for d in order[:pos] if d not in gone]
+        before = [per[d] for d in order[:pos] if d not in old]
         pairs = {(key, i) for c in before for key, i in c["names"]}
         persons = {p for c in before for p in c["persons"]}
-        changed = {key for key, i in per[k]["names"] if (key, i) not in pairs}
-        new_persons = set(per[k]["persons"]) - persons
+        now = per.get(k) if k not in gone else {"names": [], "persons": []}
+        diff = {tuple(x) for x in old[k]["names"]} ^ {tuple(x) for x in now["names"]}
+        changed = {key for key, i in diff if (key, i) not in pairs}
+        new_persons = (set(old[k]["persons"]) ^ set(now["persons"])) - persons
         if new_persons:
             changed.update(key for key, i in every.items() if i & new_persons)
         for d in order[pos + 1:]:
@@ -514,29 +561,37 @@ def _nt_triples(lines) -> list:
     return list(ox.parse(data.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
 
 
-def _retract(changes: _Changes, per: dict, remaining: list[str], removed: list[str]) -> None:
-    """The asserted and background triples only the removed files gave leave their graph;
-    one a remaining file (or background.yaml) still gives as background goes back there."""
-    still = {t for d in remaining for t in per[d]["asserted"]}
+def _retract(changes: _Changes, per: dict, remaining: list[str], old: dict) -> None:
+    """Each asserted or background triple the removed or changed files gave (``old``)
+    or the changed ones give now goes to the graph a full build puts it in: asserted if
+    a remaining file asserts it, else background if one (or background.yaml) gives it
+    as such, else none (a triple of the ontology stays in none)."""
+    asserted = {t for d in remaining for t in per[d]["asserted"]}
     background = set(per[None]["background"])
     background.update(t for d in remaining for t in per[d]["background"])
-    lost = sorted({t for d in removed for t in per[d]["asserted"]} - still)
-    lost_bg = sorted({t for d in removed for t in per[d]["background"]} - background - still)
-    back = set(lost) & background
-    for line, t in zip(lost, _nt_triples(lost), strict=True):
-        if changes.remove(t, "asserted") and line in back:
-            changes.add_quad(changes.ox_quad(t, "background"), "background")
-    for t in _nt_triples(lost_bg):
-        changes.remove(t, "background")
+    touched = {t for c in old.values() for t in c["asserted"] + c["background"]}
+    touched.update(t for d in old if d in per for t in per[d]["asserted"] + per[d]["background"])
+    lines = sorted(touched)
+    for line, t in zip(lines, _nt_triples(lines), strict=True):
+        if changes.ox_quad(t, "ontology") in changes.store:
+            continue
+        target = "asserted" if line in asserted else \
+            "background" if line in background else None
+        for graph in ("asserted", "background"):
+            if graph != target:
+                changes.remove(t, graph)
+            else:
+                changes.add_quad(changes.ox_quad(t, graph), graph)
 
 
 def _drop_evidence(changes: _Changes, store, graph, per: dict, remaining: list[str],
-                   removed: list[str]) -> None:
-    """The removed files' own evidence, and the reified statements and reference sources
-    nothing remaining supports."""
+                   old: dict) -> None:
+    """The removed and changed files' own evidence (as the last build had it), and the
+    reified statements and reference sources nothing remaining supports (a changed
+    file's evidence now is added again after)."""
     import pyoxigraph as ox
 
-    subjects = {s for d in removed for s in per[d]["evidence"]}
+    subjects = {s for c in old.values() for s in c["evidence"]}
     supports = ox.NamedNode(ns.KG + "supportsStatement")
     statements: set = set()
     for s in sorted(subjects):
@@ -550,7 +605,7 @@ def _drop_evidence(changes: _Changes, store, graph, per: dict, remaining: list[s
                for q in store.quads_for_pattern(None, supports, st, graph)):
             shared.append(st)
     used = set(per[None]["sources"]) | {s for d in remaining for s in per[d]["sources"]}
-    shared += [ox.NamedNode(s) for d in removed for s in per[d]["sources"] if s not in used]
+    shared += [ox.NamedNode(s) for c in old.values() for s in c["sources"] if s not in used]
     for node in shared:
         for q in store.quads_for_pattern(node, None, None, graph):
             changes.remove_quad(q, "evidence")
