@@ -334,8 +334,9 @@ def test_a_removed_article_that_defines_an_id_another_file_uses(kg, seeds, tmp_p
     said: list[str] = []
     with pytest.raises(InputError, match="unknown record id"):
         build(seeds, store, progress=said.append)
-    assert said[0].startswith(f"full build: removing {removed.with_suffix('.yaml').name} "
-                              "leaves record id ")
+    assert said[0].startswith(f"full build: without the old {removed.with_suffix('.yaml').name}"
+                              ", record id ")
+    assert said[0].endswith(" is undefined")
     assert (store / "current").resolve() == before
 
 
