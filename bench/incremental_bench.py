@@ -1,7 +1,13 @@
 """Incremental `kg build` against a full build, adding one article to a built corpus (issue 18).
 
     python bench/incremental_bench.py [--articles 1000] [--runs 3] [--seed 0] [--work DIR]
-                                      [--out bench/results/incremental.md]
+                                      [--change | --remove] [--out FILE]
+
+With --change, one middle article of the built corpus gets one more record (a city quoted
+from its text) instead; with --remove, one middle article is removed (the first from the
+middle on whose removal leaves no id undefined and no later speaker lookup affected,
+found from the build's own bookkeeping). The report goes to
+bench/results/incremental.md (adding), incremental-change.md or incremental-remove.md.
 
 Generates ARTICLES articles (bench/generate_corpus.py, seed SEED) and builds them in full
 once (in-process, for the stage timings: what the incremental state costs a full build,
@@ -72,8 +78,15 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--work", type=Path, default=None)
-    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "incremental.md")
+    ap.add_argument("--out", type=Path, default=None)
+    how = ap.add_mutually_exclusive_group()
+    how.add_argument("--change", action="store_true")
+    how.add_argument("--remove", action="store_true")
     args = ap.parse_args()
+    kind = "change" if args.change else "remove" if args.remove else "add"
+    if args.out is None:
+        name = "incremental.md" if kind == "add" else f"incremental-{kind}.md"
+        args.out = ROOT / "bench" / "results" / name
     n = args.articles
     work = args.work or Path(tempfile.mkdtemp(prefix="kg-incremental-bench-"))
     load_before = os.getloadavg()
@@ -95,6 +108,9 @@ def main() -> None:
     build_bytes = du(build_dir)
     print(json.dumps({"template": first, "sidecar_bytes": sidecar_bytes,
                       "build_bytes": build_bytes}), flush=True)
+    if kind != "add":
+        return rework(args, kind, work, seeds, template, first, sidecar_bytes, build_bytes,
+                      load_before)
 
     times: dict[str, list[float]] = {"incremental": [], "full": []}
     stores: dict[str, Path] = {}
@@ -134,21 +150,118 @@ def main() -> None:
         shutil.rmtree(work / f"full-{run}", ignore_errors=True)
 
 
+def removable(build_dir: Path, n: int) -> int:
+    """The first article from the middle on that can be taken out incrementally."""
+    from kg.incremental import Fallback, _check_speakers, _fold_mapper, read_state
+
+    state = read_state(build_dir)
+    per, order = state["per"], state["articles"]
+    for k in list(range(n // 2, n)) + list(range(n // 2)):
+        gone = {order[k]}
+        try:
+            _fold_mapper([per[d] for d in order if d not in gone], per[None], [order[k]])
+            _check_speakers(per, {order[k]: per[order[k]]}, order, gone,
+                            {d: d for d in order})
+        except Fallback:
+            continue
+        return k
+    raise SystemExit("no article can be removed incrementally")
+
+
+def edit(seeds: Path, k: int) -> list[tuple[Path, str]]:
+    """Give article k one more record (a city quoted from its text); the old texts."""
+    ann = sorted(seeds.glob("*.yaml"))
+    ann = [a for a in ann if a.name != "background.yaml"][k]
+    text = ann.with_suffix(".txt").read_text(encoding="utf-8")
+    old = ann.read_text(encoding="utf-8")
+    words = " ".join(text.split()[:3])
+    ann.write_text(old.rstrip("\n") + f"""
+
+  - id: added-later-city
+    type: City
+    label: "Added Later"
+    quote: {{text: "{words}", occurrence: 1}}
+""", encoding="utf-8")
+    return [(ann, old)]
+
+
+def rework(args, kind, work, seeds, template, first, sidecar_bytes, build_bytes, load_before):
+    """--change or --remove: the edit applied to a copy of the built seeds, each time."""
+    n = args.articles
+    build_dir = (template / "current").resolve()
+    k = removable(build_dir, n) if kind == "remove" else n // 2
+    expect = f"(incremental: 1 article {'removed' if kind == 'remove' else 'changed'})"
+    times: dict[str, list[float]] = {"incremental": [], "full": []}
+    stores: dict[str, Path] = {}
+    article = [p for p in sorted(seeds.glob("*.yaml")) if p.name != "background.yaml"][k]
+    backup = work / "backup"
+    shutil.rmtree(backup, ignore_errors=True)
+    backup.mkdir()
+    for f in (article, article.with_suffix(".txt")):
+        shutil.copy2(f, backup / f.name)
+    for run in range(args.runs):
+        for f in backup.iterdir():  # the built corpus again (same bytes and mtime)
+            shutil.copy2(f, seeds / f.name)
+        inc = work / f"inc-{run}"
+        shutil.rmtree(inc, ignore_errors=True)
+        shutil.copytree(template, inc, symlinks=True)
+        if kind == "remove":
+            article.unlink()
+            article.with_suffix(".txt").unlink()
+        else:
+            edit(seeds, k)
+        full = work / f"full-{run}"
+        shutil.rmtree(full, ignore_errors=True)
+        order = ["incremental", "full"] if run % 2 == 0 else ["full", "incremental"]
+        for which in order:
+            store = inc if which == "incremental" else full
+            seconds, out = kg("build", "--seeds", str(seeds), "--store", str(store))
+            if (which == "incremental") != (expect in out):
+                raise SystemExit(f"unexpected build kind for {which}: {out}")
+            times[which].append(seconds)
+            stores[which] = store
+            print(json.dumps({"run": run, which: round(seconds, 2)}), flush=True)
+    sha = {which: export_sha256(store) for which, store in stores.items()}
+    load_after = os.getloadavg()
+    med = {which: statistics.median(v) for which, v in times.items()}
+    result = {"articles": n, "runs": args.runs, "median_s": med, "times_s": times,
+              "ratio": med["incremental"] / med["full"], "sha256": sha,
+              "identical": sha["incremental"] == sha["full"], "load_before": load_before,
+              "load_after": load_after, "state_seconds": first["timings"].get("state"),
+              "full_build_seconds": first["seconds"], "sidecar_bytes": sidecar_bytes,
+              "build_bytes": build_bytes, "kind": kind, "k": k}
+    print(json.dumps(result), flush=True)
+    write_report(args.out, result, first)
+    for run in range(args.runs):
+        shutil.rmtree(work / f"inc-{run}", ignore_errors=True)
+        shutil.rmtree(work / f"full-{run}", ignore_errors=True)
+    for f in backup.iterdir():
+        shutil.copy2(f, seeds / f.name)
+
+
 def write_report(out: Path, r: dict, first: dict) -> None:
     n = r["articles"]
     fmt = ", ".join
+    kind = r.get("kind", "add")
+    what = {"add": ("added to", f"then article {n + 1} added", "+1 article", n + 1),
+            "change": ("changed in", f"then article {r.get('k', 0) + 1} (a middle one) given "
+                       "one more record (a city quoted from its text)", "1 article changed", n),
+            "remove": ("removed from", f"then article {r.get('k', 0) + 1} (from the middle on, "
+                       "the first whose removal no other file depends on) removed",
+                       "1 article removed", n - 1)}[kind]
+    flag = {"add": "", "change": " --change", "remove": " --remove"}[kind]
     lines = [
-        "# Incremental `kg build`: one article added to a built corpus",
+        f"# Incremental `kg build`: one article {what[0]} a built corpus",
         "",
         f"Generated corpus (bench/generate_corpus.py, seed 0): a full build of {n} articles,",
-        f"then article {n + 1} added. Each time is a `kg build` child process, wall clock; "
+        f"{what[1]}. Each time is a `kg build` child process, wall clock; "
         f"{r['runs']} alternating runs.",
         "",
         "| build | median (s) | runs (s) |",
         "|---|---|---|",
-        f"| incremental (+1 article) | {r['median_s']['incremental']:.2f} | "
+        f"| incremental ({what[2]}) | {r['median_s']['incremental']:.2f} | "
         f"{fmt(f'{t:.2f}' for t in r['times_s']['incremental'])} |",
-        f"| full, {n + 1} articles | {r['median_s']['full']:.2f} | "
+        f"| full, {what[3]} articles | {r['median_s']['full']:.2f} | "
         f"{fmt(f'{t:.2f}' for t in r['times_s']['full'])} |",
         "",
         f"Incremental / full: **{100 * r['ratio']:.1f}%** (target: 15% or less).",
@@ -167,7 +280,7 @@ def write_report(out: Path, r: dict, first: dict) -> None:
         + fmt(f"{k} {v:.2f}" for k, v in first["timings"].items()) + ".",
         "",
         "Reproduce: `python bench/incremental_bench.py --articles "
-        f"{n} --runs {r['runs']}`.",
+        f"{n} --runs {r['runs']}{flag}`.",
         "",
     ]
     out.parent.mkdir(parents=True, exist_ok=True)

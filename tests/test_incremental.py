@@ -15,6 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.build import build
+from kg.errors import InputError
 from kg.incremental import SIDECAR
 from kg.store.disk import graph_counts
 
@@ -168,6 +169,21 @@ records:
     assert located not in s and contains not in s
     del s
     _assert_same_as_full(kg, seeds, store, tmp_path)
+    # the article changed to state neither: they go back to background and inferred
+    ann = seeds / "zzz_extra.yaml"
+    ann.write_text("\n".join(line for line in ann.read_text(encoding="utf-8").splitlines()
+                             if "facts:" not in line and "locatedIn" not in line
+                             and "containsPlace" not in line and " is a city" not in line
+                             and " contains " not in line) + "\n", encoding="utf-8")
+    assert build(seeds, store).mode == "incremental: 1 article changed"
+    s = ox.Store.read_only(str(store / "current" / "oxigraph"))
+    assert located in s and contains in s
+    del s
+    _assert_same_as_full(kg, seeds, store, tmp_path / "changed")
+    _add(seeds, [])
+    _remove(seeds, -1)
+    assert build(seeds, store).mode == "incremental: 1 article removed"
+    _assert_same_as_full(kg, seeds, store, tmp_path / "removed")
 
 
 def _publisher(seeds: Path) -> str:
@@ -189,23 +205,147 @@ def _first(seeds: Path, suffix: str) -> Path:
     return sorted(seeds.glob(f"*{suffix}"))[0]
 
 
-def test_a_changed_article_is_a_full_build_that_says_so(kg, corpora, seeds, tmp_path):
+def _edit(seeds: Path, k: int) -> Path:
+    """Give the k-th article one more record (a city quoted from its text) and one more
+    line of text; its annotation file."""
+    text = sorted(seeds.glob("*.txt"))[k]
+    words = text.read_text(encoding="utf-8").split()[:3]
+    with open(text, "a", encoding="utf-8") as f:
+        f.write("\nA line added later.\n")
+    ann = text.with_suffix(".yaml")
+    ann.write_text(ann.read_text(encoding="utf-8").rstrip("\n") + f"""
+
+  - id: added-later-city
+    type: City
+    label: "Added Later"
+    quote: {{text: "{' '.join(words)}", occurrence: 1}}
+""", encoding="utf-8")
+    return ann
+
+
+@pytest.mark.parametrize("k", [-1, -2, 0])
+def test_a_changed_article_is_mapped_again_incrementally(kg, corpora, seeds, tmp_path, k):
+    """The last, a middle and the first article changed (text and annotations): the
+    result is a full build's, and its state serves the next incremental build."""
+    store = tmp_path / "store"
+    _add(seeds, _article(corpora[1], 5) + _article(corpora[1], 6))
+    build(seeds, store)
+    _edit(seeds, k)
+    said: list[str] = []
+    report = build(seeds, store, progress=said.append)
+    assert (report.mode, report.articles) == ("incremental: 1 article changed", 7)
+    assert [m for m in said if m.startswith(("full build", "incremental"))] == [
+        "incremental: 1 article changed"]
+    _assert_same_as_full(kg, seeds, store, tmp_path)
+    _copy_article(seeds, _article(corpora[1], 5), "000010_")
+    assert build(seeds, store).mode == "incremental: 1 new article"
+    _assert_same_as_full(kg, seeds, store, tmp_path / "again")
+
+
+def test_a_changed_background_file_is_a_full_build_that_says_so(kg, corpora, seeds, tmp_path):
     store = tmp_path / "store"
     build(seeds, store)
-    _add(seeds, _article(corpora[1], 5))
-    ann = _first(seeds, ".yaml")
-    ann.write_text(ann.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
-    _full_build_says(seeds, store, f"{ann} changed since the last build")
+    wd = seeds / "reference" / "wikidata.tsv"
+    wd.write_text(wd.read_text(encoding="utf-8") + "# an edit\n", encoding="utf-8")
+    _edit(seeds, 0)
+    _full_build_says(seeds, store, f"{wd} changed since the last build")
     _assert_same_as_full(kg, seeds, store, tmp_path)
 
 
-def test_a_removed_article_is_a_full_build_that_says_so(kg, corpora, seeds, tmp_path):
+def _remove(seeds: Path, k: int) -> Path:
+    """Remove the k-th article (text and annotations) of ``seeds``; its text file."""
+    text = sorted(seeds.glob("*.txt"))[k]
+    text.unlink()
+    text.with_suffix(".yaml").unlink()
+    return text
+
+
+@pytest.mark.parametrize("k", [-1, -2])
+def test_a_removed_article_is_taken_out_incrementally(kg, corpora, seeds, tmp_path, k):
+    """The last and a middle article removed: the result is a full build's, and the
+    state it keeps serves the next incremental build."""
+    store = tmp_path / "store"
+    _add(seeds, _article(corpora[1], 5) + _article(corpora[1], 6))
+    build(seeds, store)
+    _remove(seeds, k)
+    said: list[str] = []
+    report = build(seeds, store, progress=said.append)
+    assert (report.mode, report.articles) == ("incremental: 1 article removed", 6)
+    assert [m for m in said if m.startswith(("full build", "incremental"))] == [
+        "incremental: 1 article removed"]
+    _assert_same_as_full(kg, seeds, store, tmp_path)
+    _copy_article(seeds, _article(corpora[1], 5), "000010_")
+    assert build(seeds, store).mode == "incremental: 1 new article"
+    _assert_same_as_full(kg, seeds, store, tmp_path / "again")
+
+
+def test_two_removed_articles_at_once(kg, corpora, seeds, tmp_path):
+    store = tmp_path / "store"
+    _add(seeds, _article(corpora[1], 5) + _article(corpora[1], 6))
+    build(seeds, store)
+    _remove(seeds, -1)
+    _remove(seeds, -1)
+    assert build(seeds, store).mode == "incremental: 2 articles removed"
+    _assert_same_as_full(kg, seeds, store, tmp_path)
+
+
+def _copy_article(seeds: Path, files: list[Path], prefix: str) -> list[Path]:
+    """The article's files under another name (its text and records: the same triples)."""
+    out = []
+    for f in files:
+        out.append(seeds / (prefix + f.name.split("_", 1)[1]))
+        shutil.copy(f, out[-1])
+    return out
+
+
+def test_a_removed_article_whose_triples_another_also_asserts(kg, corpora, seeds, tmp_path):
+    """Every triple, reified statement, label and speaker name of the removed article is
+    also another's: they all stay; only its own evidence goes."""
+    store = tmp_path / "store"
+    _add(seeds, _article(corpora[1], 5))
+    _copy_article(seeds, _article(corpora[1], 5), "000004z_")  # sorts before article 5
+    build(seeds, store)
+    _remove(seeds, -1)
+    assert build(seeds, store).mode == "incremental: 1 article removed"
+    _assert_same_as_full(kg, seeds, store, tmp_path)
+
+
+def test_a_removed_article_whose_speaker_names_a_later_one_read_is_a_full_build(
+        kg, corpora, seeds, tmp_path):
+    """The later copy looked up speaker names the removed article first indexed: its
+    mapping could change, so the build is a full one."""
+    store = tmp_path / "store"
+    _add(seeds, _article(corpora[1], 5))
+    copy = _copy_article(seeds, _article(corpora[1], 5), "000009_")
+    build(seeds, store)
+    removed = _remove(seeds, -2)
+    _full_build_says(seeds, store, f"{copy[1].name} names a speaker "
+                                   f"{removed.with_suffix('.yaml').name} defined")
+    _assert_same_as_full(kg, seeds, store, tmp_path)
+
+
+def test_a_removed_article_that_defines_an_id_another_file_uses(kg, seeds, tmp_path):
+    """background.yaml names a city only that article defined: a full build, which fails
+    as it must (exit 1), and the previous build stays."""
+    store = tmp_path / "store"
+    build(seeds, store)
+    before = (store / "current").resolve()
+    removed = _remove(seeds, 2)
+    said: list[str] = []
+    with pytest.raises(InputError, match="unknown record id"):
+        build(seeds, store, progress=said.append)
+    assert said[0].startswith(f"full build: without the old {removed.with_suffix('.yaml').name}"
+                              ", record id ")
+    assert said[0].endswith(" is undefined")
+    assert (store / "current").resolve() == before
+
+
+def test_removed_and_new_articles_at_once_are_a_full_build(kg, corpora, seeds, tmp_path):
     store = tmp_path / "store"
     _add(seeds, _article(corpora[1], 5))
     build(seeds, store)
-    text = sorted(seeds.glob("*.txt"))[-1]
-    text.unlink()
-    text.with_suffix(".yaml").unlink()
+    text = _remove(seeds, -1)
+    _add(seeds, _article(corpora[1], 6))
     _full_build_says(seeds, store, f"{text} was removed since the last build")
     _assert_same_as_full(kg, seeds, store, tmp_path)
 

@@ -116,14 +116,16 @@ def read_new_seeds(seeds_dir: Path, articles: list[Article]) -> Seeds:
 # --- anchor + map ----------------------------------------------------------------------------
 
 def anchor_and_map(seeds: Seeds, write_evidence: Callable[[Iterator[list[str]]], None], *,
-                   progress: Callable[[str], None] = _quiet, saved: list | None = None
-                   ) -> Mapped:
+                   progress: Callable[[str], None] = _quiet, saved: list | None = None,
+                   contributions: dict | None = None) -> Mapped:
     """Anchor each quote and map each article's annotations, then the background facts.
     ``write_evidence`` must consume the iterator over each article's evidence (N-Triples
     statements, see :func:`kg.model.mapping.stream_articles`): that fills the result.
-    ``saved`` (a list) gets the mapper's state at the end (for an incremental build)."""
+    ``saved`` (a list) gets the mapper's state at the end and ``contributions`` (a dict)
+    each file's bookkeeping (for an incremental build)."""
     mapped, evidence = stream_articles(seeds.pairs, seeds.vocab, seeds.background,
-                                       seeds.wikidata, saved=saved)
+                                       seeds.wikidata, saved=saved,
+                                       contributions=contributions)
     progress("reading and mapping the articles, writing the evidence")
     write_evidence(evidence)
     return mapped
@@ -197,14 +199,16 @@ class Compiled:
 
 def compile_graphs(seeds: Seeds, write_evidence: Callable[[Iterator[list[str]]], None], *,
                    reasoner: str = "auto", progress: Callable[[str], None] = _quiet,
-                   saved: list | None = None) -> Compiled:
+                   saved: list | None = None, contributions: dict | None = None
+                   ) -> Compiled:
     """Anchor, map and reason; the timings of each stage go into ``seeds.timings``.
     With ``saved`` (a list), the mapper's state is appended to it and the compiled
     engine kept in ``reasoned.kept`` (what an incremental build starts from)."""
     timings = seeds.timings
     eager_load = timings["load"]  # the rest of "load" is spent while mapping
     t0 = time.perf_counter()
-    mapped = anchor_and_map(seeds, write_evidence, progress=progress, saved=saved)
+    mapped = anchor_and_map(seeds, write_evidence, progress=progress, saved=saved,
+                            contributions=contributions)
     timings["map"] = time.perf_counter() - t0 - (timings["load"] - eager_load)
     t0 = time.perf_counter()
     r = reason(seeds.ontology, mapped.asserted, mapped.background, reasoner=reasoner,
@@ -351,15 +355,17 @@ def _build_full(seeds_dir: Path, store_dir: Path, *, reasoner: str, checks: str,
     t_write = time.perf_counter()
     evidence_iri = ns.graph_iri("evidence")
     saved: list = []
+    contributions: dict = {}
     with paused_gc(), new_build(store_dir) as sink:
         c = compile_graphs(seeds, lambda evidence: sink.load(
             evidence_nquads(batch, evidence_iri) for batch in evidence),
-            reasoner=reasoner, progress=progress, saved=saved)
+            reasoner=reasoner, progress=progress, saved=saved, contributions=contributions)
         t0 = time.perf_counter()
         write_state(sink.dir / SIDECAR, seeds.ontology, seeds.articles,
                     saved[0] if saved else None, record_lines(c.mapped, seeds.articles),
-                    c.reasoned.kept)
+                    c.reasoned.kept, contributions)
         c.reasoned.kept.clear()  # the engine's memory, before the store is written
+        contributions.clear()
         timings["state"] = time.perf_counter() - t0
         progress("writing the store")
         sink.load(chunk for name, triples in c.graphs()
@@ -385,12 +391,24 @@ def _build_full(seeds_dir: Path, store_dir: Path, *, reasoner: str, checks: str,
                        time.perf_counter() - t_start)
 
 
+def _mode(prev) -> str:
+    """"incremental: 1 new article", "incremental: 2 articles removed, 1 article changed"."""
+    def n(count: int, what: str) -> str:
+        return f"{count} {what}" if count == 1 else f"{count} {what.replace('article', 'articles')}"
+
+    parts = [n(len(items), what) for items, what in (
+        (prev.new, "new article"), (prev.removed or (), "article removed"),
+        (prev.changed or (), "article changed")) if items]
+    return "incremental: " + ", ".join(parts)
+
+
 def _build_incremental(prev, seeds_dir: Path, store_dir: Path, *, reasoner: str, checks: str,
                        shapes: str, progress: Callable[[str], None], t_start: float
                        ) -> BuildReport:
-    """The current build, copied, with what ``prev.new`` (the new articles) changes:
-    see :mod:`kg.incremental`. :class:`kg.incremental.Fallback` when it cannot be."""
-    from kg.incremental import SIDECAR, Fallback, delta
+    """The current build, copied, with what ``prev.new`` (the new articles) or
+    ``prev.removed`` (the removed ones) changes: see :mod:`kg.incremental`.
+    :class:`kg.incremental.Fallback` when it cannot be."""
+    from kg.incremental import SIDECAR, Fallback, delta, removal
     from kg.insight.explain import EXPLAIN_SIDECAR, explain_sidecar, read_sidecar
     from kg.store.disk import fingerprint, new_build
 
@@ -398,13 +416,14 @@ def _build_incremental(prev, seeds_dir: Path, store_dir: Path, *, reasoner: str,
     if recorded is None:
         raise Fallback("the last build has no kg explain sidecar")
     inputs = fingerprint(input_files(seeds_dir), seeds_dir)
-    seeds = read_new_seeds(seeds_dir, prev.new)
+    rework = bool(prev.removed or prev.changed)
+    seeds = read_new_seeds(seeds_dir, prev.changed if rework else prev.new)
     timings = seeds.timings
-    n = len(prev.new)
-    mode = f"incremental: {n} new article{'s' if n != 1 else ''}"
+    mode = _mode(prev)
     with paused_gc(), new_build(store_dir, base=prev.build_dir) as sink:
         t0 = time.perf_counter()
-        d = delta(prev, seeds, sink.store, reasoner=reasoner, progress=progress)
+        d = (removal if rework else delta)(prev, seeds, sink.store, reasoner=reasoner,
+                                           progress=progress)
         timings["delta"] = time.perf_counter() - t0  # map, reason, compare with the store
         progress(mode)
         t0 = time.perf_counter()
@@ -420,10 +439,13 @@ def _build_incremental(prev, seeds_dir: Path, store_dir: Path, *, reasoner: str,
             check_build(sink.store, seeds.ontology, shapes=shapes, checks=chosen, size=d.size,
                         records=d.records)
             timings["check"] = time.perf_counter() - t0
-        sidecars = {EXPLAIN_SIDECAR: explain_sidecar(d.hidden, seeds.ontology, recorded)}
+        sidecars = {EXPLAIN_SIDECAR: explain_sidecar(d.hidden, seeds.ontology,
+                                                     () if rework else recorded)}
         if d.state is not None:
             sidecars[SIDECAR] = d.state
         manifest = {k: v for k, v in prev.manifest.items() if k != "format"}
+        if d.engine is not None:
+            manifest["reasoner"] = d.engine
         manifest.update(inputs=inputs, counts=d.counts, checks=chosen,
                         built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         sink.commit(manifest, sidecars)

@@ -27,7 +27,7 @@ from kg import namespaces as ns
 
 #: The incremental state of a build, in its build directory.
 SIDECAR = "incremental.pickle"
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 class Fallback(Exception):  # noqa: N818 - not an error: a full build, and why
@@ -80,11 +80,13 @@ class _NoState(Exception):
 
 
 def write_state(path: Path, ontology, articles, mapper_state: dict | None, records: dict,
-                kept: list) -> bool:
+                kept: list, contributions: dict) -> bool:
     """Write :data:`SIDECAR` for a full build (to ``path``, streamed: the bytes are never
     held whole); False when its state cannot be kept. The state: the mapper's state
     after the last file, the record lines of the checks, the articles in order, and
-    the compiled engine's fact store (``kept``, see :func:`kg.reason.reasoning.closure`)."""
+    the compiled engine's fact store (``kept``, see :func:`kg.reason.reasoning.closure`)
+    and each file's bookkeeping (``contributions``, see
+    :func:`kg.model.mapping.contribution`: what taking an article out takes out)."""
     from kg.reason.forward import engine_state
     from kg.reason.tbox import compile_tbox
 
@@ -100,7 +102,8 @@ def write_state(path: Path, ontology, articles, mapper_state: dict | None, recor
     with open(path, "wb") as f:
         _dump({"version": STATE_VERSION, "kg_version": __version__,
                "articles": [a.doc_id for a in articles], "mapper": mapper_state,
-               "records": {k: list(v) for k, v in records.items()}, "engine": engine}, f)
+               "records": {k: list(v) for k, v in records.items()}, "engine": engine,
+               "per": contributions}, f)
     return True
 
 
@@ -143,7 +146,8 @@ def read_state(build_dir: Path) -> dict:
         state = _Unpickler(io.BytesIO(data)).load()
         ok = isinstance(state, dict) and state.get("version") == STATE_VERSION and \
             state.get("kg_version") == __version__ and \
-            {"articles", "mapper", "records", "engine"} <= state.keys() and \
+            {"articles", "mapper", "records", "engine", "per"} <= state.keys() and \
+            isinstance(state["per"], dict) and \
             isinstance(state["articles"], list) and \
             all(isinstance(a, str) for a in state["articles"]) and \
             isinstance(state["records"], dict)
@@ -165,11 +169,14 @@ class Previous:
     state: dict
     articles: list  # every article now, in order (kg.read.sources.Article)
     new: list       # the new ones (the last of ``articles``)
+    removed: list = None  # doc ids of the built articles removed since (both files gone)
+    changed: list = None  # the built articles changed since (kg.read.sources.Article)
 
 
 def previous_build(store_dir: Path, seeds_dir: Path) -> Previous:
     """The current build, when the seeds differ from its inputs only by new articles
-    that sort after every built one; else :class:`Fallback` says why."""
+    that sort after every built one, or only by removed articles (text and
+    annotations gone); else :class:`Fallback` says why."""
     from kg.project import project_fingerprint
     from kg.read.sources import discover
     from kg.store.disk import current_build, packaged_fingerprint, read_manifest
@@ -188,10 +195,13 @@ def previous_build(store_dir: Path, seeds_dir: Path) -> Previous:
                        "build")
     if manifest["seeds_dir"] != str(seeds_dir):
         raise Fallback(f"the last build read another seeds directory ({manifest['seeds_dir']})")
-    new_files = _new_files(manifest["inputs"], seeds_dir)
+    new_files, gone, changed = _new_files(manifest["inputs"], seeds_dir)
     state = read_state(build_dir)
     articles = discover(seeds_dir)
     built = state["articles"]
+    if gone or changed:
+        return _removal(build_dir, manifest, state, articles, seeds_dir, new_files, gone,
+                        changed)
     if [a.doc_id for a in articles[:len(built)]] != built:
         raise Fallback(f"{_shown(seeds_dir, _first_inserted(articles, built))} is a new "
                        "article that sorts before a built one")
@@ -205,19 +215,38 @@ def previous_build(store_dir: Path, seeds_dir: Path) -> Previous:
     return Previous(build_dir, manifest, state, articles, new)
 
 
-def _new_files(recorded: dict[str, list], seeds_dir: Path) -> set[str]:
-    """The input files that are new since the build that recorded ``recorded``;
-    :class:`Fallback` for a file changed or removed since."""
+def _new_files(recorded: dict[str, list], seeds_dir: Path
+               ) -> tuple[set[str], list[str], list[str]]:
+    """The input files that are new, removed and changed since the build that recorded
+    ``recorded``."""
     from kg.read.sources import input_stats
     from kg.store.disk import unchanged
 
     current = input_stats(seeds_dir)
-    for rel in sorted(recorded.keys() - current.keys()):
-        raise Fallback(f"{_shown(seeds_dir, rel)} was removed since the last build")
-    for rel in sorted(recorded.keys() & current.keys()):
-        if not unchanged(current[rel], recorded[rel], seeds_dir / rel):
+    changed = [rel for rel in sorted(recorded.keys() & current.keys())
+               if not unchanged(current[rel], recorded[rel], seeds_dir / rel)]
+    return current.keys() - recorded.keys(), sorted(recorded.keys() - current.keys()), changed
+
+
+def _removal(build_dir, manifest, state, articles, seeds_dir, new_files, gone, changed
+             ) -> Previous:
+    """The current build and the built articles removed (both files gone) or changed
+    since; :class:`Fallback` when anything else changed too."""
+    built = state["articles"]
+    done = set(built)
+    for rel in changed:
+        if rel.rsplit(".", 1)[0] not in done or not rel.endswith((".txt", ".yaml")):
             raise Fallback(f"{_shown(seeds_dir, rel)} changed since the last build")
-    return current.keys() - recorded.keys()
+    ids = {rel[:-4] for rel in gone if rel.endswith(".txt")}
+    if gone and (new_files or not ids <= done or
+                 set(gone) != {f"{d}{ext}" for d in ids for ext in (".txt", ".yaml")}):
+        raise Fallback(f"{_shown(seeds_dir, gone[0])} was removed since the last build")
+    if new_files or [a.doc_id for a in articles] != [d for d in built if d not in ids]:
+        raise Fallback(f"{_shown(seeds_dir, (changed or gone)[0])} "
+                       f"{'changed' if changed else 'was removed'} since the last build")
+    touched = {rel.rsplit(".", 1)[0] for rel in changed}
+    return Previous(build_dir, manifest, state, articles, [], [d for d in built if d in ids],
+                    [a for a in articles if a.doc_id in touched])
 
 
 def _first_inserted(articles, built: list[str]) -> str:
@@ -247,6 +276,7 @@ class Delta:
     records: dict
     hidden: set        # new intermediate memberships (kg explain's sidecar)
     state: bytes | None
+    engine: str | None = None  # the reasoner, when it ran again (removed articles)
 
 
 def delta(prev: Previous, seeds, store, *, reasoner: str, progress) -> Delta:
@@ -262,9 +292,11 @@ def delta(prev: Previous, seeds, store, *, reasoner: str, progress) -> Delta:
     from kg.reason.tbox import _is_schema_triple, compile_tbox
 
     saved: list = []
+    per: dict = {}
     with _damaged_state():
         mapped, batches = stream_articles(seeds.pairs, seeds.vocab, (), seeds.wikidata,
-                                          resume=prev.state["mapper"], saved=saved)
+                                          resume=prev.state["mapper"], saved=saved,
+                                          contributions=per)
     progress(f"mapping {len(prev.new)} new article(s)")
     evidence_iri = ns.graph_iri("evidence")
     evidence = b"".join(evidence_nquads(batch, evidence_iri) for batch in batches)
@@ -305,9 +337,11 @@ def delta(prev: Previous, seeds, store, *, reasoner: str, progress) -> Delta:
     except _NoState:
         state = None
     else:
+        per.pop(None, None)  # the background facts were mapped by the last build
         state = _dumps({**prev.state, "articles": [a.doc_id for a in prev.articles],
                         "mapper": saved[0], "engine": engine_data,
-                        "records": {k: list(v) for k, v in records.items()}})
+                        "records": {k: list(v) for k, v in records.items()},
+                        "per": {**prev.state["per"], **per}})
     return Delta(changes.removals, changes.additions, changes.counts, size, records, hidden,
                  state)
 
@@ -332,6 +366,24 @@ class _Changes:
         self.additions: list = []
         self._added: set = set()
         self._to_ox = to_ox
+        self.removed: dict[str, set] = {name: set() for name in graphs}
+        self.added: dict[str, list] = {name: [] for name in graphs}
+
+    def ox_quad(self, t, graph: str):
+        """A pyoxigraph triple in ``graph``."""
+        return _quad(t.subject, t.predicate, t.object, self.graphs[graph])
+
+    def remove(self, t, graph: str) -> bool:
+        """Take the pyoxigraph triple ``t`` out of ``graph``; False when it is not there."""
+        return self.remove_quad(self.ox_quad(t, graph), graph)
+
+    def remove_quad(self, q, graph: str) -> bool:
+        if q in self.removed[graph] or q not in self.store:
+            return False
+        self.removed[graph].add(q)
+        self.removals.append(q)
+        self.counts[graph] -= 1
+        return True
 
     def quad(self, t, graph: str):
         to_ox = self._to_ox
@@ -353,10 +405,11 @@ class _Changes:
         self.add_quad(self.quad(t, graph), graph)
 
     def add_quad(self, q, graph: str) -> None:
-        if q in self._added or q in self.store:
+        if q in self._added or (q in self.store and q not in self.removed[graph]):
             return
         self._added.add(q)
         self.additions.append(q)
+        self.added[graph].append(q)
         self.counts[graph] += 1
 
 
@@ -364,3 +417,242 @@ def _quad(s, p, o, g):
     import pyoxigraph as ox
 
     return ox.Quad(s, p, o, g)
+
+
+# --- removed articles -------------------------------------------------------------------------
+
+def removal(prev: Previous, seeds, store, *, reasoner: str, progress) -> Delta:
+    """Take the removed articles (``prev.removed``) out of the current build (``store``,
+    read-only) and map the changed ones (``prev.changed``, whose annotation files
+    ``seeds.pairs`` yields) again in their place, when the other articles map as they
+    did: the mapper's state is folded again from each file's bookkeeping, the asserted
+    and background triples go to the graph a full build puts them in, the removed and
+    changed files' evidence is replaced, and the closure is computed again from what
+    remains (with the engine a full build runs, so the inferred graph, the intermediate
+    memberships and the kept engine are a full build's). :class:`Fallback` when another
+    file read something a removed or changed one gave."""
+    import pyoxigraph as ox
+
+    from kg.model.locate import display_path
+
+    with _damaged_state():
+        per = dict(prev.state["per"])
+        order = prev.state["articles"]
+        gone = set(prev.removed)
+        remaining = [d for d in order if d not in gone]
+        old = {d: per[d] for d in list(gone) + [a.doc_id for a in prev.changed or ()]}
+        shown = {d: f"{d}.yaml" for d in order}
+        evidence = _remap(per, order, gone, seeds, shown)
+        mapper = _fold_mapper([per[d] for d in remaining], per[None],
+                              [shown[d] for d in sorted(old)])
+        _check_speakers(per, old, order, gone, shown)
+        files = {a.doc_id: display_path(a.annotation_path) for a in prev.articles}
+        records: dict = {}
+        for d in remaining:
+            for rid, line in per[d]["records"]:
+                records.setdefault(rid, (files[d], line))
+    progress(f"taking out {len(gone)} removed and {len(old) - len(gone)} changed article(s)")
+    graphs = {name: ox.NamedNode(ns.graph_iri(name)) for name in ns.GRAPH_NAMES}
+    changes = _Changes(store, graphs, dict(prev.manifest["counts"]))
+    _retract(changes, per, remaining, old)
+    _drop_evidence(changes, store, graphs["evidence"], per, remaining, old)
+    for quad in ox.parse(evidence, format=ox.RdfFormat.N_QUADS):
+        changes.add_quad(quad, "evidence")
+    return _reclose(prev, seeds, changes, graphs, reasoner, progress, remaining, mapper,
+                    records, {d: per[d] for d in remaining} | {None: per[None]})
+
+
+def _remap(per: dict, order: list[str], gone: set, seeds, shown: dict) -> bytes:
+    """Map each changed article (``seeds.pairs``) after the files before it, its
+    bookkeeping replacing the old in ``per``; its evidence as N-Quads."""
+    from kg.errors import InputError
+    from kg.model.mapping import evidence_nquads, stream_articles
+
+    evidence_iri = ns.graph_iri("evidence")
+    out = []
+    for article, ann in seeds.pairs:
+        pos = order.index(article.doc_id)
+        before = _fold_mapper([per[d] for d in order[:pos] if d not in gone],
+                              {"sources": [], "refs": []}, [], check=False)
+        got: dict = {}
+        try:
+            _mapped, batches = stream_articles([(article, ann)], seeds.vocab, (),
+                                               seeds.wikidata, resume=before,
+                                               contributions=got)
+            out += [evidence_nquads(batch, evidence_iri) for batch in batches]
+        except InputError:  # perhaps only an id a later file defines: a full build says
+            raise Fallback(f"{shown[article.doc_id]} changed since the last build, and "
+                           "does not map after the files before it") from None
+        per[article.doc_id] = got[article.doc_id]
+    return b"".join(out)
+
+
+def _fold_mapper(contribs: list[dict], background: dict, removed: list[str], *,
+                 check: bool = True) -> dict:
+    """The mapper's state after the files of ``contribs`` in order and the background
+    facts (what :meth:`kg.model.mapping._Mapper.state` gives after a full build of
+    them); :class:`Fallback` when a remaining file refers to an id, or names in a
+    ``within`` a claim, only a removed file defined."""
+    ids: set = set()
+    labels: dict = {}
+    types: dict = {}
+    names: dict = {}
+    persons: set = set()
+    sources: set = set(background["sources"])
+    within: list = []
+    refs: set = set(background["refs"])
+    for c in contribs:
+        ids.update(c["ids"])
+        types.update((i, tuple(t)) for i, t in c["types"])
+        for i, lang, label, path, line in c["labels"]:
+            first = labels.setdefault(f"{i}\t{lang}", [label, path, line])
+            if first[0] != label:
+                raise Fallback(f"record {i!r} is labelled differently in {first[1]} and "
+                               f"{path}")
+        for key, i in c["names"]:
+            names.setdefault(key, set()).add(i)
+        persons.update(c["persons"])
+        sources.update(c["sources"])
+        within.extend(list(w) for w in c["within"])
+        refs.update(c["refs"])
+    undefined = sorted(refs - ids) if check else ()
+    if undefined:
+        raise Fallback(f"without the old {', '.join(removed)}, record id "
+                       f"{undefined[0]!r} is undefined")
+    for rid, _path, _line in within if check else ():
+        if rid in types and not {"Claim", "ReportedClaim"} & set(types[rid]):
+            raise Fallback(f"without the old {', '.join(removed)}, {rid!r} (which a "
+                           "`within` names) is not a claim")
+    return {"ids": sorted(ids), "labels": labels,
+            "types": {i: list(t) for i, t in types.items()},
+            "names": {n: sorted(i) for n, i in names.items()}, "persons": sorted(persons),
+            "sources": sorted(sources), "within": within}
+
+
+def _check_speakers(per: dict, old: dict, order: list[str], gone: set, shown: dict) -> None:
+    """:class:`Fallback` when an article after a removed or changed one (``old``: their
+    bookkeeping in the last build; ``per``: now) looked up a speaker name whose records
+    that one added to or took out of the speaker index (its mapping could differ)."""
+    every: dict = {}
+    for c in list(per.values()) + list(old.values()):
+        for key, i in c["names"] if c is not per[None] else ():
+            every.setdefault(key, set()).add(i)
+    for pos, k in enumerate(order):
+        if k not in old:
+            continue
+        before = [per[d] for d in order[:pos] if d not in old]
+        pairs = {(key, i) for c in before for key, i in c["names"]}
+        persons = {p for c in before for p in c["persons"]}
+        now = per.get(k) if k not in gone else {"names": [], "persons": []}
+        diff = {tuple(x) for x in old[k]["names"]} ^ {tuple(x) for x in now["names"]}
+        changed = {key for key, i in diff if (key, i) not in pairs}
+        new_persons = (set(old[k]["persons"]) ^ set(now["persons"])) - persons
+        if new_persons:
+            changed.update(key for key, i in every.items() if i & new_persons)
+        for d in order[pos + 1:]:
+            if d not in gone and changed & set(per[d]["lookups"]):
+                raise Fallback(f"{shown[d]} names a speaker {shown[k]} defined")
+
+
+def _nt_triples(lines) -> list:
+    import pyoxigraph as ox
+
+    data = "".join(line + " .\n" for line in lines)
+    return list(ox.parse(data.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+
+
+def _retract(changes: _Changes, per: dict, remaining: list[str], old: dict) -> None:
+    """Each asserted or background triple the removed or changed files gave (``old``)
+    or the changed ones give now goes to the graph a full build puts it in: asserted if
+    a remaining file asserts it, else background if one (or background.yaml) gives it
+    as such, else none (a triple of the ontology stays in none)."""
+    asserted = {t for d in remaining for t in per[d]["asserted"]}
+    background = set(per[None]["background"])
+    background.update(t for d in remaining for t in per[d]["background"])
+    touched = {t for c in old.values() for t in c["asserted"] + c["background"]}
+    touched.update(t for d in old if d in per for t in per[d]["asserted"] + per[d]["background"])
+    lines = sorted(touched)
+    for line, t in zip(lines, _nt_triples(lines), strict=True):
+        if changes.ox_quad(t, "ontology") in changes.store:
+            continue
+        target = "asserted" if line in asserted else \
+            "background" if line in background else None
+        for graph in ("asserted", "background"):
+            if graph != target:
+                changes.remove(t, graph)
+            else:
+                changes.add_quad(changes.ox_quad(t, graph), graph)
+
+
+def _drop_evidence(changes: _Changes, store, graph, per: dict, remaining: list[str],
+                   old: dict) -> None:
+    """The removed and changed files' own evidence (as the last build had it), and the
+    reified statements and reference sources nothing remaining supports (a changed
+    file's evidence now is added again after)."""
+    import pyoxigraph as ox
+
+    subjects = {s for c in old.values() for s in c["evidence"]}
+    supports = ox.NamedNode(ns.KG + "supportsStatement")
+    statements: set = set()
+    for s in sorted(subjects):
+        for q in store.quads_for_pattern(ox.NamedNode(s), None, None, graph):
+            changes.remove_quad(q, "evidence")
+            if q.predicate == supports:
+                statements.add(q.object)
+    shared = []
+    for st in statements:
+        if all(q.subject.value in subjects
+               for q in store.quads_for_pattern(None, supports, st, graph)):
+            shared.append(st)
+    used = set(per[None]["sources"]) | {s for d in remaining for s in per[d]["sources"]}
+    shared += [ox.NamedNode(s) for c in old.values() for s in c["sources"] if s not in used]
+    for node in shared:
+        for q in store.quads_for_pattern(node, None, None, graph):
+            changes.remove_quad(q, "evidence")
+
+
+def _reclose(prev: Previous, seeds, changes: _Changes, graphs: dict, reasoner: str, progress,
+             remaining: list[str], mapper: dict, records: dict, per: dict) -> Delta:
+    """The closure of what remains, computed again, and the inferred graph's changes."""
+    from kg.model.rdfterms import from_ox, to_ox
+    from kg.reason.forward import engine_state
+    from kg.reason.reasoning import choose_engine, closure
+    from kg.reason.tbox import compile_tbox
+
+    store = changes.store
+    data = set()
+    for name in ("asserted", "background"):
+        gone = changes.removed[name]
+        for q in store.quads_for_pattern(None, None, None, graphs[name]):
+            if q not in gone:
+                data.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+        for q in changes.added[name]:
+            data.add((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)))
+    size = len(data)
+    engine = choose_engine(reasoner, size)
+    progress(f"reasoning ({engine}) over {size} remaining triples")
+    hidden: set = set()
+    kept: list = []
+    inferred = closure(seeds.ontology, data, engine=engine, hidden=hidden, keep=kept)
+    stated = set(seeds.ontology)
+    g = graphs["inferred"]
+    new = {_quad(to_ox(s), to_ox(p), to_ox(o), g)
+           for s, p, o in inferred - stated - data}
+    for q in store.quads_for_pattern(None, None, None, g):
+        if q not in new:
+            changes.remove_quad(q, "inferred")
+    for q in new:
+        changes.add_quad(q, "inferred")
+    state = None
+    codec = _TermCodec(seeds.ontology)
+    if kept and kept[0].tb is compile_tbox(seeds.ontology) and codec.unique:
+        try:
+            engine_data = engine_state(kept[0], codec.encode)
+        except _NoState:
+            pass
+        else:
+            state = _dumps({**prev.state, "articles": remaining, "mapper": mapper,
+                            "engine": engine_data, "per": per,
+                            "records": {k: list(v) for k, v in records.items()}})
+    return Delta(changes.removals, changes.additions, changes.counts, size, records, hidden,
+                 state, engine)

@@ -228,6 +228,9 @@ class _Mapper:
         self.within_all: list[tuple[str, str, int]] = []  # every `within` (checked again
         # after a later file: it may give a record other classes)
         self.types: dict[str, tuple[str, ...]] = {}  # record id -> its classes
+        #: what the file being mapped contributes and reads (see :meth:`contribution`);
+        #: None unless asked for (an incremental build's bookkeeping)
+        self.contrib: dict | None = None
 
     def state(self) -> dict:
         """What mapping a further article reads of the files mapped so far, as plain data
@@ -252,6 +255,21 @@ class _Mapper:
         self._sources = set(state["sources"])
         self.within_all = [(w[0], w[1], w[2]) for w in state["within"]]
         self.within = list(self.within_all)
+
+    def track(self) -> None:
+        """Start recording what the next file (or the background facts) contributes to
+        the cross-file state and reads of it (see docs/design.md, Incremental builds)."""
+        self.contrib = {"ids": [], "types": [], "labels": [], "names": [], "persons": [],
+                        "within": [], "refs": set(), "sources": set(), "lookups": set(),
+                        "asserted": [], "background": []}
+
+    def _note(self, key: str, value) -> None:
+        c = self.contrib
+        if c is not None:
+            if isinstance(c[key], set):
+                c[key].add(value)
+            else:
+                c[key].append(value)
 
     def take_evidence(self) -> list[str]:
         """The evidence (N-Triples statements) mapped since the last call."""
@@ -280,6 +298,7 @@ class _Mapper:
         problem = record_id_problem(value.text)
         if problem is not None:
             self.fail(path, value.line, f"{what}: {problem[0]}", problem[1])
+        self._note("refs", value.text)
         if value.text not in self.ids:  # perhaps defined by a later file: checked in finish()
             self.pending.append((value.text, path, value.line))
         return URIRef(ns.resource_iri(value.text))
@@ -330,11 +349,13 @@ class _Mapper:
                 continue
             if "Person" in rec.types:
                 self.persons.add(rec.id)
+                self._note("persons", rec.id)
             names = [rec.label] if rec.label else []
             names += [v.text for p in rec.properties if p.name in _ALIAS_KEYS for v in p.values]
             for name in names:
-                self.names.setdefault(_norm_name(name), set()).add(rec.id)
-                self.names.setdefault(_norm_name(name.split()[-1]), set()).add(rec.id)
+                for key in (_norm_name(name), _norm_name(name.split()[-1])):
+                    self.names.setdefault(key, set()).add(rec.id)
+                    self._note("names", [key, rec.id])
 
     def speaker_iri(self, region: Region) -> str | None:
         """The record whose words ``region`` is: set by ``voices:``, or the one record
@@ -346,6 +367,7 @@ class _Mapper:
         if region.speaker in _PERSONAL_PRONOUNS:
             found = self.antecedent(region)
             return ns.resource_iri(found) if found else None
+        self._note("lookups", _norm_name(region.speaker))
         found = self.names.get(_norm_name(region.speaker), set())
         return ns.resource_iri(next(iter(found))) if len(found) == 1 else None
 
@@ -363,7 +385,9 @@ class _Mapper:
         for m in reversed(list(_CAPITALISED.finditer(text))):
             words = m.group(0).split()
             for k in range(len(words)):  # "Ukrainian political analyst Valeriy Dymov"
-                found = self.names.get(_norm_name(" ".join(words[k:])), set()) & self.persons
+                key = _norm_name(" ".join(words[k:]))
+                self._note("lookups", key)
+                found = self.names.get(key, set()) & self.persons
                 if len(found) == 1:
                     return next(iter(found))
         return None
@@ -392,6 +416,10 @@ class _Mapper:
         self.ids.update(rec.id for rec in ann_file.records)
         self.ids.update(ann_file.broken_ids)
         self.types.update((rec.id, rec.types) for rec in ann_file.records)
+        if self.contrib is not None:
+            self.contrib["ids"] = sorted({rec.id for rec in ann_file.records}
+                                         | set(ann_file.broken_ids))
+            self.contrib["types"] = [[rec.id, list(rec.types)] for rec in ann_file.records]
         self.index_names(ann_file)
         self.text = article.text
         self.regions = self.voices(article, ann_file)
@@ -440,6 +468,7 @@ class _Mapper:
     def _label(self, path: str, rec, lang: str) -> None:
         """One record has one label (per language) across every file."""
         key = (rec.id, lang)
+        self._note("labels", [rec.id, lang, rec.label, path, rec.line])
         first = self.labels.get(key)
         if first is None:
             self.labels[key] = (rec.label, path, rec.line)
@@ -512,6 +541,7 @@ class _Mapper:
             self.fail(path, found[0].line, f"{WITHIN}: give the one claim whose content "
                       f"record {rec.id!r} belongs to")
         self.within.append((values[0].text, path, values[0].line))
+        self._note("within", [values[0].text, path, values[0].line])
         self.within_all.append(self.within[-1])
         return self.resource(path, values[0])
 
@@ -558,6 +588,7 @@ class _Mapper:
                                str(subject), [qi], [triple], file_name, meta.quote.line,
                                known=self.out.asserted)
             self.out.asserted.add(triple)
+            self._note("asserted", triple)
 
     def finish_within(self) -> None:
         """Every ``within`` names a claim record."""
@@ -614,6 +645,8 @@ class _Mapper:
         self.ev.annotation(ns.annotation_iri(article.doc_id, line), str(subject), targets,
                            triples, file_name, line, known=self.out.asserted)
         self.out.asserted.update(triples)
+        if self.contrib is not None:
+            self.contrib["asserted"] += triples
 
     def _wikidata(self, path, file_name, doc_id, rec, subject) -> None:
         qid = rec.wikidata.text
@@ -630,10 +663,12 @@ class _Mapper:
         self.ev.annotation(ann, str(subject), [source], [triple], file_name, rec.wikidata.line,
                            known=self.out.background)
         self.out.background.add(triple)
+        self._note("background", triple)
 
     def reference_source(self, name: str, path: str, label: str) -> str:
         """A reference file that backs triples of the background graph (described once)."""
         src = f"{ns.KGD}reference-{name}"
+        self._note("sources", src)
         if src not in self._sources:
             self._sources.add(src)
             ev, node = self.ev, URIRef(src)
@@ -655,6 +690,8 @@ class _Mapper:
             self.ev.annotation(ann, str(subject), [source], triples, "background.yaml", f.line,
                                known=self.out.background)
             self.out.background.update(triples)
+            if self.contrib is not None:
+                self.contrib["background"] += triples
             self.ev.add((URIRef(ann), DCTERMS.source, Literal(f.source)))
 
 
@@ -794,7 +831,8 @@ def stream_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Voca
                     background: tuple[tuple[str, tuple[BackgroundFact, ...]], ...] = (),
                     wikidata: dict[str, str] | None = None, errors: list | None = None,
                     evidence: bool = True, resume: dict | None = None,
-                    saved: list | None = None) -> tuple[Mapped, Iterator[list[str]]]:
+                    saved: list | None = None, contributions: dict | None = None
+                    ) -> tuple[Mapped, Iterator[list[str]]]:
     """Map the articles one at a time; the evidence comes out article by article.
 
     Returns the Mapped result (filled as the iterator runs; its ``evidence``
@@ -806,7 +844,9 @@ def stream_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Voca
     With ``evidence=False`` (``kg check``) the batches are empty: nothing else changes.
     ``resume`` (a state ``saved`` by an earlier run: the list gets the mapper's
     state once every file is mapped) maps ``pairs`` as articles that follow the
-    earlier run's (an incremental build).
+    earlier run's (an incremental build). ``contributions`` (a dict) gets, per doc id
+    (None: the background facts), what the file contributed and read (see
+    :func:`contribution`).
     """
     mapper = _Mapper(vocab, wikidata, errors, evidence)
     if resume is not None:
@@ -814,16 +854,56 @@ def stream_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Voca
 
     def batches() -> Iterator[list[str]]:
         for article, ann in pairs:
+            first_span = len(mapper.out.spans)
+            if contributions is not None:
+                mapper.track()
             mapper.map_file(article, ann)
-            yield mapper.take_evidence()
+            lines = mapper.take_evidence()
+            if contributions is not None:
+                contributions[article.doc_id] = contribution(
+                    mapper.contrib, mapper.out.spans[first_span:], lines)
+            yield lines
+        if contributions is not None:
+            mapper.track()
         for path, facts in background:
             mapper.map_background(facts, path, "en")
+        if contributions is not None:
+            contributions[None] = contribution(mapper.contrib, [], [])
+            mapper.contrib = None
         mapper.finish()
         if saved is not None:
             saved.append(mapper.state())
         yield mapper.take_evidence()
 
     return mapper.out, batches()
+
+
+def contribution(contrib: dict, spans: list[Span], lines: list[str]) -> dict:
+    """One file's bookkeeping as plain data: what it adds to the mapper's cross-file
+    state (ids, classes, labels, speaker names, persons, ``within``s, reference
+    sources), what it reads of it (ids referred to, speaker names looked up), its
+    asserted and background triples (N-Triples statements without the dot), the
+    first annotation line of each record it quotes (``kg check``'s record lines) and
+    the subjects of its own evidence (every one but the shared reified statements
+    and reference sources)."""
+    out = dict(contrib)
+    for key in ("refs", "sources", "lookups"):
+        out[key] = sorted(contrib[key])
+    for key in ("asserted", "background"):
+        out[key] = sorted({f"{nt(s)} {nt(p)} {nt(o)}" for s, p, o in contrib[key]})
+    records: dict[str, int] = {}
+    for span in spans:
+        records.setdefault(span.record_id, span.line)
+    out["records"] = list(records.items())
+    supports = f" {_P['supportsStatement']} <"
+    shared = set(out["sources"])
+    shared.update(line[line.index(supports) + len(supports):-1] for line in lines
+                  if supports in line)
+    subjects = {line[1:line.index(">")] for line in lines}
+    out["evidence"] = sorted(subjects - shared)
+    return out
+
+
 
 
 def evidence_nquads(lines: list[str], graph_iri: str) -> bytes:
