@@ -30,6 +30,7 @@ import os
 import select
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 
@@ -37,6 +38,17 @@ from kg.errors import KgError, QueryError, QueryTimeout, UsageError
 
 DEFAULT_TIMEOUT = 30.0
 _OK, _ERR = b"0", b"1"
+#: Held from a call's pipe until its parent closed the write end (see :func:`call`).
+_FORKING = threading.Lock()
+
+
+def _new_lock_in_child() -> None:  # a child starts with the lock held by its forking call
+    global _FORKING
+    _FORKING = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_lock_in_child)
 
 
 def can_fork() -> bool:
@@ -56,28 +68,32 @@ def call(func: Callable[[], bytes], *, timeout: float | None = DEFAULT_TIMEOUT,
                          f"not {timeout!r}")
     if not timeout or timeout <= 0 or not can_fork():
         return func()
-    read_fd, write_fd = os.pipe()
-    for stream in (sys.stdout, sys.stderr):  # None when the descriptor was closed
-        if stream is not None:
-            with contextlib.suppress(OSError, ValueError):
-                stream.flush()
     parent = os.getpid()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into the parent's stack
-        status = 70
-        try:
-            _bind_to_parent(parent, timeout)
-            os.close(read_fd)
+    # From the pipe to the parent's closing its write end, no other thread may fork:
+    # that child would inherit the write end, and this call would see no end of file
+    # until that other child ended (a quick query held by a runaway one).
+    with _FORKING:
+        read_fd, write_fd = os.pipe()
+        for stream in (sys.stdout, sys.stderr):  # None when the descriptor was closed
+            if stream is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    stream.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into the parent's stack (nor the lock)
+            status = 70
             try:
-                payload = _OK + func()
-            except BaseException as e:  # noqa: BLE001 - sent to the parent
-                payload = _ERR + _encode_error(e)
-            with os.fdopen(write_fd, "wb") as pipe:
-                pipe.write(payload)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_fd)
+                _bind_to_parent(parent, timeout)
+                os.close(read_fd)
+                try:
+                    payload = _OK + func()
+                except BaseException as e:  # noqa: BLE001 - sent to the parent
+                    payload = _ERR + _encode_error(e)
+                with os.fdopen(write_fd, "wb") as pipe:
+                    pipe.write(payload)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_fd)
     return _collect(pid, read_fd, timeout, what)
 
 

@@ -47,11 +47,15 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
 SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 
+class Stopping(QueryError):
+    """The server stopped a query that was still running because it is itself stopping."""
+
+
 def status_for(error: BaseException) -> int:
     """The HTTP status of a library error."""
     if isinstance(error, pages.NotFound):
         return 404
-    if isinstance(error, QueryTimeout):
+    if isinstance(error, QueryTimeout | Stopping):
         return 503
     if isinstance(error, NotAcceptable):
         return 406
@@ -87,6 +91,7 @@ class Site:
         self.queries = list(all_queries())
         self.cache = PageCache()
         self.waiting: set[int] = set()  # native ids of the threads waiting for a child
+        self.stopping = False  # set by stop_children
 
     def render(self, name: str, status: int = 200, **data) -> bytes:
         """A page as the child sends it: the HTTP status (3 digits), then the HTML."""
@@ -108,6 +113,11 @@ class Site:
             try:
                 return runner.call(child, what=what,
                                    timeout=self.timeout if timeout is None else timeout)
+            except QueryError:
+                if self.stopping:  # its child was killed by stop_children
+                    raise Stopping(f"{what}: the server is stopping and stopped the query",
+                                   hint="send it again once the server is back") from None
+                raise
             finally:
                 self.waiting.discard(thread)
         return await run_in_threadpool(wait)
@@ -119,6 +129,7 @@ class Site:
         ``/proc/self/task/TID/children``), so no other child of the process
         is touched; elsewhere the children end at their deadline.
         """
+        self.stopping = True
         for thread in list(self.waiting):
             try:
                 with open(f"/proc/self/task/{thread}/children", encoding="ascii") as f:
