@@ -201,6 +201,10 @@ def _full_build_says(seeds: Path, store: Path, why: str) -> None:
         f"full build: {why}"]
 
 
+#: the progress line of a closure revised by DRed (kg.incremental._revise)
+_DRED_LINE = "reasoning (incremental, DRed)"
+
+
 def _first(seeds: Path, suffix: str) -> Path:
     return sorted(seeds.glob(f"*{suffix}"))[0]
 
@@ -236,6 +240,7 @@ def test_a_changed_article_is_mapped_again_incrementally(kg, corpora, seeds, tmp
     assert (report.mode, report.articles) == ("incremental: 1 article changed", 7)
     assert [m for m in said if m.startswith(("full build", "incremental"))] == [
         "incremental: 1 article changed"]
+    assert [m for m in said if m.startswith("reasoning")] == [_DRED_LINE]  # not recomputed
     _assert_same_as_full(kg, seeds, store, tmp_path)
     _copy_article(seeds, _article(corpora[1], 5), "000010_")
     assert build(seeds, store).mode == "incremental: 1 new article"
@@ -273,6 +278,7 @@ def test_a_removed_article_is_taken_out_incrementally(kg, corpora, seeds, tmp_pa
     assert (report.mode, report.articles) == ("incremental: 1 article removed", 6)
     assert [m for m in said if m.startswith(("full build", "incremental"))] == [
         "incremental: 1 article removed"]
+    assert [m for m in said if m.startswith("reasoning")] == [_DRED_LINE]  # not recomputed
     _assert_same_as_full(kg, seeds, store, tmp_path)
     _copy_article(seeds, _article(corpora[1], 5), "000010_")
     assert build(seeds, store).mode == "incremental: 1 new article"

@@ -472,3 +472,84 @@ def test_the_build_names_owlrl_for_a_refused_construct():
                             "(cls-oo) is outside the OWL 2 RL profile kg accepts")
     assert e.value.hint == "use --reasoner owlrl"
     assert (EX.a, RDF.type, EX.O) in closure(tb, ab, engine="owlrl")
+
+
+# --------------------------------------------------------------------------- (d) DRed
+
+#: SMALL_TBOX without what activates equality (functional property, max cardinality) or
+#: types literals (a datatype as a class in a rule body): revise() declines those
+DRED_TBOX = "\n".join(line for line in SMALL_TBOX.splitlines()
+                      if not line.startswith((":f ", ":MC ", "     owl:maxCardinality",
+                                              ":NUM ", "     owl:someValuesFrom xsd")))
+dred_triple_st = st.one_of(
+    st.tuples(st.sampled_from(INDIVIDUALS), st.sampled_from([EX[x] for x in "pqrstuvwa"]),
+              st.sampled_from(INDIVIDUALS)),
+    st.tuples(st.sampled_from(INDIVIDUALS), st.just(RDF.type),
+              st.sampled_from([c for c in CLASSES if c not in (EX.MC,)])),
+    st.tuples(st.sampled_from(INDIVIDUALS), st.just(EX.n), st.sampled_from([Literal(3)])),
+)
+
+
+def _facts(eng) -> set:
+    T = eng.terms
+    return {(T[s], T[p], T[o]) for p, d in eng.S.items() for s, objs in d.items()
+            for o in objs}
+
+
+def _closure_engine(tb, abox):
+    kept: list = []
+    hidden: set = set()
+    try:
+        infer(tb, abox, keep=kept, hidden=hidden)
+    except Inconsistency:
+        return None, None
+    return kept[0], hidden
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(dred_triple_st, max_size=14), st.lists(dred_triple_st, max_size=14))
+def test_dred_revision_is_the_closure_computed_again(before, after):
+    """Revising the closure of ``before`` into that of ``after`` (DRed) gives the engine
+    a fresh closure of ``after`` would hold, and says what left and what is new."""
+    tb = g(DRED_TBOX)
+    old, _ = _closure_engine(tb, before)
+    fresh, fresh_hidden = _closure_engine(tb, after)
+    if old is None:
+        return  # nothing to revise
+    was = _facts(old)
+    hidden: set = set()
+    removed, added = set(before) - set(after), set(after) - set(before)
+    try:
+        got = rl_engine.revise(old, removed, added, set(after).__contains__, hidden=hidden)
+    except Inconsistency:
+        assert fresh is None
+        return
+    assert got is not None and fresh is not None
+    gone, now = got
+    assert _facts(old) == _facts(fresh)
+    assert hidden == fresh_hidden
+    terms = tbox_terms(tb)
+    visible = {t for t in _facts(fresh) if user_visible(t, terms)}
+    assert gone == {t for t in was - _facts(fresh) if user_visible(t, terms)}
+    assert {t for t in visible if t not in was and t not in added} <= now <= visible
+
+
+def test_dred_declines_equality_and_typed_literals():
+    tb = g(SMALL_TBOX)
+    eng, _ = _closure_engine(tb, [(EX.i1, EX.f, EX.i2), (EX.i1, EX.f, EX.i3)])
+    assert rl_engine.revise(eng, {(EX.i1, EX.f, EX.i3)}, set(), lambda t: False) is None
+    eng, _ = _closure_engine(tb, [(EX.i1, EX.n, Literal(3))])
+    assert rl_engine.revise(eng, {(EX.i1, EX.n, Literal(3))}, set(), lambda t: False) is None
+
+
+def test_dred_keeps_what_another_derivation_still_gives():
+    """Two derivations of i2 a :C (the range of :p, and an equivalent class): removing
+    one keeps the fact; removing both takes it and what it gave out."""
+    tb = g(DRED_TBOX)
+    abox = [(EX.i1, EX.p, EX.i2), (EX.i2, RDF.type, EX.D)]
+    eng, _ = _closure_engine(tb, abox)
+    gone, now = rl_engine.revise(eng, {abox[0]}, set(), {abox[1]}.__contains__)
+    assert (EX.i2, RDF.type, EX.C) in now and (EX.i2, RDF.type, EX.C) in _facts(eng)
+    assert gone == {(EX.i1, EX.p, EX.i2), (EX.i2, EX.r, EX.i1), (EX.i1, RDF.type, EX.A)}
+    gone, now = rl_engine.revise(eng, {abox[1]}, set(), lambda t: False)
+    assert (EX.i2, RDF.type, EX.C) in gone and now == set()

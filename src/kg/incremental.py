@@ -613,12 +613,17 @@ def _drop_evidence(changes: _Changes, store, graph, per: dict, remaining: list[s
 
 def _reclose(prev: Previous, seeds, changes: _Changes, graphs: dict, reasoner: str, progress,
              remaining: list[str], mapper: dict, records: dict, per: dict) -> Delta:
-    """The closure of what remains, computed again, and the inferred graph's changes."""
+    """The closure of what remains, revised by DRed in the kept engine when it can be
+    (:func:`_revise`), else computed again, and the inferred graph's changes."""
     from kg.model.rdfterms import from_ox, to_ox
-    from kg.reason.forward import engine_state
     from kg.reason.reasoning import choose_engine, closure
     from kg.reason.tbox import compile_tbox
 
+    revised = _revise(prev, seeds, changes, graphs, reasoner, progress)
+    if revised is not None:
+        size, engine, hidden, eng = revised
+        return _delta_after(prev, seeds, changes, size, engine, hidden, eng, remaining,
+                            mapper, records, per)
     store = changes.store
     data = set()
     for name in ("asserted", "background"):
@@ -643,11 +648,23 @@ def _reclose(prev: Previous, seeds, changes: _Changes, graphs: dict, reasoner: s
             changes.remove_quad(q, "inferred")
     for q in new:
         changes.add_quad(q, "inferred")
+    eng = kept[0] if kept and kept[0].tb is compile_tbox(seeds.ontology) else None
+    return _delta_after(prev, seeds, changes, size, engine, hidden, eng, remaining, mapper,
+                        records, per)
+
+
+def _delta_after(prev: Previous, seeds, changes: _Changes, size: int, engine: str,
+                 hidden: set, eng, remaining: list[str], mapper: dict, records: dict,
+                 per: dict) -> Delta:
+    """The delta of a removal, with the state the next build starts from (``eng``, the
+    engine holding the closure now; None: no state)."""
+    from kg.reason.forward import engine_state
+
     state = None
     codec = _TermCodec(seeds.ontology)
-    if kept and kept[0].tb is compile_tbox(seeds.ontology) and codec.unique:
+    if eng is not None and codec.unique:
         try:
-            engine_data = engine_state(kept[0], codec.encode)
+            engine_data = engine_state(eng, codec.encode)
         except _NoState:
             pass
         else:
@@ -656,3 +673,59 @@ def _reclose(prev: Previous, seeds, changes: _Changes, graphs: dict, reasoner: s
                             "records": {k: list(v) for k, v in records.items()}})
     return Delta(changes.removals, changes.additions, changes.counts, size, records, hidden,
                  state, engine)
+
+
+def _revise(prev: Previous, seeds, changes: _Changes, graphs: dict, reasoner: str,
+            progress) -> tuple[int, str, set, object] | None:
+    """DRed in the engine the last build kept (``rl_engine.revise``): the triples that left
+    the asserted and background graphs (and are in neither now) are taken out of the
+    closure, the ones new to both put in; the inferred graph changes by what left the
+    closure and what is (again) in it. (size, engine, hidden, the engine), or None when
+    it does not apply (another reasoner is chosen now, equality), and then nothing has
+    changed."""
+    from kg.model.rdfterms import from_ox
+    from kg.reason.forward import restore_engine
+    from kg.reason.reasoning import MAX_GROWTH, MIN_BUDGET, choose_engine, revise_closure
+    from kg.reason.tbox import compile_tbox
+
+    size = changes.counts["asserted"] + changes.counts["background"]
+    engine = choose_engine(reasoner, size)
+    if engine != prev.manifest.get("reasoner") or "engine" not in prev.state:
+        return None
+
+    def triples(quads) -> set:
+        return {(from_ox(q.subject), from_ox(q.predicate), from_ox(q.object)) for q in quads}
+
+    base = ("asserted", "background")
+    left = triples(q for g in base for q in changes.removed[g])
+    joined = triples(q for g in base for q in changes.added[g])
+    added = {g: set(changes.added[g]) for g in base}
+
+    def still_base(t) -> bool:
+        if type(t[0]) is Literal or type(t[1]) is not URIRef:
+            return False  # generalised RDF, the reasoner's own: never in a graph
+        for g in base:
+            q = changes.quad(t, g)
+            if q in added[g] or (q in changes.store and q not in changes.removed[g]):
+                return True
+        return False
+
+    codec = _TermCodec(seeds.ontology)
+    tbox = compile_tbox(seeds.ontology)
+    with _damaged_state():
+        eng = restore_engine(tbox, prev.state["engine"], codec.decode)
+    progress("reasoning (incremental, DRed)")
+    hidden: set = set()
+    budget = max(MIN_BUDGET, MAX_GROWTH * (size + len(seeds.ontology)))
+    revised = revise_closure(eng, left - joined, joined - left, still_base, budget, hidden)
+    if revised is None:
+        return None
+    gone, now = revised
+    for t in gone:
+        changes.remove_quad(changes.quad(t, "inferred"), "inferred")
+    for t in joined - left:  # now in the input: not inferred any more
+        changes.remove_quad(changes.quad(t, "inferred"), "inferred")
+    for t in now:
+        if not still_base(t) and t not in seeds.ontology:
+            changes.add(t, "inferred")
+    return size, engine, hidden, eng

@@ -32,6 +32,7 @@ from kg.reason.rules import (
 
 Fact = tuple[int, int, int]
 EMPTY: frozenset[int] = frozenset()
+EMPTY_DICT: dict = {}
 
 
 class GrowthLimit(RuntimeError):
@@ -211,6 +212,27 @@ class Engine:
         self._lits = lits
         return out
 
+    def stored(self, t: Triple) -> Fact | None:
+        """The stored fact of a triple (None when it is not stored)."""
+        ids = []
+        for x in t:
+            tt = type(x)
+            if tt is URIRef:
+                i = self._uri_ids.get(str.__str__(x))
+            elif tt is Literal:
+                dt = x.datatype
+                i = self._lit_ids.get((str.__str__(x), str.__str__(dt) if dt is not None
+                                       else None, x.language))
+            else:
+                i = None
+            if i is None:
+                i = self.ids.get(x)
+                if i is None:
+                    return None
+            ids.append(i)
+        s, p, o = ids
+        return (s, p, o) if o in self.S.get(p, EMPTY_DICT).get(s, EMPTY) else None
+
     def dt_facts(self) -> list[Triple]:
         """dt-type2 facts ``"v"^^D rdf:type D'`` for body datatypes D'."""
         if not self.dt_body or not self._lits:
@@ -266,9 +288,7 @@ class Engine:
         derived: list[Fact] = []
         stack = list(agenda)
         stack.reverse()
-        pop = stack.pop
         add, add_checked = self._adder(stack.append, derived.append)
-        P, wild, eqf, join = self.P, self.wild, self._eqf, self._join
         for p in (self.type, self.same):
             self.S.setdefault(p, {})
             self.O.setdefault(p, {})
@@ -276,6 +296,15 @@ class Engine:
             for o in os_:
                 if s != o:
                     self._on_same(s, o)
+        self._drain(stack, add, add_checked, derived, limit)
+        return derived
+
+    def _drain(self, stack: list[Fact], add: Callable, add_checked: Callable,
+               derived: list[Fact], limit: int) -> None:
+        """Fire every instance a fact of ``stack`` matches, joined with the stored facts,
+        until the stack is empty; ``add`` gets each conclusion (and pushes what is new)."""
+        pop = stack.pop
+        P, wild, eqf, join = self.P, self.wild, self._eqf, self._join
         while stack:
             if limit >= 0 and len(derived) > limit:
                 raise GrowthLimit(len(derived), limit)
@@ -308,7 +337,54 @@ class Engine:
             if eqf[0]:
                 for j in wild:
                     join(j, fact, add_checked)
-        return derived
+
+    # -- deletion (DRed) -------------------------------------------------
+
+    def overdelete(self, facts: Iterable[Fact]) -> set[Fact]:
+        """DRed's over-deletion: ``facts`` (stored ones) and every stored fact that some
+        rule instance concludes from a premise among them, to fixpoint, the other premises
+        joined with the whole store as it is (nothing is removed here). Not with equality
+        active (the caller computes the closure again then)."""
+        S = self.S
+        gone: set[Fact] = set()
+        stack: list[Fact] = []
+
+        def mark(s: int, p: int, o: int) -> None:
+            fact = (s, p, o)
+            if fact not in gone and o in S.get(p, EMPTY_DICT).get(s, EMPTY):
+                gone.add(fact)
+                stack.append(fact)
+
+        for fact in facts:
+            mark(*fact)
+        self._drain(stack, mark, mark, [], -1)
+        return gone
+
+    def retract(self, facts: Iterable[Fact]) -> None:
+        """Take stored facts out of both indexes."""
+        S, O = self.S, self.O  # noqa: E741
+        for s, p, o in facts:
+            objs = S[p][s]
+            objs.discard(o)
+            if not objs:
+                del S[p][s]
+            od = O.get(p)
+            if od is not None:
+                subs = od[o]
+                subs.discard(s)
+                if not subs:
+                    del od[o]
+
+    def touching(self, nodes: set[int]) -> list[Fact]:
+        """Every stored fact whose subject or object is one of ``nodes``."""
+        out: list[Fact] = []
+        for p, d in self.S.items():
+            for s, objs in d.items():
+                if s in nodes:
+                    out.extend((s, p, o) for o in objs)
+                else:
+                    out.extend((s, p, o) for o in objs & nodes)
+        return out
 
     def _join(self, j: _Join, fact: Fact, add: Callable) -> None:
         env: list = [None] * j.nvars

@@ -136,6 +136,17 @@ def extend_closure(eng, data: set, budget: int, hidden: set | None = None) -> se
         return rl_engine.extend(eng, data, budget=budget, hidden=hidden)
 
 
+def revise_closure(eng, removed: set, added: set, still_base, budget: int,
+                   hidden: set | None = None) -> tuple[set, set] | None:
+    """DRed in an engine kept by :func:`closure` (see :func:`kg.reason.rl_engine.revise`):
+    (the user-visible triples that left the closure, those in it whose derivation may be
+    new), or None when it does not apply; the same errors as :func:`closure`."""
+    from kg.reason import rl_engine
+
+    with _engine_errors():
+        return rl_engine.revise(eng, removed, added, still_base, budget=budget, hidden=hidden)
+
+
 @contextlib.contextmanager
 def _engine_errors():
     """The compiled engine's errors as kg's."""

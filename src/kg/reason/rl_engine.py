@@ -54,7 +54,7 @@ from kg.gcpause import paused_gc
 from kg.reason import rules
 from kg.reason.backward import Derivation, Explainer, ProofNode
 from kg.reason.backward import short as _short
-from kg.reason.forward import Engine, GrowthLimit
+from kg.reason.forward import EMPTY_DICT, Engine, GrowthLimit
 from kg.reason.rules import SAME, TYPE, Triple, UnsupportedAxiom
 from kg.reason.tbox import (
     _INDIVIDUAL_SLOTS,
@@ -200,6 +200,12 @@ def _load_and_run(eng: Engine, triples: Iterable[Triple], budget: int | None
     if derived_seed:
         agenda = facts + derived_seed
     derived = derived_seed + eng.run(agenda, budget)
+    _no_schema_conclusions(eng, derived)
+    return derived, n_loaded
+
+
+def _no_schema_conclusions(eng: Engine, derived: list[tuple[int, int, int]]) -> None:
+    """:class:`UnsupportedAxiom` when the ABox closure concluded a schema triple."""
     T = eng.terms
     S_same = any(s != o for s, os_ in eng.S.get(eng.same, {}).items() for o in os_)
     for s, p, o in derived:
@@ -211,7 +217,6 @@ def _load_and_run(eng: Engine, triples: Iterable[Triple], budget: int | None
             raise UnsupportedAxiom(
                 f"the ABox closure derived the schema triple {t}; "
                 "a TBox that changes at run time is not supported")
-    return derived, n_loaded
 
 
 def _refuse(eng: Engine) -> None:
@@ -258,6 +263,56 @@ def extend(eng: Engine, abox: Iterable[Triple], *, budget: int | None = None,
     with paused_gc():
         derived, _n = _load_and_run(eng, abox, budget)
         return _results(eng, derived, True, True, hidden)
+
+
+def revise(eng: Engine, removed: Iterable[Triple], added: Iterable[Triple],
+           still_base: Callable[[Triple], bool], *, budget: int | None = None,
+           hidden: set | None = None) -> tuple[set[Triple], set[Triple]] | None:
+    """Change the ABox of an engine that holds a closure (kept by :func:`infer`) by
+    DRed (Gupta, Mumick and Subrahmanian, 1993), without computing the closure again.
+
+    ``removed`` are triples that leave the input (every one loaded before), ``added``
+    triples that join it; ``still_base(t)`` says whether a triple is still in the input
+    (the ontology's triples always are). Over-delete what ``removed`` derives, take it
+    out, load back what is still input, then run semi-naively from ``added`` and from
+    every stored fact about a subject of what was taken out (each rule's conclusion has
+    its subject in a premise's subject or object, so every fact that still has a
+    derivation is concluded again). Returns the user-visible triples that left the
+    closure (``removed`` ones among them) and those that the rules concluded anew or
+    again (not the ``added`` triples themselves), after the clash check of
+    :func:`infer`; ``hidden`` gets every
+    intermediate membership of the closure now. None, with the engine untouched, when
+    DRed does not apply here (equality active, datatypes as classes in rule bodies):
+    compute the closure again.
+    """
+    if eng._eqf[0] or eng.dt_body:
+        return None
+    with paused_gc():
+        dead = [f for f in map(eng.stored, removed) if f is not None]
+        out = eng.overdelete(dead)
+        eng.retract(out)
+        T, schema = eng.terms, eng.tb.asserted
+        back = [t for t in ((T[s], T[p], T[o]) for s, p, o in out)
+                if t in schema or still_base(t)]
+        facts = eng.load(itertools.chain(added, back))
+        _refuse(eng)
+        derived = eng.run(facts + eng.touching({s for s, _p, _o in out}), budget)
+        _no_schema_conclusions(eng, derived)
+        S = eng.S
+        left = {f for f in out if f[2] not in S.get(f[1], EMPTY_DICT).get(f[0], ())}
+        now = _results(eng, derived + [f for f in out if f not in left], True, True, None)
+        gone = _results(eng, list(left), True, False, None)
+        if hidden is not None:
+            hidden.update(memberships(eng))
+        return gone, now
+
+
+def memberships(eng: Engine) -> set[Triple]:
+    """Every intermediate membership (see :func:`intermediate`) the engine holds."""
+    T, terms = eng.terms, eng.tb.terms
+    subs = eng.O.get(eng.type, {})
+    return intermediate(((T[s], TYPE, T[o]) for o in subs
+                         if type(T[o]) is BNode and T[o] in terms for s in subs[o]), terms)
 
 
 def intermediate(derived: Iterable[Triple], terms: frozenset[Node] | set[Node]
