@@ -553,3 +553,20 @@ def test_dred_keeps_what_another_derivation_still_gives():
     assert gone == {(EX.i1, EX.p, EX.i2), (EX.i2, EX.r, EX.i1), (EX.i1, RDF.type, EX.A)}
     gone, now = rl_engine.revise(eng, {abox[1]}, set(), lambda t: False)
     assert (EX.i2, RDF.type, EX.C) in gone and now == set()
+
+
+@pytest.mark.parametrize("which", ["small", "project"])
+def test_every_conclusion_has_its_subject_in_a_premise(which):
+    """What DRed's re-derivation relies on (``rl_engine.revise`` seeds the run with the
+    facts about the subjects taken out): every forward instance's conclusion has a
+    variable subject that some premise has as its subject or object."""
+    from kg.reason import rules
+    from kg.reason.tbox import compile_tbox
+
+    tb = compile_tbox(g(SMALL_TBOX) if which == "small" else _project_tbox())
+    instances = [i for i in rules.instances(tb) if i.forward]
+    assert len(instances) > 50
+    for inst in instances:
+        subject = inst.head[0]
+        assert isinstance(subject, int), inst
+        assert any(subject in (s, o) for s, _p, o in inst.body), inst
