@@ -152,10 +152,10 @@ def main() -> None:
 
 def removable(build_dir: Path, n: int) -> int:
     """The first article from the middle on that can be taken out incrementally."""
-    from kg.incremental import Fallback, _check_speakers, _fold_mapper, read_state
+    from kg.incremental import Fallback, _check_speakers, _fold_mapper, _Per, read_state
 
     state = read_state(build_dir)
-    per, order = state["per"], state["articles"]
+    per, order = _Per(state["per"]), state["articles"]
     for k in list(range(n // 2, n)) + list(range(n // 2)):
         gone = {order[k]}
         try:

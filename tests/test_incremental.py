@@ -9,6 +9,7 @@ import json
 import pickle
 import shutil
 import sys
+import zlib
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -501,3 +502,68 @@ def test_a_new_article_that_fails_the_checks_fails_as_in_a_full_build(kg, seeds_
     assert "record leaked-blackmail: kgr:leaked-blackmail rdf:type kg:MilitaryAction is " \
            "supported only by the words of valeriy-dymov" in ours.stderr
     assert (store / "current").resolve() == before
+
+
+def _damage_entry(sidecar: Path, doc_id: str, damage: str, marker: Path | None = None
+                  ) -> None:
+    """Damage one file's packed bookkeeping in the state (the rest stays whole);
+    "code": a pickle that would create ``marker`` if it were unpickled unrestricted."""
+    state = pickle.loads(sidecar.read_bytes())
+    packed = state["per"][doc_id]
+    state["per"][doc_id] = {
+        "truncate": packed[:len(packed) // 2],
+        "garbage": b"\x00" * len(packed),
+        "code": zlib.compress(f"cbuiltins\nopen\n(V{marker}\nVw\ntR.".encode()),
+        "list": zlib.compress(pickle.dumps(["not", "a", "dict"])),
+    }[damage]
+    sidecar.write_bytes(pickle.dumps(state))
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "code", "list"])
+def test_a_damaged_packed_entry_is_a_full_build(kg, corpora, seeds, tmp_path, damage):
+    """One file's packed bookkeeping damaged: a removal (which reads it) is a full build
+    that says the state is unreadable, never a traceback, and the result is a full
+    build's."""
+    store = tmp_path / "store"
+    _add(seeds, _article(corpora[1], 5) + _article(corpora[1], 6))
+    build(seeds, store)
+    first = _first(seeds, ".txt").stem
+    _damage_entry(store / "current" / SIDECAR, first, damage, tmp_path / "pwned")
+    _remove(seeds, -1)
+    _full_build_says(seeds, store, "the last build's incremental state is unreadable")
+    _assert_same_as_full(kg, seeds, store, tmp_path)
+    assert build(seeds, store).mode == "full build: no new article since the last build"
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_a_damaged_entry_an_addition_does_not_read_is_read_by_the_next_removal(
+        kg, corpora, seeds, tmp_path):
+    """Adding an article reads no file's bookkeeping (it keeps the packed bytes as they
+    are): the damage surfaces when a later removal reads them."""
+    store = tmp_path / "store"
+    build(seeds, store)
+    _damage_entry(store / "current" / SIDECAR, _first(seeds, ".txt").stem, "truncate")
+    _add(seeds, _article(corpora[1], 5))
+    assert build(seeds, store).mode == "incremental: 1 new article"
+    _assert_same_as_full(kg, seeds, store, tmp_path)
+    _remove(seeds, -1)
+    _full_build_says(seeds, store, "the last build's incremental state is unreadable")
+    _assert_same_as_full(kg, seeds, store, tmp_path / "again")
+
+
+@pytest.mark.parametrize("field", ["version", "per"])
+def test_an_older_state_is_a_full_build(kg, corpora, seeds, tmp_path, field):
+    """A state of version 2 (each file's bookkeeping unpacked), or one whose bookkeeping
+    is not packed: a full build that says the state is unreadable."""
+    store = tmp_path / "store"
+    build(seeds, store)
+    sidecar = store / "current" / SIDECAR
+    state = pickle.loads(sidecar.read_bytes())
+    if field == "version":
+        state["version"] = 2
+    else:
+        state["per"] = {k: {"ids": [], "asserted": []} for k in state["per"]}
+    sidecar.write_bytes(pickle.dumps(state))
+    _add(seeds, _article(corpora[1], 5))
+    _full_build_says(seeds, store, "the last build's incremental state is unreadable")
+    _assert_same_as_full(kg, seeds, store, tmp_path)

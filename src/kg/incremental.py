@@ -27,7 +27,7 @@ from kg import namespaces as ns
 
 #: The incremental state of a build, in its build directory.
 SIDECAR = "incremental.pickle"
-STATE_VERSION = 2
+STATE_VERSION = 3  # 3: each file's bookkeeping packed (kg.model.mapping.pack)
 
 
 class Fallback(Exception):  # noqa: N818 - not an error: a full build, and why
@@ -86,7 +86,8 @@ def write_state(path: Path, ontology, articles, mapper_state: dict | None, recor
     after the last file, the record lines of the checks, the articles in order, and
     the compiled engine's fact store (``kept``, see :func:`kg.reason.reasoning.closure`)
     and each file's bookkeeping (``contributions``, see
-    :func:`kg.model.mapping.contribution`: what taking an article out takes out)."""
+    :func:`kg.model.mapping.contribution`: what taking an article out takes out),
+    packed as :func:`kg.model.mapping.stream_articles` made it (one ``bytes`` a file)."""
     from kg.reason.forward import engine_state
     from kg.reason.tbox import compile_tbox
 
@@ -148,6 +149,7 @@ def read_state(build_dir: Path) -> dict:
             state.get("kg_version") == __version__ and \
             {"articles", "mapper", "records", "engine", "per"} <= state.keys() and \
             isinstance(state["per"], dict) and \
+            all(isinstance(v, bytes) for v in state["per"].values()) and \
             isinstance(state["articles"], list) and \
             all(isinstance(a, str) for a in state["articles"]) and \
             isinstance(state["records"], dict)
@@ -436,7 +438,7 @@ def removal(prev: Previous, seeds, store, *, reasoner: str, progress) -> Delta:
     from kg.model.locate import display_path
 
     with _damaged_state():
-        per = dict(prev.state["per"])
+        per = _Per(prev.state["per"])
         order = prev.state["articles"]
         gone = set(prev.removed)
         remaining = [d for d in order if d not in gone]
@@ -459,12 +461,51 @@ def removal(prev: Previous, seeds, store, *, reasoner: str, progress) -> Delta:
     for quad in ox.parse(evidence, format=ox.RdfFormat.N_QUADS):
         changes.add_quad(quad, "evidence")
     return _reclose(prev, seeds, changes, graphs, reasoner, progress, remaining, mapper,
-                    records, {d: per[d] for d in remaining} | {None: per[None]})
+                    records, per.packed_only([*remaining, None]))
 
 
-def _remap(per: dict, order: list[str], gone: set, seeds, shown: dict) -> bytes:
+class _Per:
+    """Each file's bookkeeping in the state (doc id, or None for the background facts ->
+    its packed ``bytes``, see :func:`kg.model.mapping.pack`), unpacked when first read,
+    once: :class:`Fallback` when it is damaged. Setting an entry sets its packed bytes."""
+
+    def __init__(self, packed: dict):
+        self.packed = dict(packed)
+        self._open: dict = {}
+
+    def __getitem__(self, doc_id) -> dict:
+        try:
+            return self._open[doc_id]
+        except KeyError:
+            pass
+        from kg.model.mapping import unpack
+
+        with _damaged_state():
+            got = self._open[doc_id] = unpack(self.packed[doc_id])
+        return got
+
+    def __setitem__(self, doc_id, packed: bytes) -> None:
+        self.packed[doc_id] = packed
+        self._open.pop(doc_id, None)
+
+    def __contains__(self, doc_id) -> bool:
+        return doc_id in self.packed
+
+    def get(self, doc_id, default=None):
+        return self[doc_id] if doc_id in self.packed else default
+
+    def values(self) -> list[dict]:
+        return [self[d] for d in self.packed]
+
+    def packed_only(self, doc_ids: list) -> dict:
+        """The packed bookkeeping of ``doc_ids`` (what the next state keeps)."""
+        with _damaged_state():
+            return {d: self.packed[d] for d in doc_ids}
+
+
+def _remap(per: _Per, order: list[str], gone: set, seeds, shown: dict) -> bytes:
     """Map each changed article (``seeds.pairs``) after the files before it, its
-    bookkeeping replacing the old in ``per``; its evidence as N-Quads."""
+    (packed) bookkeeping replacing the old in ``per``; its evidence as N-Quads."""
     from kg.errors import InputError
     from kg.model.mapping import evidence_nquads, stream_articles
 
@@ -529,7 +570,7 @@ def _fold_mapper(contribs: list[dict], background: dict, removed: list[str], *,
             "sources": sorted(sources), "within": within}
 
 
-def _check_speakers(per: dict, old: dict, order: list[str], gone: set, shown: dict) -> None:
+def _check_speakers(per: _Per, old: dict, order: list[str], gone: set, shown: dict) -> None:
     """:class:`Fallback` when an article after a removed or changed one (``old``: their
     bookkeeping in the last build; ``per``: now) looked up a speaker name whose records
     that one added to or took out of the speaker index (its mapping could differ)."""
@@ -561,7 +602,7 @@ def _nt_triples(lines) -> list:
     return list(ox.parse(data.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
 
 
-def _retract(changes: _Changes, per: dict, remaining: list[str], old: dict) -> None:
+def _retract(changes: _Changes, per: _Per, remaining: list[str], old: dict) -> None:
     """Each asserted or background triple the removed or changed files gave (``old``)
     or the changed ones give now goes to the graph a full build puts it in: asserted if
     a remaining file asserts it, else background if one (or background.yaml) gives it
@@ -584,7 +625,7 @@ def _retract(changes: _Changes, per: dict, remaining: list[str], old: dict) -> N
                 changes.add_quad(changes.ox_quad(t, graph), graph)
 
 
-def _drop_evidence(changes: _Changes, store, graph, per: dict, remaining: list[str],
+def _drop_evidence(changes: _Changes, store, graph, per: _Per, remaining: list[str],
                    old: dict) -> None:
     """The removed and changed files' own evidence (as the last build had it), and the
     reified statements and reference sources nothing remaining supports (a changed

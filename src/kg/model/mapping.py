@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+import pickle
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -846,7 +849,7 @@ def stream_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Voca
     state once every file is mapped) maps ``pairs`` as articles that follow the
     earlier run's (an incremental build). ``contributions`` (a dict) gets, per doc id
     (None: the background facts), what the file contributed and read (see
-    :func:`contribution`).
+    :func:`contribution`), packed (see :func:`pack`).
     """
     mapper = _Mapper(vocab, wikidata, errors, evidence)
     if resume is not None:
@@ -860,15 +863,15 @@ def stream_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Voca
             mapper.map_file(article, ann)
             lines = mapper.take_evidence()
             if contributions is not None:
-                contributions[article.doc_id] = contribution(
-                    mapper.contrib, mapper.out.spans[first_span:], lines)
+                contributions[article.doc_id] = pack(contribution(
+                    mapper.contrib, mapper.out.spans[first_span:], lines))
             yield lines
         if contributions is not None:
             mapper.track()
         for path, facts in background:
             mapper.map_background(facts, path, "en")
         if contributions is not None:
-            contributions[None] = contribution(mapper.contrib, [], [])
+            contributions[None] = pack(contribution(mapper.contrib, [], []))
             mapper.contrib = None
         mapper.finish()
         if saved is not None:
@@ -902,6 +905,33 @@ def contribution(contrib: dict, spans: list[Span], lines: list[str]) -> dict:
     subjects = {line[1:line.index(">")] for line in lines}
     out["evidence"] = sorted(subjects - shared)
     return out
+
+
+def pack(data: dict) -> bytes:
+    """One file's bookkeeping (plain data: see :func:`contribution`) as one compact
+    ``bytes``: pickled, then compressed. A large build holds one per article until
+    its state is written, and a list of strings costs several times its text."""
+    return zlib.compress(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Plain data only (dicts, lists, tuples, sets, strings, numbers): no class at all."""
+
+    def find_class(self, module, name):
+        raise pickle.UnpicklingError(f"{module}.{name} is not plain data")
+
+
+def unpack(packed: bytes) -> dict:
+    """What :func:`pack` packed. Damaged bytes raise ValueError (``zlib.error``,
+    ``pickle.UnpicklingError`` and the like are turned into it), as does anything
+    but a dict or any class in the data."""
+    try:
+        data = _PlainUnpickler(io.BytesIO(zlib.decompress(packed))).load()
+    except Exception as e:  # noqa: BLE001 - any damage: the caller says the data is unreadable
+        raise ValueError(f"damaged packed data ({type(e).__name__})") from None
+    if not isinstance(data, dict):
+        raise ValueError("damaged packed data (not a dict)")
+    return data
 
 
 
