@@ -556,9 +556,9 @@ def write_plot(results: dict, path: Path) -> None:
         ax2.plot(ns, [r["summary"]["peak_mb"] for r in rows], style, color=line.get_color(),
                  label=f"build peak RSS ({label})")
     naive = {}
-    for r in sizes:
+    for r in sizes:  # as for the builds, a later row replaces an earlier one
         if "naive_total" in r["summary"]:
-            naive.setdefault(r["n"], []).append(r["summary"])
+            naive[r["n"]] = [r["summary"]]
     if naive:
         ns = sorted(naive)
         ax1.plot(ns, [statistics.median(s["naive_total"] for s in naive[n]) for n in ns], "s-",
