@@ -214,23 +214,9 @@ class Engine:
 
     def stored(self, t: Triple) -> Fact | None:
         """The stored fact of a triple (None when it is not stored)."""
-        ids = []
-        for x in t:
-            tt = type(x)
-            if tt is URIRef:
-                i = self._uri_ids.get(str.__str__(x))
-            elif tt is Literal:
-                dt = x.datatype
-                i = self._lit_ids.get((str.__str__(x), str.__str__(dt) if dt is not None
-                                       else None, x.language))
-            else:
-                i = None
-            if i is None:
-                i = self.ids.get(x)
-                if i is None:
-                    return None
-            ids.append(i)
-        s, p, o = ids
+        s, p, o = (self.ids.get(x) for x in t)  # every term the engine has is in ids
+        if s is None or p is None or o is None:
+            return None
         return (s, p, o) if o in self.S.get(p, EMPTY_DICT).get(s, EMPTY) else None
 
     def dt_facts(self) -> list[Triple]:
