@@ -112,37 +112,53 @@ def main() -> None:
         return rework(args, kind, work, seeds, template, first, sidecar_bytes, build_bytes,
                       load_before)
 
-    times: dict[str, list[float]] = {"incremental": [], "full": []}
-    stores: dict[str, Path] = {}
-    for run in range(args.runs):
+    def add_the_article() -> None:
         for f in new_files:
             (seeds / f.name).unlink(missing_ok=True)
+            shutil.copy(f, seeds / f.name)
+
+    times, stores = alternate(args.runs, work, template, seeds, add_the_article,
+                              "(incremental: 1 new article)")
+    report(args, work, times, stores, first, {"load_before": load_before,
+                                              "sidecar_bytes": sidecar_bytes,
+                                              "build_bytes": build_bytes})
+
+
+def alternate(runs: int, work: Path, template: Path, seeds: Path, prepare,
+              expect: str) -> tuple[dict[str, list[float]], dict[str, Path]]:
+    """Each run: a copy of the built template, ``prepare()`` the seeds, then the incremental
+    build (its output must contain ``expect``) and a full one into a new store, in
+    alternating order; the seconds of each, and the last store of each."""
+    times: dict[str, list[float]] = {"incremental": [], "full": []}
+    stores: dict[str, Path] = {}
+    for run in range(runs):
         inc = work / f"inc-{run}"
         shutil.rmtree(inc, ignore_errors=True)
         shutil.copytree(template, inc, symlinks=True)
-        for f in new_files:
-            shutil.copy(f, seeds / f.name)
+        prepare()
         full = work / f"full-{run}"
         shutil.rmtree(full, ignore_errors=True)
         order = ["incremental", "full"] if run % 2 == 0 else ["full", "incremental"]
         for which in order:
             store = inc if which == "incremental" else full
             seconds, out = kg("build", "--seeds", str(seeds), "--store", str(store))
-            if (which == "incremental") != ("(incremental: 1 new article)" in out):
+            if (which == "incremental") != (expect in out):
                 raise SystemExit(f"unexpected build kind for {which}: {out}")
             times[which].append(seconds)
             stores[which] = store
             print(json.dumps({"run": run, which: round(seconds, 2)}), flush=True)
+    return times, stores
+
+
+def report(args, work: Path, times: dict, stores: dict, first: dict, extra: dict) -> None:
+    """Compare the exports, print and write the result, remove the runs' stores."""
     sha = {which: export_sha256(store) for which, store in stores.items()}
-    load_after = os.getloadavg()
     med = {which: statistics.median(v) for which, v in times.items()}
-    ratio = med["incremental"] / med["full"]
-    result = {"articles": n, "runs": args.runs, "median_s": med, "times_s": times,
-              "ratio": ratio, "sha256": sha, "identical": sha["incremental"] == sha["full"],
-              "load_before": load_before, "load_after": load_after,
-              "state_seconds": first["timings"].get("state"),
-              "full_build_seconds": first["seconds"], "sidecar_bytes": sidecar_bytes,
-              "build_bytes": build_bytes}
+    result = {"articles": args.articles, "runs": args.runs, "median_s": med,
+              "times_s": times, "ratio": med["incremental"] / med["full"], "sha256": sha,
+              "identical": sha["incremental"] == sha["full"],
+              "load_after": os.getloadavg(), "state_seconds": first["timings"].get("state"),
+              "full_build_seconds": first["seconds"], **extra}
     print(json.dumps(result), flush=True)
     write_report(args.out, result, first)
     for run in range(args.runs):
@@ -191,52 +207,30 @@ def rework(args, kind, work, seeds, template, first, sidecar_bytes, build_bytes,
     build_dir = (template / "current").resolve()
     k = removable(build_dir, n) if kind == "remove" else n // 2
     expect = f"(incremental: 1 article {'removed' if kind == 'remove' else 'changed'})"
-    times: dict[str, list[float]] = {"incremental": [], "full": []}
-    stores: dict[str, Path] = {}
     article = [p for p in sorted(seeds.glob("*.yaml")) if p.name != "background.yaml"][k]
     backup = work / "backup"
     shutil.rmtree(backup, ignore_errors=True)
     backup.mkdir()
     for f in (article, article.with_suffix(".txt")):
         shutil.copy2(f, backup / f.name)
-    for run in range(args.runs):
-        for f in backup.iterdir():  # the built corpus again (same bytes and mtime)
+
+    def restore() -> None:  # the built corpus again (same bytes and mtime)
+        for f in backup.iterdir():
             shutil.copy2(f, seeds / f.name)
-        inc = work / f"inc-{run}"
-        shutil.rmtree(inc, ignore_errors=True)
-        shutil.copytree(template, inc, symlinks=True)
+
+    def change_it() -> None:
+        restore()
         if kind == "remove":
             article.unlink()
             article.with_suffix(".txt").unlink()
         else:
             edit(seeds, k)
-        full = work / f"full-{run}"
-        shutil.rmtree(full, ignore_errors=True)
-        order = ["incremental", "full"] if run % 2 == 0 else ["full", "incremental"]
-        for which in order:
-            store = inc if which == "incremental" else full
-            seconds, out = kg("build", "--seeds", str(seeds), "--store", str(store))
-            if (which == "incremental") != (expect in out):
-                raise SystemExit(f"unexpected build kind for {which}: {out}")
-            times[which].append(seconds)
-            stores[which] = store
-            print(json.dumps({"run": run, which: round(seconds, 2)}), flush=True)
-    sha = {which: export_sha256(store) for which, store in stores.items()}
-    load_after = os.getloadavg()
-    med = {which: statistics.median(v) for which, v in times.items()}
-    result = {"articles": n, "runs": args.runs, "median_s": med, "times_s": times,
-              "ratio": med["incremental"] / med["full"], "sha256": sha,
-              "identical": sha["incremental"] == sha["full"], "load_before": load_before,
-              "load_after": load_after, "state_seconds": first["timings"].get("state"),
-              "full_build_seconds": first["seconds"], "sidecar_bytes": sidecar_bytes,
-              "build_bytes": build_bytes, "kind": kind, "k": k}
-    print(json.dumps(result), flush=True)
-    write_report(args.out, result, first)
-    for run in range(args.runs):
-        shutil.rmtree(work / f"inc-{run}", ignore_errors=True)
-        shutil.rmtree(work / f"full-{run}", ignore_errors=True)
-    for f in backup.iterdir():
-        shutil.copy2(f, seeds / f.name)
+
+    times, stores = alternate(args.runs, work, template, seeds, change_it, expect)
+    report(args, work, times, stores, first, {"load_before": load_before,
+                                              "sidecar_bytes": sidecar_bytes,
+                                              "build_bytes": build_bytes, "kind": kind, "k": k})
+    restore()
 
 
 def write_report(out: Path, r: dict, first: dict) -> None:
