@@ -57,7 +57,7 @@ def server(tmp_path_factory):
         yield srv
 
 
-OLD = ["background"]            # 24 triples
+OLD = ["background"]            # 22 triples
 NEW = ["background", "ontology"]  # with the ontology's blank nodes
 
 
@@ -217,6 +217,90 @@ def test_a_failure_at_every_request(mode, server, built_store):
     assert "old" in outcomes
 
 
+def test_a_graph_without_blank_nodes_is_read_from_oxigraphs_dump(built_store):
+    """Each graph without blank nodes is walked as the N-Triples lines of one Oxigraph
+    dump: the very lines a walk over its quads makes, in the same order, on every walk;
+    a graph with blank nodes (the ontology's) is walked as triples."""
+    store = open_store(built_store).oxigraph
+    targets = upload.store_targets(store, [ns.graph_iri(n) for n in ns.GRAPH_NAMES])
+    assert {t.iri for t in targets if t.lines is None} == {ns.graph_iri("ontology")}
+    for t in targets:
+        if t.lines is not None:
+            walked = [f"{triple} .\n".encode() for triple in t.triples()]
+            assert walked and list(t.lines()) == walked == list(t.lines())
+
+
+def test_a_dump_that_cannot_be_written_is_one_error_before_anything_is_sent(
+        kg, built_store, tmp_path, monkeypatch):
+    import tempfile
+
+    url = f"http://127.0.0.1:{free_port()}/query"  # nothing listens: nothing may be sent
+    missing = tmp_path / "missing"
+    monkeypatch.setattr(tempfile, "tempdir", str(missing))
+    r = kg("push", "--endpoint", url, "--store", str(built_store))
+    assert r.exit_code == 1
+    assert r.stderr.splitlines() == [
+        f"Error: push: cannot write the triples of <{ns.graph_iri('asserted')}> to a "
+        f"temporary file in {missing}: No such file or directory; nothing was sent",
+        "Hint: free some space there, or set TMPDIR to another directory"]
+
+
+def test_no_atomic_drops_and_uploads_into_the_targets(server, built_store):
+    """--no-atomic: one update drops the targets, the bodies go straight into them, one
+    count; no temporary graph is made."""
+    api.push(built_store, server.query_url, graphs=NEW, graph_iri=TARGET)
+    with FailingProxy(server.base) as proxy:
+        report = api.push(built_store, proxy.base + "/query", graphs=OLD, graph_iri=TARGET,
+                          atomic=False, max_body=1024)
+    assert report.held == {TARGET: report.triples} == {TARGET: len(expected(built_store, OLD))}
+    assert proxy.count == report.requests > 3  # the drop, the uploads, the count
+    assert content(server.query_url, TARGET) == expected(built_store, OLD)
+    assert not upload_graphs(server.query_url)
+    report = api.push(built_store, server.query_url, atomic=False)
+    assert report.held == report.sent and set(report.sent) == {
+        ns.graph_iri(n) for n in ns.GRAPH_NAMES}
+    assert not upload_graphs(server.query_url)
+
+
+@pytest.mark.parametrize("mode", ["status", "hang-up", "forward-then-status",
+                                  "forward-then-hang-up"])
+def test_no_atomic_says_what_a_failure_left(mode, server, built_store):
+    """Fail request n of a --no-atomic push (the drop, an upload, the count), for every
+    n: the message says what the target holds, and it does."""
+    old, new = expected(built_store, OLD), expected(built_store, NEW)
+    kw = dict(graphs=NEW, graph_iri=TARGET, max_body=40_000, timeout=10, atomic=False)
+    with FailingProxy(server.base) as proxy:
+        api.push(built_store, proxy.base + "/query", **kw)
+    total = proxy.count
+    assert total >= 4
+    forwarded = mode.startswith("forward")
+    for n in range(1, total + 1):
+        api.push(built_store, server.query_url, graphs=OLD, graph_iri=TARGET)
+        with FailingProxy(server.base, fail_at=n, mode=mode) as proxy, \
+                pytest.raises(EndpointError) as e:
+            api.push(built_store, proxy.base + "/query", **kw)
+        message, now = e.value.message, content(server.query_url, TARGET)
+        assert "\n" not in message
+        if n == 1:
+            assert message.startswith("push failed: drop: "), message
+            assert message.endswith(f"<{TARGET}> either as it was or emptied (one update "
+                                    "request)"), message
+            assert now == (ox.Dataset() if forwarded else old)
+        elif n < total:
+            assert message.startswith(f"push failed: upload {n - 1}/{total - 2}: "), message
+            assert message.endswith(f"<{TARGET}> may be incomplete (--no-atomic dropped it "
+                                    "before the upload)"), message
+            if forwarded and n == total - 1:  # the last body did arrive
+                assert now == new
+            else:
+                assert len(now) < len(new) and all(q in new for q in now)
+        else:
+            assert message.startswith("push: the graph was replaced, but counting it "
+                                      "failed: "), message
+            assert now == new
+        assert not upload_graphs(server.query_url), (n, message)
+
+
 def test_push_uses_update_when_no_gsp(server, built_store):
     store = open_store(built_store).oxigraph
     quads = list(store.quads_for_pattern(None, None, None, ox.NamedNode(ns.graph_iri("ontology"))))
@@ -244,6 +328,17 @@ def test_cli_push_reports_the_count(kg, server, built_store):
                             line), line
     assert re.fullmatch(r"Pushed \d+ triples to .* in \d+ requests \(gsp\), [\d.]+ s\.",
                         lines[-1])
+
+
+def test_cli_push_no_atomic(kg, server, built_store):
+    r = kg("push", "--endpoint", server.query_url, "--store", str(built_store), "--no-atomic",
+           "--graph", "background")
+    assert r.exit_code == 0, r.output
+    n = len(expected(built_store, ["background"]))
+    assert r.stdout.splitlines()[0] == \
+        f"{ns.graph_iri('background')}: {n} triples on the server ({n} sent)"
+    assert re.fullmatch(rf"Pushed {n} triples to .* in 3 requests \(gsp\), [\d.]+ s\.",
+                        r.stdout.splitlines()[-1])
 
 
 def test_cli_push_failure_is_one_line(kg, built_store):

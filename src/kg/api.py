@@ -85,7 +85,8 @@ def export_stream(store_dir: Path, *, fmt: str | None = None, graphs: list[str] 
 def push(store_dir: Path | None, endpoint: str, *, graphs: list[str] | None = None,
          graph_iri: str | None = None, update_endpoint: str | None = None,
          gsp_endpoint: str | None = None, method: str = "auto", max_body: int | None = None,
-         timeout: float | None = None, progress=None, store_type: str = "auto"):
+         timeout: float | None = None, progress=None, store_type: str = "auto",
+         atomic: bool = True):
     """Upload the chosen graphs of the current build to a SPARQL 1.1 server.
 
     Each graph replaces the server's graph of the same IRI, or, with
@@ -94,7 +95,9 @@ def push(store_dir: Path | None, endpoint: str, *, graphs: list[str] | None = No
     (:mod:`kg.interop.remote.layouts`; ``auto`` guesses from the URL). The URLs,
     ``graph_iri`` and the credential variables are checked before the store
     is opened or anything is sent. The store's graphs are walked, not loaded: the
-    memory a push needs does not grow with the graph. Returns a
+    memory a push needs does not grow with the graph. ``atomic=False`` uploads
+    straight into the dropped targets instead of swapping temporary graphs in
+    (see :func:`kg.interop.endpoint.push_targets`). Returns a
     :class:`kg.interop.endpoint.PushReport`.
     """
     from kg.interop import endpoint as remote
@@ -116,4 +119,4 @@ def push(store_dir: Path | None, endpoint: str, *, graphs: list[str] | None = No
     targets = store_targets(built.oxigraph, [ns.graph_iri(n) for n in names], graph_iri)
     return remote.push_targets(targets, endpoints, method=method, max_body=max_body,
                                timeout=remote.DEFAULT_TIMEOUT if timeout is None else timeout,
-                               progress=progress, creds=creds)
+                               progress=progress, creds=creds, atomic=atomic)

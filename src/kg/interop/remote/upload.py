@@ -5,7 +5,10 @@ A target is a graph IRI and a way to walk its distinct triples afresh
 the requests, once to send, and never holds more than one request body (and
 the blank-node triples, which come from the ontology, not from the articles).
 :func:`store_targets` walks a store's graphs; :func:`quad_targets` sorts quads
-already in memory.
+already in memory. A store graph without blank nodes is written out once by
+Oxigraph, as N-Triples, into a temporary file that both walks read line by
+line (:func:`spooled_lines`): the same lines a walk over the store's quads
+makes, at a tenth of the time.
 
 The N-Triples of one target are cut into pieces that must travel in one
 request (:func:`stream_units`: a triple, or all the triples that share blank
@@ -16,22 +19,28 @@ written as ``INSERT`` templates (:func:`insert_template`), everyone else's as
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.errors import UsageError
+from kg.errors import StoreError, UsageError
 
 
 @dataclass(frozen=True)
 class Target:
-    """One graph the push replaces, and a fresh walk over its distinct triples."""
+    """One graph the push replaces, and a fresh walk over its distinct triples; ``lines``,
+    when given, walks the same triples as N-Triples lines (``b"<s> <p> <o> .\\n"``) with no
+    blank node among them, which :func:`bodies` then reads instead."""
 
     iri: str
     triples: Callable[[], Iterable[ox.Triple]]
+    lines: Callable[[], Iterable[bytes]] | None = None
 
 
 def _triples(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
@@ -49,11 +58,52 @@ def _across(store: ox.Store, graphs: list[ox.NamedNode]) -> Iterator[ox.Triple]:
                 yield ox.Triple(q.subject, q.predicate, q.object)
 
 
+def _has_blank_nodes(store: ox.Store, graph: ox.NamedNode) -> bool:
+    return bool(store.query(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o "
+                            f"FILTER(isBlank(?s) || isBlank(?o)) }} }}"))
+
+
+def spooled_lines(store: ox.Store, graph: ox.NamedNode) -> Callable[[], Iterator[bytes]]:
+    """A fresh walk over ``graph``'s N-Triples lines, each time from one file that
+    Oxigraph writes (at the first walk) into the temporary directory and that is
+    deleted at once (it lives as long as the walk function does)."""
+    spool: list = []
+
+    def lines() -> Iterator[bytes]:
+        if not spool:
+            spool.append(_dump(store, graph))
+        f = spool[0]
+        f.seek(0)
+        yield from f
+
+    return lines
+
+
+def _dump(store: ox.Store, graph: ox.NamedNode):
+    """``graph`` as N-Triples in an open temporary file whose name is already gone."""
+    path = None
+    try:
+        fd, path = tempfile.mkstemp(prefix="kg-push-", suffix=".nt")
+        os.close(fd)
+        store.dump(output=path, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+        return open(path, "rb")  # noqa: SIM115 - closed when the walk is dropped
+    except OSError as e:
+        raise StoreError(f"push: cannot write the triples of <{graph.value}> to a temporary "
+                         f"file in {tempfile.gettempdir()}: {e.strerror or e}; nothing was "
+                         "sent", hint="free some space there, or set TMPDIR to another "
+                                      "directory") from None
+    finally:
+        if path is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+
+
 def store_targets(store: ox.Store, graphs: list[str], graph_iri: str | None = None
                   ) -> list[Target]:
     """The targets of a push of ``graphs`` (IRIs) from ``store``: each graph under its
     own IRI, or all of them, each triple once, under ``graph_iri``. Empty graphs come
-    last, as :func:`quad_targets` puts them."""
+    last, as :func:`quad_targets` puts them. A graph without blank nodes is read from
+    a spooled N-Triples dump (:func:`spooled_lines`)."""
     nodes = [ox.NamedNode(g) for g in graphs]
     if graph_iri is not None:
         return [Target(graph_iri, lambda: _across(store, nodes))]
@@ -61,8 +111,12 @@ def store_targets(store: ox.Store, graphs: list[str], graph_iri: str | None = No
     def walk(node: ox.NamedNode) -> Callable[[], Iterator[ox.Triple]]:
         return lambda: _triples(store.quads_for_pattern(None, None, None, node))
 
+    def target(node: ox.NamedNode) -> Target:
+        lines = None if _has_blank_nodes(store, node) else spooled_lines(store, node)
+        return Target(node.value, walk(node), lines)
+
     full = [n for n in nodes if next(store.quads_for_pattern(None, None, None, n), None)]
-    return [Target(n.value, walk(n)) for n in full + [n for n in nodes if n not in full]]
+    return [target(n) for n in full + [n for n in nodes if n not in full]]
 
 
 def quad_targets(quads: Iterable[ox.Quad], graph_iri: str | None = None,
@@ -185,12 +239,13 @@ def bodies(targets: list[Target], budget: int, max_triples: int | None = None,
     """(target IRI, N-Triples body) for every request of the upload, in order; the
     triples of each target are counted into ``counts`` as they go by."""
     for target in targets:
-        def counted(triples: Iterable[ox.Triple], iri: str = target.iri
-                    ) -> Iterator[ox.Triple]:
-            for t in triples:
+        def counted(items: Iterable, iri: str = target.iri) -> Iterator:
+            for item in items:
                 if counts is not None:
                     counts[iri] = counts.get(iri, 0) + 1
-                yield t
+                yield item
 
-        for body in pack(stream_units(counted(target.triples())), budget, max_triples):
+        pieces = counted(target.lines()) if target.lines is not None \
+            else stream_units(counted(target.triples()))
+        for body in pack(pieces, budget, max_triples):
             yield target.iri, body
