@@ -1,14 +1,16 @@
 """Time and peak memory of ``kg push`` of a built store to a local Oxigraph server (issue 18).
 
-    python bench/push_bench.py STORE [STORE ...] [--out bench/results/push.md]
+    python bench/push_bench.py STORE [STORE ...] [--no-atomic] [--out bench/results/push.md]
 
 For each store: a fresh ``oxigraph serve`` (the ``oxigraph`` binary of the test
 extra, on 127.0.0.1 at a free port, its data in a temporary directory), then
 a push of every graph as a child process (:func:`kg.api.push`, what ``kg push``
 runs): wall time, the time when the last upload request was answered (the rest
-is the server's replacement of the graphs and the two counts), the child's peak
-RSS (from ``wait4``; the server's own memory is not counted), the quads pushed,
-the requests made, and whether the count check passed. Prints one JSON object
+is the server's replacement of the graphs and the counts), the child's peak
+RSS and the server's (both from ``wait4``), the quads pushed, the requests
+made, and whether the count check passed. ``--no-atomic`` pushes as
+``kg push --no-atomic`` does (the targets dropped, the bodies uploaded straight
+into them; no swap). Prints one JSON object
 per store and, with ``--out``, writes a Markdown table (one row per store),
 with the load average before and after each run. ``--walk-only``: no server,
 only one walk over each store making every request body (the work a push
@@ -51,7 +53,8 @@ t0 = time.monotonic()
 marks = {}
 def progress(done, total):
     marks["upload_s"] = time.monotonic() - t0
-report = push(Path(sys.argv[1]), sys.argv[2], timeout=float(sys.argv[3]), progress=progress)
+report = push(Path(sys.argv[1]), sys.argv[2], timeout=float(sys.argv[3]), progress=progress,
+              atomic=sys.argv[4] == "atomic")
 print(json.dumps({"quads": report.triples, "requests": report.requests,
                   "method": report.method, "upload_s": round(marks.get("upload_s", 0), 1),
                   "count_check": report.held == report.sent}))
@@ -91,7 +94,7 @@ def walk_row(store: Path) -> dict:
     return row
 
 
-def push_row(store: Path, timeout: float) -> dict:
+def push_row(store: Path, timeout: float, atomic: bool = True) -> dict:
     """One push of ``store`` to a fresh local server, measured (a child process running
     :func:`kg.api.push`, what ``kg push`` runs, timing the last upload request too)."""
     with tempfile.TemporaryDirectory(prefix="kg-push-bench-") as tmp:
@@ -102,16 +105,20 @@ def push_row(store: Path, timeout: float) -> dict:
             t0 = time.monotonic()
             with out.open("wb") as o, err.open("wb") as e:
                 proc = subprocess.Popen([sys.executable, "-c", CHILD, str(store), url,
-                                         str(timeout)], stdout=o, stderr=e)
+                                         str(timeout), "atomic" if atomic else "direct"],
+                                        stdout=o, stderr=e)
                 _, status, usage = os.wait4(proc.pid, 0)
             seconds = time.monotonic() - t0
             load_after = os.getloadavg()[0]
         finally:
             server.terminate()
-            server.wait()
+            _, _, server_usage = os.wait4(server.pid, 0)
+            server.returncode = 0  # reaped here
         said, complaint = out.read_text(errors="replace"), err.read_text(errors="replace")
-    row = {"store": str(store), "articles": articles(store), "seconds": round(seconds, 1),
+    row = {"store": str(store), "articles": articles(store),
+           "mode": "atomic" if atomic else "no-atomic", "seconds": round(seconds, 1),
            "peak_mb": round(usage.ru_maxrss / 1024, 1),
+           "server_peak_mb": round(server_usage.ru_maxrss / 1024, 1),
            "status": os.waitstatus_to_exitcode(status),
            "load": [round(load_before, 2), round(load_after, 2)]}
     if row["status"] == 0:
@@ -122,12 +129,14 @@ def push_row(store: Path, timeout: float) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| articles | quads pushed | requests | time (s) | of which upload (s) | "
-             "kg peak RSS (MB) | exit | count check | load before / after |",
-             "|---|---:|---:|---:|---:|---:|---:|---|---|"]
+    lines = ["| articles | mode | quads pushed | requests | time (s) | of which upload (s) | "
+             "kg peak RSS (MB) | server peak RSS (MB) | exit | count check | "
+             "load before / after |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
     for r in rows:
-        lines.append(f"| {r['articles']} | {r.get('quads')} | {r.get('requests')} | "
-                     f"{r['seconds']} | {r.get('upload_s')} | {r['peak_mb']} | {r['status']} | "
+        lines.append(f"| {r['articles']} | {r['mode']} | {r.get('quads')} | "
+                     f"{r.get('requests')} | {r['seconds']} | {r.get('upload_s')} | "
+                     f"{r['peak_mb']} | {r['server_peak_mb']} | {r['status']} | "
                      f"{r.get('count_check')} | {r['load'][0]} / {r['load'][1]} |")
     return "\n".join(lines) + "\n"
 
@@ -137,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("stores", type=Path, nargs="+")
     ap.add_argument("--timeout", type=float, default=600.0, help="kg push --timeout")
     ap.add_argument("--out", type=Path, help="write a Markdown table here")
+    ap.add_argument("--no-atomic", action="store_true",
+                    help="push as kg push --no-atomic (no swap on the server)")
     ap.add_argument("--walk-only", action="store_true",
                     help="no server: only walk each store making the request bodies")
     args = ap.parse_args(argv)
@@ -145,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.walk_only:
             print(json.dumps(walk_row(store)), flush=True)
             continue
-        row = push_row(store, args.timeout)
+        row = push_row(store, args.timeout, atomic=not args.no_atomic)
         print(json.dumps(row), flush=True)
         rows.append(row)
     if args.out:

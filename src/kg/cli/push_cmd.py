@@ -60,6 +60,7 @@ def command(endpoint, update_endpoint, gsp_endpoint, graphs, graph_iri, method, 
       kg query talks --endpoint http://127.0.0.1:7878/query
       kg push --endpoint http://localhost:3030/kg/sparql --graph-iri https://example.org/kg
       kg push --endpoint http://localhost:8890/sparql-auth     (Virtuoso)
+      kg push --endpoint http://127.0.0.1:7878/query --no-atomic   (a graph too big to swap)
     """
     from kg.api import push
 
