@@ -25,15 +25,18 @@ from kg.cli.common import resolve_seeds, resolve_store, seeds_option, store_opti
 @click.option("--no-check", is_flag=True, help="The same as --checks none.")
 @click.option("--full", is_flag=True,
               help="Rebuild everything, even when the only change since the last build is "
-                   "new articles (which kg build otherwise adds to it incrementally).")
+                   "new, removed or edited articles (which kg build otherwise applies to it "
+                   "incrementally).")
 def command(seeds_dir, store_dir, reasoner, shapes, checks, no_check, full):
     """Build the graph from the seeds and write the store.
 
     Reads every article (NAME.txt) and its annotations (NAME.yaml), anchors
     each quote, maps the annotations to RDF, computes the OWL 2 RL closure,
     checks the result, and replaces the store atomically. When the only change
-    since the last build is new articles that sort after every built one, they
-    are added to it incrementally (the result is the same as a full build's).
+    since the last build is new articles that sort after every built one, or
+    removed or edited articles, the last build is updated incrementally (the
+    result is the same as a full build's); any other change is a full build,
+    which says why.
 
     \b
     Example:
