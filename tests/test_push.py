@@ -223,11 +223,36 @@ def test_a_graph_without_blank_nodes_is_read_from_oxigraphs_dump(built_store):
     a graph with blank nodes (the ontology's) is walked as triples."""
     store = open_store(built_store).oxigraph
     targets = upload.store_targets(store, [ns.graph_iri(n) for n in ns.GRAPH_NAMES])
-    assert {t.iri for t in targets if t.lines is None} == {ns.graph_iri("ontology")}
+    assert {t.iri for t in targets if t.spool is None} == {ns.graph_iri("ontology")}
     for t in targets:
-        if t.lines is not None:
+        if t.spool is not None:
             walked = [f"{triple} .\n".encode() for triple in t.triples()]
-            assert walked and list(t.lines()) == walked == list(t.lines())
+            assert walked and list(t.spool.lines()) == walked == list(t.spool.lines())
+            longest = max(map(len, walked))
+            for budget in (longest, longest + 1000, max(longest, 20_000)):
+                blocks = list(t.spool.blocks(budget))
+                assert blocks == list(upload.pack(walked, budget)) == \
+                    list(t.spool.blocks(budget))
+    spool = next(t.spool for t in targets if t.spool is not None)
+    longest = max(map(len, spool.lines()))
+    with pytest.raises(UsageError, match=f"one triple .* takes {longest} bytes, more than "):
+        list(spool.blocks(longest - 1))
+
+
+def test_blank_nodes_are_told_from_literals_that_look_like_them():
+    """A graph is read from its dump unless a line holds a blank node, as subject or
+    object; a literal that looks like one (``"... _:b ."``) is no blank node."""
+    s, p = ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p")
+    graphs = {name: ox.NamedNode(f"https://example.org/graph/{name}")
+              for name in ("literal", "subject", "object")}
+    store = ox.Store()
+    store.extend([ox.Quad(s, p, ox.Literal("x _:b ."), graphs["literal"]),
+                  ox.Quad(s, p, ox.Literal("_:b"), graphs["literal"]),
+                  ox.Quad(ox.BlankNode("b"), p, ox.Literal("x"), graphs["subject"]),
+                  ox.Quad(s, p, ox.BlankNode("b"), graphs["object"])])
+    targets = upload.store_targets(store, [g.value for g in graphs.values()])
+    assert [(t.iri.rsplit("/", 1)[1], t.spool is not None) for t in targets] == \
+        [("literal", True), ("subject", False), ("object", False)]
 
 
 def test_a_dump_that_cannot_be_written_is_one_error_before_anything_is_sent(
@@ -240,7 +265,7 @@ def test_a_dump_that_cannot_be_written_is_one_error_before_anything_is_sent(
     r = kg("push", "--endpoint", url, "--store", str(built_store))
     assert r.exit_code == 1
     assert r.stderr.splitlines() == [
-        f"Error: push: cannot write the triples of <{ns.graph_iri('asserted')}> to a "
+        f"Error: push: cannot write the triples of <{ns.graph_iri('ontology')}> to a "
         f"temporary file in {missing}: No such file or directory; nothing was sent",
         "Hint: free some space there, or set TMPDIR to another directory"]
 

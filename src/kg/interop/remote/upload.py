@@ -7,7 +7,7 @@ the blank-node triples, which come from the ontology, not from the articles).
 :func:`store_targets` walks a store's graphs; :func:`quad_targets` sorts quads
 already in memory. A store graph without blank nodes is written out once by
 Oxigraph, as N-Triples, into a temporary file that both walks read line by
-line (:func:`spooled_lines`): the same lines a walk over the store's quads
+line (:class:`Spool`): the same lines a walk over the store's quads
 makes, at a tenth of the time.
 
 The N-Triples of one target are cut into pieces that must travel in one
@@ -31,16 +31,66 @@ import pyoxigraph as ox
 
 from kg.errors import StoreError, UsageError
 
+#: A blank node in an N-Triples line: the subject (the line starts with ``_:``) or the
+#: object (the line ends ``_:label .``; a literal object ends with ``"``, a language
+#: tag or ``>``, none of which a label holds).
+_BLANK = re.compile(rb'(?m)^_:| _:[^\s"<>]* \.\r?$')
+
+
+class Spool:
+    """A graph's N-Triples lines (no blank node among them) in one file that Oxigraph
+    writes at the first walk, into the temporary directory; the file's name is gone at
+    once, and the file with the last reference to its spool."""
+
+    def __init__(self, store: ox.Store, graph: ox.NamedNode) -> None:
+        self.store, self.graph, self.file = store, graph, None
+
+    def _start(self):
+        if self.file is None:
+            self.file = _dump(self.store, self.graph)
+        self.file.seek(0)
+        return self.file
+
+    def has_blank_nodes(self) -> bool:
+        """Whether a line has a blank node (then the spool is of no use: see
+        :func:`stream_units`); one pass over the file, by regular expression."""
+        f = self._start()
+        while block := f.read(1 << 24) + f.readline():
+            if _BLANK.search(block):
+                return True
+        return False
+
+    def lines(self) -> Iterator[bytes]:
+        """A fresh walk over the lines (``b"<s> <p> <o> .\\n"``)."""
+        yield from self._start()
+
+    def blocks(self, budget: int) -> Iterator[bytes]:
+        """A fresh walk over the lines packed in order into blocks of at most ``budget``
+        bytes: what :func:`pack` makes of :meth:`lines`, cut from the file a block at a
+        time."""
+        f, rest = self._start(), b""
+        while True:
+            data = f.read(budget - len(rest))
+            if not data:
+                break
+            data, rest = rest + data, b""
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                raise _too_big(len(data) + len(f.readline()), budget)
+            data, rest = data[:cut], data[cut:]
+            yield data
+        if rest:
+            yield rest
+
 
 @dataclass(frozen=True)
 class Target:
-    """One graph the push replaces, and a fresh walk over its distinct triples; ``lines``,
-    when given, walks the same triples as N-Triples lines (``b"<s> <p> <o> .\\n"``) with no
-    blank node among them, which :func:`bodies` then reads instead."""
+    """One graph the push replaces, and a fresh walk over its distinct triples; with a
+    ``spool``, the same triples are read from it as N-Triples (see :class:`Spool`)."""
 
     iri: str
     triples: Callable[[], Iterable[ox.Triple]]
-    lines: Callable[[], Iterable[bytes]] | None = None
+    spool: Spool | None = None
 
 
 def _triples(quads: Iterable[ox.Quad]) -> Iterator[ox.Triple]:
@@ -56,27 +106,6 @@ def _across(store: ox.Store, graphs: list[ox.NamedNode]) -> Iterator[ox.Triple]:
         for q in store.quads_for_pattern(None, None, None, graph):
             if not any(ox.Quad(q.subject, q.predicate, q.object, g) in store for g in earlier):
                 yield ox.Triple(q.subject, q.predicate, q.object)
-
-
-def _has_blank_nodes(store: ox.Store, graph: ox.NamedNode) -> bool:
-    return bool(store.query(f"ASK {{ GRAPH {graph} {{ ?s ?p ?o "
-                            f"FILTER(isBlank(?s) || isBlank(?o)) }} }}"))
-
-
-def spooled_lines(store: ox.Store, graph: ox.NamedNode) -> Callable[[], Iterator[bytes]]:
-    """A fresh walk over ``graph``'s N-Triples lines, each time from one file that
-    Oxigraph writes (at the first walk) into the temporary directory and that is
-    deleted at once (it lives as long as the walk function does)."""
-    spool: list = []
-
-    def lines() -> Iterator[bytes]:
-        if not spool:
-            spool.append(_dump(store, graph))
-        f = spool[0]
-        f.seek(0)
-        yield from f
-
-    return lines
 
 
 def _dump(store: ox.Store, graph: ox.NamedNode):
@@ -103,7 +132,7 @@ def store_targets(store: ox.Store, graphs: list[str], graph_iri: str | None = No
     """The targets of a push of ``graphs`` (IRIs) from ``store``: each graph under its
     own IRI, or all of them, each triple once, under ``graph_iri``. Empty graphs come
     last, as :func:`quad_targets` puts them. A graph without blank nodes is read from
-    a spooled N-Triples dump (:func:`spooled_lines`)."""
+    a spooled N-Triples dump (:class:`Spool`)."""
     nodes = [ox.NamedNode(g) for g in graphs]
     if graph_iri is not None:
         return [Target(graph_iri, lambda: _across(store, nodes))]
@@ -112,8 +141,8 @@ def store_targets(store: ox.Store, graphs: list[str], graph_iri: str | None = No
         return lambda: _triples(store.quads_for_pattern(None, None, None, node))
 
     def target(node: ox.NamedNode) -> Target:
-        lines = None if _has_blank_nodes(store, node) else spooled_lines(store, node)
-        return Target(node.value, walk(node), lines)
+        spool = Spool(store, node)
+        return Target(node.value, walk(node), None if spool.has_blank_nodes() else spool)
 
     full = [n for n in nodes if next(store.quads_for_pattern(None, None, None, n), None)]
     return [target(n) for n in full + [n for n in nodes if n not in full]]
@@ -177,6 +206,12 @@ def stream_units(triples: Iterable[ox.Triple]) -> Iterator[bytes]:
         yield b"".join(sorted(lines))
 
 
+def _too_big(size: int, budget: int) -> UsageError:
+    return UsageError(f"one triple (or blank-node group) takes {size} bytes, more than "
+                      f"--max-body allows ({budget} bytes for the triples)",
+                      hint="pass a larger --max-body")
+
+
 def pack(pieces: Iterable[bytes], budget: int, max_triples: int | None = None
          ) -> Iterator[bytes]:
     """Pack ``pieces`` in order into bodies of at most ``budget`` bytes (and at most
@@ -190,9 +225,7 @@ def pack(pieces: Iterable[bytes], budget: int, max_triples: int | None = None
             current, size, lines = [], 0, 0
         lines += n
         if len(piece) > budget:
-            raise UsageError(f"one triple (or blank-node group) takes {len(piece)} bytes, more "
-                             f"than --max-body allows ({budget} bytes for the triples)",
-                             hint="pass a larger --max-body")
+            raise _too_big(len(piece), budget)
         if size + len(piece) > budget and current:
             yield b"".join(current)
             current, size, lines = [], 0, n
@@ -245,7 +278,13 @@ def bodies(targets: list[Target], budget: int, max_triples: int | None = None,
                     counts[iri] = counts.get(iri, 0) + 1
                 yield item
 
-        pieces = counted(target.lines()) if target.lines is not None \
+        if target.spool is not None and not max_triples:
+            for body in target.spool.blocks(budget):
+                if counts is not None:
+                    counts[target.iri] = counts.get(target.iri, 0) + body.count(b"\n")
+                yield target.iri, body
+            continue
+        pieces = counted(target.spool.lines()) if target.spool is not None \
             else stream_units(counted(target.triples()))
         for body in pack(pieces, budget, max_triples):
             yield target.iri, body
