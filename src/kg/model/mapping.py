@@ -16,6 +16,7 @@ See docs/design.md for the model.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import pickle
@@ -47,7 +48,11 @@ from kg.read.voice import (
 
 Triple = tuple
 
-KG = lambda local: URIRef(ns.KG + local)  # noqa: E731
+@functools.cache
+def KG(local: str) -> URIRef:
+    """The kg: term of a local name (built once per name)."""
+    return URIRef(ns.KG + local)
+
 
 CONTEXT_CHARS = 24
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
@@ -119,18 +124,28 @@ class _Evidence:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self._seen: set[str] = set()
-        self._nt: dict = {}
+        self._nt: dict = {}  # term -> its N-Triples text, for the batch
+        self._n3: dict = {}  # term -> its n3(), for the batch's statement digests
+        #: the subjects of the batch's lines but its reified statements, and the
+        #: statements its annotations support (for :func:`contribution`)
+        self.subjects: set[str] = set()
+        self.statements: set[str] = set()
+        #: what the three above held for the batch last taken
+        self.taken: tuple[set[str], set[str], dict] = (set(), set(), {})
 
     def take(self) -> list[str]:
         lines, self.lines = self.lines, []
         self._seen.clear()
-        self._nt.clear()
+        self._n3.clear()
+        self.taken = (self.subjects, self.statements, self._nt)
+        self.subjects, self.statements, self._nt = set(), set(), {}
         return lines
 
     def add(self, triple: Triple) -> None:
         """One triple of rdflib terms (for the few triples per document)."""
         s, p, o = triple
         self.lines.append(f"{nt(s)} {nt(p)} {nt(o)}")
+        self.subjects.add(str(s))
 
     def term(self, t) -> str:
         text = self._nt.get(t)
@@ -144,6 +159,7 @@ class _Evidence:
         if qi in self._seen:
             return
         self._seen.add(qi)
+        self.subjects.update((qi, f"{qi}-text", f"{qi}-pos"))
         q, ts, ps, p = f"<{qi}>", f"<{qi}-text>", f"<{qi}-pos>", _P
         self.lines += (
             f"{q} {_RDF_TYPE} {p['SpecificResource']}",
@@ -167,6 +183,7 @@ class _Evidence:
                    known: set | frozenset = frozenset()) -> None:
         """An annotation supporting ``triples``; those in ``known`` were reified earlier."""
         a, p, lines = f"<{ann}>", _P, self.lines
+        self.subjects.add(ann)
         lines += (
             f"{a} {_RDF_TYPE} {p['Annotation']}",
             f"{a} {p['motivatedBy']} {p['describing']}",
@@ -176,7 +193,8 @@ class _Evidence:
         lines.append(f"{a} {p['annotationFile']} {nt_literal(file_name)}")
         lines.append(f"{a} {p['annotationLine']} {_int(line)}")
         for triple in triples:
-            st = ns.statement_iri(statement_digest(triple))
+            st = ns.statement_iri(self.digest(triple))
+            self.statements.add(st)
             lines.append(f"{a} {p['supportsStatement']} <{st}>")
             if st in self._seen or triple in known:
                 continue
@@ -188,6 +206,16 @@ class _Evidence:
                 f"{s} {p['predicate']} {self.term(triple[1])}",
                 f"{s} {p['object']} {self.term(triple[2])}",
             )
+
+    def digest(self, triple: Triple) -> str:
+        """:func:`statement_digest`, each term's n3() computed once per batch."""
+        n3, parts = self._n3, []
+        for term in triple:
+            text = n3.get(term)
+            if text is None:
+                text = n3[term] = term.n3()
+            parts.append(text)
+        return hashlib.sha1(" ".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
 class _NoEvidence(_Evidence):
@@ -864,14 +892,14 @@ def stream_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Voca
             lines = mapper.take_evidence()
             if contributions is not None:
                 contributions[article.doc_id] = pack(contribution(
-                    mapper.contrib, mapper.out.spans[first_span:], lines))
+                    mapper.contrib, mapper.out.spans[first_span:], *mapper.ev.taken))
             yield lines
         if contributions is not None:
             mapper.track()
         for path, facts in background:
             mapper.map_background(facts, path, "en")
         if contributions is not None:
-            contributions[None] = pack(contribution(mapper.contrib, [], []))
+            contributions[None] = pack(contribution(mapper.contrib, [], set(), set()))
             mapper.contrib = None
         mapper.finish()
         if saved is not None:
@@ -881,29 +909,33 @@ def stream_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Voca
     return mapper.out, batches()
 
 
-def contribution(contrib: dict, spans: list[Span], lines: list[str]) -> dict:
+def contribution(contrib: dict, spans: list[Span], subjects: set[str], statements: set[str],
+                 texts: dict | None = None) -> dict:
     """One file's bookkeeping as plain data: what it adds to the mapper's cross-file
     state (ids, classes, labels, speaker names, persons, ``within``s, reference
     sources), what it reads of it (ids referred to, speaker names looked up), its
     asserted and background triples (N-Triples statements without the dot), the
     first annotation line of each record it quotes (``kg check``'s record lines) and
     the subjects of its own evidence (every one but the shared reified statements
-    and reference sources)."""
+    and reference sources). ``subjects`` and ``statements`` are the file's evidence
+    subjects and the statements its annotations support; ``texts`` the N-Triples
+    text of terms already written (term -> text)."""
     out = dict(contrib)
     for key in ("refs", "sources", "lookups"):
         out[key] = sorted(contrib[key])
+    texts = {} if texts is None else texts
+
+    def text(term) -> str:
+        found = texts.get(term)
+        return nt(term) if found is None else found
+
     for key in ("asserted", "background"):
-        out[key] = sorted({f"{nt(s)} {nt(p)} {nt(o)}" for s, p, o in contrib[key]})
+        out[key] = sorted({f"{text(s)} {text(p)} {text(o)}" for s, p, o in contrib[key]})
     records: dict[str, int] = {}
     for span in spans:
         records.setdefault(span.record_id, span.line)
     out["records"] = list(records.items())
-    supports = f" {_P['supportsStatement']} <"
-    shared = set(out["sources"])
-    shared.update(line[line.index(supports) + len(supports):-1] for line in lines
-                  if supports in line)
-    subjects = {line[1:line.index(">")] for line in lines}
-    out["evidence"] = sorted(subjects - shared)
+    out["evidence"] = sorted(subjects - statements - set(out["sources"]))
     return out
 
 
