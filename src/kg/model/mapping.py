@@ -262,6 +262,23 @@ class _Mapper:
         #: what the file being mapped contributes and reads (see :meth:`contribution`);
         #: None unless asked for (an incremental build's bookkeeping)
         self.contrib: dict | None = None
+        #: each IRI as one URIRef, built once (record id or IRI -> URIRef)
+        self._resources: dict[str, URIRef] = {}
+        self._iris: dict[str, URIRef] = {}
+
+    def iri(self, iri: str) -> URIRef:
+        """The URIRef of ``iri``, the same object every time."""
+        found = self._iris.get(iri)
+        if found is None:
+            found = self._iris[iri] = URIRef(iri)
+        return found
+
+    def resource_ref(self, record_id: str) -> URIRef:
+        """The URIRef of a record's resource, the same object every time."""
+        found = self._resources.get(record_id)
+        if found is None:
+            found = self._resources[record_id] = URIRef(ns.resource_iri(record_id))
+        return found
 
     def state(self) -> dict:
         """What mapping a further article reads of the files mapped so far, as plain data
@@ -332,7 +349,7 @@ class _Mapper:
         self._note("refs", value.text)
         if value.text not in self.ids:  # perhaps defined by a later file: checked in finish()
             self.pending.append((value.text, path, value.line))
-        return URIRef(ns.resource_iri(value.text))
+        return self.resource_ref(value.text)
 
     def prop(self, path: str, p: Property) -> URIRef:
         info = self.vocab.properties.get(p.name)
@@ -340,7 +357,7 @@ class _Mapper:
             close = _close_matches(p.name, self.vocab.properties)
             self.fail(path, p.line, f"unknown property {p.name!r}",
                       f"did you mean {close}?" if close else "see docs/ontology.md")
-        return URIRef(info.iri)
+        return self.iri(info.iri)
 
     def value(self, path: str, p: Property, v: Value, lang: str):
         info = self.vocab.properties[p.name]
@@ -348,7 +365,7 @@ class _Mapper:
             if info.range == ns.SKOS + "Concept" or v.text.startswith("kgc:"):
                 name = v.text.removeprefix("kgc:")
                 if name in self.vocab.concepts:
-                    return URIRef(self.vocab.concepts[name])
+                    return self.iri(self.vocab.concepts[name])
                 if info.range == ns.SKOS + "Concept":
                     close = _close_matches(name, self.vocab.concepts)
                     self.fail(path, v.line, f"unknown concept {v.text!r} for {p.name!r}",
@@ -511,7 +528,7 @@ class _Mapper:
 
     def _record(self, article: Article, path: str, file_name: str, lang: str, rec,
                 bounded: list) -> None:
-        subject = URIRef(ns.resource_iri(rec.id))
+        subject = self.resource_ref(rec.id)
         within = self._within(path, rec)
         triples = []
         for type_name in rec.types:
@@ -521,7 +538,7 @@ class _Mapper:
                 self.fail(path, rec.line,
                           f"unknown class {type_name!r} for record {rec.id!r}",
                           f"did you mean {close}?" if close else "see docs/ontology.md")
-            triples.append((subject, RDF.type, URIRef(cls)))
+            triples.append((subject, RDF.type, self.iri(cls)))
         if rec.label is not None:
             self._label(path, rec, lang)
             triples.append((subject, RDFS.label, Literal(rec.label, lang=lang)))
