@@ -104,6 +104,8 @@ _P = {name: f"<{iri}>" for name, iri in {
     "subject": ns.RDF + "subject", "predicate": ns.RDF + "predicate",
     "object": ns.RDF + "object", "voice": ns.KG + "voice", "voiceOf": ns.KG + "voiceOf",
 }.items()}
+#: The IRI of a reified statement less its digest (see kg.namespaces.statement_iri).
+_STATEMENT = ns.statement_iri("")
 #: kg:voice's concepts, by kg.read.voice's names.
 VOICE_CONCEPTS = {OWN: ns.KGC + "own-voice", DIRECT: ns.KGC + "direct-speech",
                   REPORTED: ns.KGC + "reported-speech"}
@@ -192,19 +194,21 @@ class _Evidence:
         lines.extend(f"{a} {p['hasTarget']} <{t}>" for t in targets)
         lines.append(f"{a} {p['annotationFile']} {nt_literal(file_name)}")
         lines.append(f"{a} {p['annotationLine']} {_int(line)}")
+        supports, seen, statements, term = f"{a} {p['supportsStatement']} <", self._seen, \
+            self.statements, self.term
         for triple in triples:
-            st = ns.statement_iri(self.digest(triple))
-            self.statements.add(st)
-            lines.append(f"{a} {p['supportsStatement']} <{st}>")
-            if st in self._seen or triple in known:
+            st = _STATEMENT + self.digest(triple)
+            statements.add(st)
+            lines.append(f"{supports}{st}>")
+            if st in seen or triple in known:
                 continue
-            self._seen.add(st)
+            seen.add(st)
             s = f"<{st}>"
             lines += (
                 f"{s} {_RDF_TYPE} {p['Statement']}",
-                f"{s} {p['subject']} {self.term(triple[0])}",
-                f"{s} {p['predicate']} {self.term(triple[1])}",
-                f"{s} {p['object']} {self.term(triple[2])}",
+                f"{s} {p['subject']} {term(triple[0])}",
+                f"{s} {p['predicate']} {term(triple[1])}",
+                f"{s} {p['object']} {term(triple[2])}",
             )
 
     def digest(self, triple: Triple) -> str:

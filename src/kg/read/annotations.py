@@ -31,6 +31,12 @@ class _Loader(_BASE_LOADER):  # type: ignore[misc,valid-type]
     def resolve(self, kind, value, implicit):
         return _TAGS[kind]
 
+    def descend_resolver(self, current_node, current_index):
+        pass  # no path resolvers
+
+    def ascend_resolver(self):
+        pass
+
 
 _LOADER = _Loader
 
