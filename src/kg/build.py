@@ -369,8 +369,9 @@ def _build_full(seeds_dir: Path, store_dir: Path, *, reasoner: str, checks: str,
     saved: list = []
     contributions: dict = {}
     with paused_gc(), new_build(store_dir) as sink:
+        # The writer goes on with the last evidence batches while the closure is computed.
         c = compile_graphs(seeds, lambda evidence: sink.load(
-            evidence_nquads(batch, evidence_iri) for batch in evidence),
+            (evidence_nquads(batch, evidence_iri) for batch in evidence), wait=False),
             reasoner=reasoner, progress=progress, saved=saved, contributions=contributions)
         t0 = time.perf_counter()
         records = record_lines(c.mapped, seeds.articles)
