@@ -212,7 +212,8 @@ class _Evidence:
             )
 
     def digest(self, triple: Triple) -> str:
-        """:func:`statement_digest`, each term's n3() computed once per batch."""
+        """The digest in a reified statement's IRI: the first 16 hex digits of the SHA-1
+        of its terms' n3(), joined by spaces (each term's n3() computed once per batch)."""
         n3, parts = self._n3, []
         for term in triple:
             text = n3.get(term)
@@ -233,11 +234,6 @@ class _NoEvidence(_Evidence):
 
     def annotation(self, *args, **kwargs) -> None:
         pass
-
-
-def statement_digest(triple: Triple) -> str:
-    line = " ".join(term.n3() for term in triple)
-    return hashlib.sha1(line.encode("utf-8")).hexdigest()[:16]
 
 
 class _Mapper:
