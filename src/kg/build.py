@@ -164,15 +164,20 @@ def reason(ontology: Graph, asserted: set, background: set, *, reasoner: str = "
     """Keep each triple in the first graph that has it (ontology, asserted,
     background) and compute the closure, less everything already stated."""
     stated = set(ontology)
-    asserted = asserted - stated
-    background = background - stated - asserted
+    # A copy only when some triple must go: at 10,000 articles each copy of a graph
+    # this size is hundreds of megabytes.
+    if not stated.isdisjoint(asserted):
+        asserted = asserted - stated
+    if not (stated.isdisjoint(background) and asserted.isdisjoint(background)):
+        background = background - stated - asserted
     engine = choose_engine(reasoner, len(asserted) + len(background))
     progress(f"reasoning ({engine}) over {len(asserted)} asserted triples")
     hidden: set = set()
     kept: list = []
     inferred = closure(ontology, asserted | background, engine=engine, hidden=hidden,
                        keep=kept if keep else None)
-    inferred -= stated | asserted | background
+    for given in (stated, asserted, background):
+        inferred -= given
     return Reasoned(asserted, background, inferred, engine, hidden, kept)
 
 
@@ -267,22 +272,34 @@ def build_in_memory(seeds_dir: Path, *, reasoner: str = "auto") -> Dataset:
 
 # --- check -----------------------------------------------------------------------------------
 
-def check_stage(store, c: Compiled, *, checks: str = "auto", shapes: str = "auto",
+def check_stage(store, seeds: Seeds, size: int, records: dict[str, tuple[str, int]], *,
+                checks: str = "auto", shapes: str = "auto",
                 progress: Callable[[str], None] = _quiet) -> tuple[str, dict[str, int]]:
-    """Check a new store (the checks level ``checks`` picks); return that level and the
-    store's triples per graph, counted side by side with the checks."""
+    """Check a new store (the checks level ``checks`` picks for ``size``, the asserted
+    and background triples); return that level and the store's triples per graph,
+    counted side by side with the checks. ``records``: see :func:`record_lines`."""
     from kg.store.disk import graph_counts
 
-    chosen = choose_checks(checks, c.size)
+    chosen = choose_checks(checks, size)
     with ThreadPoolExecutor(max_workers=1) as pool:
         counting = pool.submit(graph_counts, store)
         if chosen != "none":
             progress(f"checking ({chosen}): shapes and violation queries")
             t0 = time.perf_counter()
-            check_build(store, c.seeds.ontology, shapes=shapes, checks=chosen, size=c.size,
-                        records=record_lines(c.mapped, c.seeds.articles))
-            c.seeds.timings["check"] = time.perf_counter() - t0
+            check_build(store, seeds.ontology, shapes=shapes, checks=chosen, size=size,
+                        records=records)
+            seeds.timings["check"] = time.perf_counter() - t0
         return chosen, counting.result()
+
+
+def _release(c: Compiled) -> None:
+    """Empty the compiled triple sets (and the spans and voices) once they are in the
+    store and the records located: the checks read the store, and at 10,000 articles
+    these held gigabytes through them."""
+    for triples in (c.mapped.asserted, c.mapped.background, c.mapped.evidence,
+                    c.reasoned.asserted, c.reasoned.background, c.reasoned.inferred,
+                    c.reasoned.hidden, c.mapped.spans, c.mapped.unmapped, c.mapped.voices):
+        triples.clear()
 
 
 # --- the build: every stage, into a new store ------------------------------------------------
@@ -357,30 +374,34 @@ def _build_full(seeds_dir: Path, store_dir: Path, *, reasoner: str, checks: str,
     saved: list = []
     contributions: dict = {}
     with paused_gc(), new_build(store_dir) as sink:
+        # The writer goes on with the last evidence batches while the closure is computed.
         c = compile_graphs(seeds, lambda evidence: sink.load(
-            evidence_nquads(batch, evidence_iri) for batch in evidence),
+            (evidence_nquads(batch, evidence_iri) for batch in evidence), wait=False),
             reasoner=reasoner, progress=progress, saved=saved, contributions=contributions)
         t0 = time.perf_counter()
+        records = record_lines(c.mapped, seeds.articles)
         write_state(sink.dir / SIDECAR, seeds.ontology, seeds.articles,
-                    saved[0] if saved else None, record_lines(c.mapped, seeds.articles),
-                    c.reasoned.kept, contributions)
+                    saved[0] if saved else None, records, c.reasoned.kept, contributions)
         c.reasoned.kept.clear()  # the engine's memory, before the store is written
         contributions.clear()
+        saved.clear()  # the mapper's state: hundreds of megabytes at 10,000 articles
         timings["state"] = time.perf_counter() - t0
         progress("writing the store")
         sink.load(chunk for name, triples in c.graphs()
                   for chunk in rdfterms.nquads(ns.graph_iri(name), triples))
+        size, engine = c.size, c.reasoned.engine
+        sidecars = {EXPLAIN_SIDECAR: explain_sidecar(c.reasoned.hidden, seeds.ontology)}
+        _release(c)
         sink.finish()
         if fingerprint(input_files(seeds_dir), seeds_dir) != inputs:
             raise InputError("the inputs changed while the build was running",
                              path=str(seeds_dir), hint="run `kg build` again")
-        chosen, counts = check_stage(sink.store, c, checks=checks, shapes=shapes,
-                                     progress=progress)
-        sidecars = {EXPLAIN_SIDECAR: explain_sidecar(c.reasoned.hidden, seeds.ontology)}
+        chosen, counts = check_stage(sink.store, seeds, size, records, checks=checks,
+                                     shapes=shapes, progress=progress)
         sink.commit({
             "kg_version": __version__, "packaged": packaged_fingerprint(),
             "project": project_fingerprint(), "seeds_dir": str(seeds_dir),
-            "inputs": inputs, "counts": counts, "reasoner": c.reasoned.engine,
+            "inputs": inputs, "counts": counts, "reasoner": engine,
             "checks": chosen, "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }, sidecars)
     timings.update(sink.timings)

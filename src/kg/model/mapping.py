@@ -16,6 +16,7 @@ See docs/design.md for the model.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import pickle
@@ -47,7 +48,11 @@ from kg.read.voice import (
 
 Triple = tuple
 
-KG = lambda local: URIRef(ns.KG + local)  # noqa: E731
+@functools.cache
+def KG(local: str) -> URIRef:
+    """The kg: term of a local name (built once per name)."""
+    return URIRef(ns.KG + local)
+
 
 CONTEXT_CHARS = 24
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
@@ -99,6 +104,8 @@ _P = {name: f"<{iri}>" for name, iri in {
     "subject": ns.RDF + "subject", "predicate": ns.RDF + "predicate",
     "object": ns.RDF + "object", "voice": ns.KG + "voice", "voiceOf": ns.KG + "voiceOf",
 }.items()}
+#: The IRI of a reified statement less its digest (see kg.namespaces.statement_iri).
+_STATEMENT = ns.statement_iri("")
 #: kg:voice's concepts, by kg.read.voice's names.
 VOICE_CONCEPTS = {OWN: ns.KGC + "own-voice", DIRECT: ns.KGC + "direct-speech",
                   REPORTED: ns.KGC + "reported-speech"}
@@ -119,18 +126,28 @@ class _Evidence:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self._seen: set[str] = set()
-        self._nt: dict = {}
+        self._nt: dict = {}  # term -> its N-Triples text, for the batch
+        self._n3: dict = {}  # term -> its n3(), for the batch's statement digests
+        #: the subjects of the batch's lines but its reified statements, and the
+        #: statements its annotations support (for :func:`contribution`)
+        self.subjects: set[str] = set()
+        self.statements: set[str] = set()
+        #: what the three above held for the batch last taken
+        self.taken: tuple[set[str], set[str], dict] = (set(), set(), {})
 
     def take(self) -> list[str]:
         lines, self.lines = self.lines, []
         self._seen.clear()
-        self._nt.clear()
+        self._n3.clear()
+        self.taken = (self.subjects, self.statements, self._nt)
+        self.subjects, self.statements, self._nt = set(), set(), {}
         return lines
 
     def add(self, triple: Triple) -> None:
         """One triple of rdflib terms (for the few triples per document)."""
         s, p, o = triple
         self.lines.append(f"{nt(s)} {nt(p)} {nt(o)}")
+        self.subjects.add(str(s))
 
     def term(self, t) -> str:
         text = self._nt.get(t)
@@ -144,6 +161,7 @@ class _Evidence:
         if qi in self._seen:
             return
         self._seen.add(qi)
+        self.subjects.update((qi, f"{qi}-text", f"{qi}-pos"))
         q, ts, ps, p = f"<{qi}>", f"<{qi}-text>", f"<{qi}-pos>", _P
         self.lines += (
             f"{q} {_RDF_TYPE} {p['SpecificResource']}",
@@ -167,6 +185,7 @@ class _Evidence:
                    known: set | frozenset = frozenset()) -> None:
         """An annotation supporting ``triples``; those in ``known`` were reified earlier."""
         a, p, lines = f"<{ann}>", _P, self.lines
+        self.subjects.add(ann)
         lines += (
             f"{a} {_RDF_TYPE} {p['Annotation']}",
             f"{a} {p['motivatedBy']} {p['describing']}",
@@ -175,19 +194,33 @@ class _Evidence:
         lines.extend(f"{a} {p['hasTarget']} <{t}>" for t in targets)
         lines.append(f"{a} {p['annotationFile']} {nt_literal(file_name)}")
         lines.append(f"{a} {p['annotationLine']} {_int(line)}")
+        supports, seen, statements, term = f"{a} {p['supportsStatement']} <", self._seen, \
+            self.statements, self.term
         for triple in triples:
-            st = ns.statement_iri(statement_digest(triple))
-            lines.append(f"{a} {p['supportsStatement']} <{st}>")
-            if st in self._seen or triple in known:
+            st = _STATEMENT + self.digest(triple)
+            statements.add(st)
+            lines.append(f"{supports}{st}>")
+            if st in seen or triple in known:
                 continue
-            self._seen.add(st)
+            seen.add(st)
             s = f"<{st}>"
             lines += (
                 f"{s} {_RDF_TYPE} {p['Statement']}",
-                f"{s} {p['subject']} {self.term(triple[0])}",
-                f"{s} {p['predicate']} {self.term(triple[1])}",
-                f"{s} {p['object']} {self.term(triple[2])}",
+                f"{s} {p['subject']} {term(triple[0])}",
+                f"{s} {p['predicate']} {term(triple[1])}",
+                f"{s} {p['object']} {term(triple[2])}",
             )
+
+    def digest(self, triple: Triple) -> str:
+        """The digest in a reified statement's IRI: the first 16 hex digits of the SHA-1
+        of its terms' n3(), joined by spaces (each term's n3() computed once per batch)."""
+        n3, parts = self._n3, []
+        for term in triple:
+            text = n3.get(term)
+            if text is None:
+                text = n3[term] = term.n3()
+            parts.append(text)
+        return hashlib.sha1(" ".join(parts).encode("utf-8")).hexdigest()[:16]
 
 
 class _NoEvidence(_Evidence):
@@ -201,11 +234,6 @@ class _NoEvidence(_Evidence):
 
     def annotation(self, *args, **kwargs) -> None:
         pass
-
-
-def statement_digest(triple: Triple) -> str:
-    line = " ".join(term.n3() for term in triple)
-    return hashlib.sha1(line.encode("utf-8")).hexdigest()[:16]
 
 
 class _Mapper:
@@ -234,6 +262,23 @@ class _Mapper:
         #: what the file being mapped contributes and reads (see :meth:`contribution`);
         #: None unless asked for (an incremental build's bookkeeping)
         self.contrib: dict | None = None
+        #: each IRI as one URIRef, built once (record id or IRI -> URIRef)
+        self._resources: dict[str, URIRef] = {}
+        self._iris: dict[str, URIRef] = {}
+
+    def iri(self, iri: str) -> URIRef:
+        """The URIRef of ``iri``, the same object every time."""
+        found = self._iris.get(iri)
+        if found is None:
+            found = self._iris[iri] = URIRef(iri)
+        return found
+
+    def resource_ref(self, record_id: str) -> URIRef:
+        """The URIRef of a record's resource, the same object every time."""
+        found = self._resources.get(record_id)
+        if found is None:
+            found = self._resources[record_id] = URIRef(ns.resource_iri(record_id))
+        return found
 
     def state(self) -> dict:
         """What mapping a further article reads of the files mapped so far, as plain data
@@ -304,7 +349,7 @@ class _Mapper:
         self._note("refs", value.text)
         if value.text not in self.ids:  # perhaps defined by a later file: checked in finish()
             self.pending.append((value.text, path, value.line))
-        return URIRef(ns.resource_iri(value.text))
+        return self.resource_ref(value.text)
 
     def prop(self, path: str, p: Property) -> URIRef:
         info = self.vocab.properties.get(p.name)
@@ -312,7 +357,7 @@ class _Mapper:
             close = _close_matches(p.name, self.vocab.properties)
             self.fail(path, p.line, f"unknown property {p.name!r}",
                       f"did you mean {close}?" if close else "see docs/ontology.md")
-        return URIRef(info.iri)
+        return self.iri(info.iri)
 
     def value(self, path: str, p: Property, v: Value, lang: str):
         info = self.vocab.properties[p.name]
@@ -320,7 +365,7 @@ class _Mapper:
             if info.range == ns.SKOS + "Concept" or v.text.startswith("kgc:"):
                 name = v.text.removeprefix("kgc:")
                 if name in self.vocab.concepts:
-                    return URIRef(self.vocab.concepts[name])
+                    return self.iri(self.vocab.concepts[name])
                 if info.range == ns.SKOS + "Concept":
                     close = _close_matches(name, self.vocab.concepts)
                     self.fail(path, v.line, f"unknown concept {v.text!r} for {p.name!r}",
@@ -483,7 +528,7 @@ class _Mapper:
 
     def _record(self, article: Article, path: str, file_name: str, lang: str, rec,
                 bounded: list) -> None:
-        subject = URIRef(ns.resource_iri(rec.id))
+        subject = self.resource_ref(rec.id)
         within = self._within(path, rec)
         triples = []
         for type_name in rec.types:
@@ -493,7 +538,7 @@ class _Mapper:
                 self.fail(path, rec.line,
                           f"unknown class {type_name!r} for record {rec.id!r}",
                           f"did you mean {close}?" if close else "see docs/ontology.md")
-            triples.append((subject, RDF.type, URIRef(cls)))
+            triples.append((subject, RDF.type, self.iri(cls)))
         if rec.label is not None:
             self._label(path, rec, lang)
             triples.append((subject, RDFS.label, Literal(rec.label, lang=lang)))
@@ -864,14 +909,14 @@ def stream_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Voca
             lines = mapper.take_evidence()
             if contributions is not None:
                 contributions[article.doc_id] = pack(contribution(
-                    mapper.contrib, mapper.out.spans[first_span:], lines))
+                    mapper.contrib, mapper.out.spans[first_span:], *mapper.ev.taken))
             yield lines
         if contributions is not None:
             mapper.track()
         for path, facts in background:
             mapper.map_background(facts, path, "en")
         if contributions is not None:
-            contributions[None] = pack(contribution(mapper.contrib, [], []))
+            contributions[None] = pack(contribution(mapper.contrib, [], set(), set()))
             mapper.contrib = None
         mapper.finish()
         if saved is not None:
@@ -881,29 +926,33 @@ def stream_articles(pairs: Iterable[tuple[Article, AnnotationFile]], vocab: Voca
     return mapper.out, batches()
 
 
-def contribution(contrib: dict, spans: list[Span], lines: list[str]) -> dict:
+def contribution(contrib: dict, spans: list[Span], subjects: set[str], statements: set[str],
+                 texts: dict | None = None) -> dict:
     """One file's bookkeeping as plain data: what it adds to the mapper's cross-file
     state (ids, classes, labels, speaker names, persons, ``within``s, reference
     sources), what it reads of it (ids referred to, speaker names looked up), its
     asserted and background triples (N-Triples statements without the dot), the
     first annotation line of each record it quotes (``kg check``'s record lines) and
     the subjects of its own evidence (every one but the shared reified statements
-    and reference sources)."""
+    and reference sources). ``subjects`` and ``statements`` are the file's evidence
+    subjects and the statements its annotations support; ``texts`` the N-Triples
+    text of terms already written (term -> text)."""
     out = dict(contrib)
     for key in ("refs", "sources", "lookups"):
         out[key] = sorted(contrib[key])
+    texts = {} if texts is None else texts
+
+    def text(term) -> str:
+        found = texts.get(term)
+        return nt(term) if found is None else found
+
     for key in ("asserted", "background"):
-        out[key] = sorted({f"{nt(s)} {nt(p)} {nt(o)}" for s, p, o in contrib[key]})
+        out[key] = sorted({f"{text(s)} {text(p)} {text(o)}" for s, p, o in contrib[key]})
     records: dict[str, int] = {}
     for span in spans:
         records.setdefault(span.record_id, span.line)
     out["records"] = list(records.items())
-    supports = f" {_P['supportsStatement']} <"
-    shared = set(out["sources"])
-    shared.update(line[line.index(supports) + len(supports):-1] for line in lines
-                  if supports in line)
-    subjects = {line[1:line.index(">")] for line in lines}
-    out["evidence"] = sorted(subjects - shared)
+    out["evidence"] = sorted(subjects - statements - set(out["sources"]))
     return out
 
 

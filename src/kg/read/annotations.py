@@ -17,7 +17,28 @@ from kg.errors import InputError, attempt
 from kg.namespaces import is_valid_id
 
 #: libyaml's parser when PyYAML has it (about 12 times faster), else the pure-Python one.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+#: The tag every node of a kind gets: kg never reads a node's tag (every scalar stays a
+#: string), so the implicit resolver, a Python call per node, is not run.
+_TAGS = {yaml.ScalarNode: yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG,
+         yaml.SequenceNode: yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+         yaml.MappingNode: yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG}
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[misc,valid-type]
+    """The safe loader, composing only, with a trivial tag resolver."""
+
+    def resolve(self, kind, value, implicit):
+        return _TAGS[kind]
+
+    def descend_resolver(self, current_node, current_index):
+        pass  # no path resolvers
+
+    def ascend_resolver(self):
+        pass
+
+
+_LOADER = _Loader
 
 MAX_NODES = 200_000
 MAX_DEPTH = 32
@@ -275,6 +296,40 @@ def _deepest_line(text: str) -> int:
 
 def _check_size(root, path: str) -> None:
     """Refuse alias bombs and absurd nesting before walking the tree."""
+    if root is None or _within_limits(root):
+        return
+    _size_error(root, path)
+
+
+def _within_limits(root) -> bool:
+    """True when the tree has at most MAX_NODES nodes, MAX_DEPTH levels and no node
+    twice (no alias): one pass level by level, with no error to place (see _size_error)."""
+    level, depth, count, ids = [root], 0, 1, {id(root)}
+    mapping, sequence = yaml.MappingNode, yaml.SequenceNode
+    while level:
+        below: list = []
+        for node in level:
+            kind = node.__class__
+            if kind is mapping:
+                for pair in node.value:
+                    below += pair
+            elif kind is sequence:
+                below += node.value
+        if not below:
+            return True
+        depth += 1
+        count += len(below)
+        if depth > MAX_DEPTH or count > MAX_NODES:
+            return False
+        ids.update(map(id, below))
+        if len(ids) != count:
+            return False
+        level = below
+    return True
+
+
+def _size_error(root, path: str) -> None:
+    """Raise the error for the first node over a limit, walking depth first."""
     count = 0
     stack = [(root, 0)] if root is not None else []
     seen: set[int] = set()

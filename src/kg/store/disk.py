@@ -46,6 +46,7 @@ import stat
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -446,9 +447,24 @@ class BuildSink:
     def __init__(self, store_dir: Path, build_dir: Path, store) -> None:
         self.store_dir, self.dir, self.store = store_dir, build_dir, store
         self.timings = {"store-drain": 0.0, "store-optimize": 0.0}
+        self._writing: Callable[[], float] | None = None  # see load(wait=False)
 
-    def load(self, chunks) -> None:
-        self.timings["store-drain"] = _load_in_background(self.store, chunks)
+    def load(self, chunks, *, wait: bool = True) -> None:
+        """Bulk-load N-Quads chunks (bytes). With ``wait=False`` it returns once the last
+        chunk is handed to the writer thread, which goes on beside the caller (the
+        reasoning, at the end of the evidence): the next ``load``, ``finish`` or
+        :meth:`wait` waits for it, and raises its error."""
+        self.wait()
+        if wait:
+            self.timings["store-drain"] += _load_in_background(self.store, chunks)
+        else:
+            self._writing = _start_loading(self.store, chunks)
+
+    def wait(self) -> None:
+        """Wait for the chunks a ``load(wait=False)`` left to the writer."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            self.timings["store-drain"] += writing()
 
     def update(self, removals, additions) -> None:
         """Remove and then add quads (pyoxigraph Quads): an incremental build's delta."""
@@ -458,6 +474,7 @@ class BuildSink:
         self.store.flush()
 
     def finish(self) -> None:
+        self.wait()
         t0 = time.perf_counter()
         self.store.flush()
         self.store.optimize()  # ~10% faster queries and checks at 1,000 articles, for ~2 s
@@ -532,6 +549,7 @@ def new_build(store_dir: Path, base: Path | None = None):
         # while a Store is open, and the traceback's frames still hold it.
         traceback.clear_frames(e.__traceback__)
         if sink is not None:
+            _stop_quietly(sink)
             sink.store = None
         gc.collect()
         _remove_tree(build_dir)
@@ -550,10 +568,29 @@ def _remove_tree(path: Path) -> None:
         time.sleep(0.1)
 
 
+def _stop_quietly(sink: BuildSink) -> None:
+    """Let the writer a failed build left running finish (the directory is removed next)."""
+    while True:
+        try:
+            sink.wait()
+            return
+        except KeyboardInterrupt:
+            continue  # the writer is stopping: wait for it, then remove the directory
+        except Exception:  # noqa: BLE001 - the build has failed already: that error is raised
+            return
+
+
 def _load_in_background(ox, chunks) -> float:
+    """:func:`_start_loading`, waiting for the writer; the seconds spent waiting for it
+    after the last chunk."""
+    return _start_loading(ox, chunks)()
+
+
+def _start_loading(ox, chunks) -> Callable[[], float]:
     """Bulk-load N-Quads chunks in batches, on a second thread.
 
-    Returns the seconds spent waiting for the writer after the last chunk.
+    Returns once the last chunk is queued: the function returned waits for the writer
+    and returns the seconds spent waiting.
     A batch is about LOAD_BATCH_BYTES: Oxigraph's bulk loader holds a batch in
     memory (one stream of 2 M quads peaked at 1.4 GB, batches of 250k quads at
     0.4 GB for 40% more time). Oxigraph loads a batch without holding the GIL, so the caller's
@@ -586,7 +623,6 @@ def _load_in_background(ox, chunks) -> float:
 
     thread = threading.Thread(target=writer, name="kg-store-writer", daemon=True)
     thread.start()
-    completed = False
     try:
         batch: list[bytes] = []
         size = 0
@@ -600,21 +636,24 @@ def _load_in_background(ox, chunks) -> float:
                 batch, size = [], 0
         if batch and not failure:
             batches.put(b"".join(batch))
-        completed = True
     except BaseException:
         cancelled.append(True)  # the writer skips what is still queued
-        raise
-    finally:
         # Whatever happened (a Ctrl-C included), let the writer finish its batch
         # before the caller removes the directory it writes into.
+        _stop_writer(batches, thread)
+        raise
+
+    def finish() -> float:
         t_drain = time.perf_counter()
         interrupted = _stop_writer(batches, thread)
         drained = time.perf_counter() - t_drain
-    if failure:
-        raise failure[0]
-    if interrupted is not None and completed:
-        raise interrupted
-    return drained
+        if failure:
+            raise failure[0]
+        if interrupted is not None:
+            raise interrupted
+        return drained
+
+    return finish
 
 
 def _stop_writer(batches, thread) -> BaseException | None:
