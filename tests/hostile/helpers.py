@@ -69,6 +69,13 @@ def snapshot(root: Path) -> dict[str, str]:
     return out
 
 
+def disk_full_error(store_dir: Path) -> str:
+    """What ``kg build`` prints when the disk fills while the store is written."""
+    return (f"Error: cannot write the store at {store_dir}: No space left on device; "
+            "the previous build is still current\n"
+            "Hint: free some disk space, or pass --store a directory on another disk\n")
+
+
 def store_state(store_dir: Path) -> dict:
     """What must not change when a command fails: the current link, the builds, the graph.
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 
-from .helpers import store_state
+from .helpers import disk_full_error, store_state
 
 
 def _writers() -> list[threading.Thread]:
@@ -43,9 +43,6 @@ def test_a_writer_failure_found_after_the_evidence_is_reported(kg, store, before
     monkeypatch.setattr(kgstore, "_start_loading", full)
     r = kg("build", "--store", str(store))
     assert r.exit_code == 1
-    assert r.stderr == (f"Error: cannot write the store at {store}: No space left on device; "
-                        "the previous build is still current\n"
-                        "Hint: free some disk space, or pass --store a directory on another "
-                        "disk\n")
+    assert r.stderr == disk_full_error(store)
     assert store_state(store) == before
     assert _writers() == []

@@ -20,7 +20,14 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import ARTICLE_NAME, SEEDS, kg_executable, snapshot, store_state
+from .helpers import (
+    ARTICLE_NAME,
+    SEEDS,
+    disk_full_error,
+    kg_executable,
+    snapshot,
+    store_state,
+)
 
 HINT_NEW_STORE = "Hint: pass --store a new or empty directory\n"
 
@@ -388,10 +395,7 @@ def test_disk_full_during_a_build_leaves_the_store(kg, store, before, monkeypatc
     monkeypatch.setattr(kgstore, "_load_in_background", full)
     r = kg("build", "--store", str(store))
     assert r.exit_code == 1
-    assert r.stderr == (f"Error: cannot write the store at {store}: No space left on device; "
-                        "the previous build is still current\n"
-                        "Hint: free some disk space, or pass --store a directory on another "
-                        "disk\n")
+    assert r.stderr == disk_full_error(store)
     assert store_state(store) == before
 
 

@@ -373,7 +373,7 @@ class _Push:
     def untouched(self, e: EndpointError) -> EndpointError:
         self.cleanup()
         note = ("; " + self.report.notes[-1]) if self.report.notes else ""
-        targets = ", ".join(f"<{t}>" for t in self.tmp)
+        targets = self._targets()
         return EndpointError(f"push failed: {e.message}; {targets} left as it was" + note,
                              hint=e.hint)
 
@@ -467,7 +467,7 @@ class _Push:
             self.cleanup()
             raise EndpointError(
                 f"push failed: {e.message}; the replacement is one update request, so "
-                + ", ".join(f"<{t}>" for t in self.tmp)
+                + self._targets()
                 + " holds either its old or its new content",
                 hint="run kg push again") from None
 
