@@ -14,6 +14,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kg.reason import rl_engine
+from kg.reason.forward import objects
 from kg.reason.rl_engine import (
     SUPPORTED_RULES,
     Inconsistency,
@@ -493,7 +494,7 @@ dred_triple_st = st.one_of(
 def _facts(eng) -> set:
     T = eng.terms
     return {(T[s], T[p], T[o]) for p, d in eng.S.items() for s, objs in d.items()
-            for o in objs}
+            for o in objects(objs)}
 
 
 def _closure_engine(tb, abox):

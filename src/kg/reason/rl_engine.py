@@ -54,7 +54,7 @@ from kg.gcpause import paused_gc
 from kg.reason import rules
 from kg.reason.backward import Derivation, Explainer, ProofNode
 from kg.reason.backward import short as _short
-from kg.reason.forward import EMPTY_DICT, Engine, GrowthLimit
+from kg.reason.forward import EMPTY_DICT, Engine, GrowthLimit, holds, objects
 from kg.reason.rules import SAME, TYPE, Triple, UnsupportedAxiom
 from kg.reason.tbox import (
     _INDIVIDUAL_SLOTS,
@@ -207,7 +207,7 @@ def _load_and_run(eng: Engine, triples: Iterable[Triple], budget: int | None
 def _no_schema_conclusions(eng: Engine, derived: list[tuple[int, int, int]]) -> None:
     """:class:`UnsupportedAxiom` when the ABox closure concluded a schema triple."""
     T = eng.terms
-    S_same = any(s != o for s, os_ in eng.S.get(eng.same, {}).items() for o in os_)
+    S_same = any(s != o for s, os_ in eng.S.get(eng.same, {}).items() for o in objects(os_))
     for s, p, o in derived:
         t = (T[s], T[p], T[o])
         if _is_schema_triple(t) and not isinstance(t[0], Literal) and not (
@@ -299,7 +299,7 @@ def revise(eng: Engine, removed: Iterable[Triple], added: Iterable[Triple],
         derived = eng.run(facts + eng.touching({s for s, _p, _o in out}), budget)
         _no_schema_conclusions(eng, derived)
         S = eng.S
-        left = {f for f in out if f[2] not in S.get(f[1], EMPTY_DICT).get(f[0], ())}
+        left = {f for f in out if not holds(S.get(f[1], EMPTY_DICT).get(f[0]), f[2])}
         now = _results(eng, derived + [f for f in out if f not in left], True, True, None)
         gone = _results(eng, list(left), True, False, None)
         if hidden is not None:
