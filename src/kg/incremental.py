@@ -27,7 +27,8 @@ from kg import namespaces as ns
 
 #: The incremental state of a build, in its build directory.
 SIDECAR = "incremental.pickle"
-STATE_VERSION = 3  # 3: each file's bookkeeping packed (kg.model.mapping.pack)
+STATE_VERSION = 4  # 3: each file's bookkeeping packed (kg.model.mapping.pack);
+#                   4: the engine's lone objects stored bare (kg.reason.forward.objects)
 
 
 class Fallback(Exception):  # noqa: N818 - not an error: a full build, and why

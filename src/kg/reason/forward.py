@@ -378,9 +378,7 @@ class Engine:
                 del d[s]  # its one object, o
             else:
                 objs.discard(o)
-                if not objs:  # (a one-object set of a state saved by an older kg)
-                    del d[s]
-                elif len(objs) == 1:
+                if len(objs) == 1:
                     d[s] = next(iter(objs))
             od = O.get(p)
             if od is not None:
