@@ -218,16 +218,16 @@ class _Failure:
 
 
 class _Focus(str):
-    """The focus nodes as a ``SELECT DISTINCT`` sub-select (the string itself), with the
-    group pattern it selects from (``inner``; it may bind a node more than once)."""
+    """The focus nodes bound to ``f`` by ``pattern``, as a ``SELECT DISTINCT`` sub-select
+    (the string itself), with the group pattern it selects from (``inner``; it may bind
+    a node more than once)."""
 
     inner: str
 
-
-def _focus(f: str, pattern: str) -> _Focus:
-    focus = _Focus(f"{{ SELECT DISTINCT {f} WHERE {{ {pattern} }} }}")
-    focus.inner = f"{{ {pattern} }}"
-    return focus
+    def __new__(cls, f: str, pattern: str) -> _Focus:
+        focus = super().__new__(cls, f"{{ SELECT DISTINCT {f} WHERE {{ {pattern} }} }}")
+        focus.inner = f"{{ {pattern} }}"
+        return focus
 
 
 class _Compiler:
@@ -399,7 +399,7 @@ class _Compiler:
         out += self.value_failures(prop, focus, f, values, v, path_node, msgs, has_value=False)
         return out
 
-    def value_failures(self, node, focus: str, f: str, values: str, v: str, path_node,
+    def value_failures(self, node, focus: _Focus, f: str, values: str, v: str, path_node,
                        msgs: tuple[str, ...], has_value: bool = True) -> list[_Failure]:
         """Constraints on each value node: ``values`` binds ``v`` (for a node shape, v is f)."""
         g = self.g
@@ -452,7 +452,7 @@ class _Compiler:
             ok = " || ".join(f"langMatches(LANG({v}), {Literal(x).n3()})" for x in langs)
             filt("languageIn", f"!(isLiteral({v}) && ({ok or 'false'}))",
                  f"String language is not in {langs}")
-        inner_focus = _focus(v, base)
+        inner_focus = _Focus(v, base)
         for target in g.objects(node, SH.node):
             failing = self.failing_set(target, inner_focus, v)
             if failing is not None:
@@ -547,7 +547,7 @@ def compile_shapes(shapes: Graph, only: Iterable[URIRef] | None = None) -> list[
         if not branches or c.deactivated(shape):
             continue
         union = " UNION ".join(f"{{ {b} }}" for b in branches)
-        focus = _focus("?this", union)
+        focus = _Focus("?this", union)
         severity = c.one(shape, SH.severity) or SH.Violation
         for failure in c.shape_failures(shape, focus, "?this", top=True):
             prefixes = {**target_prefixes, **failure.prefixes}
