@@ -326,9 +326,9 @@ def build(seeds_dir: Path, store_dir: Path, *, reasoner: str = "auto",
     build); the build holds its lock from start to end, so a second build
     into the same store fails at once (see :func:`kg.store.disk.build_lock`).
     When the only change since the current build is new articles that sort
-    after every built one, the build is incremental (see :mod:`kg.incremental`)
-    unless ``full``; else it says why it is a full one (``progress`` and the
-    report's ``mode``).
+    after every built one, or built articles removed or changed (and nothing
+    else), the build is incremental (see :mod:`kg.incremental`) unless ``full``;
+    else it says why it is a full one (``progress`` and the report's ``mode``).
     """
     from kg.incremental import Fallback, previous_build
     from kg.store.disk import build_lock

@@ -1,4 +1,4 @@
-"""Incremental builds: new articles added to the current build instead of a full one.
+"""Incremental builds: the current build updated instead of a full one.
 
 A full build keeps, beside its quads, the state that mapping and reasoning carry
 from one article to the next (:data:`SIDECAR`, see :func:`write_state`). When
@@ -6,10 +6,13 @@ the only change to the seeds since then is one or more new articles (text and
 annotations) that sort after every built one, :func:`previous_build` finds that
 state and :func:`delta` maps the new articles as if they came last in a full
 build, extends the closure semi-naively from their facts, and works out what the
-store gains and loses; :func:`kg.build.build` copies the current build, applies
-the delta, checks the result and swaps it in. Anything else raises
-:class:`Fallback`, whose message says why the build is a full one. See
-docs/design.md, "Incremental builds".
+store gains and loses. When the only change is built articles removed (both
+files gone) or changed, :func:`removal` takes their contributions out, maps the
+changed ones again and revises the closure (DRed in the engine the full build
+kept, when it can; else the closure is computed again).
+:func:`kg.build.build` copies the current build, applies the delta, checks the
+result and swaps it in. Anything else raises :class:`Fallback`, whose message
+says why the build is a full one. See docs/design.md, "Incremental builds".
 """
 
 from __future__ import annotations
