@@ -308,7 +308,9 @@ def _release(c: Compiled) -> None:
 class BuildReport:
     store: Path
     counts: dict[str, int]
-    timings: dict[str, float]  # per stage; "store-*" entries are parts of "store"
+    #: per stage; "store-drain" and "store-settle" are parts of "store", and
+    #: "store-optimize" runs beside "check" (see kg.store.disk.BuildSink.finish)
+    timings: dict[str, float]
     articles: int
     seconds: float = 0.0  # the whole build, wall clock
     #: "incremental: N new article(s)", or "full build" and why when an earlier build

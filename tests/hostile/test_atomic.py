@@ -185,6 +185,59 @@ def test_build_interrupted_while_writing_leaves_the_store(kg, store, before, mon
     assert store_state(store) == before
 
 
+def test_build_interrupted_in_the_checks_waits_for_the_compaction(kg, store, before,
+                                                                   monkeypatch):
+    """The store is compacted on a second thread while the checks run: a Ctrl-C in
+    the checks waits for it before the new build is removed."""
+    import kg.build as build
+    import kg.store.disk as disk
+
+    real = disk._start_optimizing
+    settled = []
+
+    def optimizing(ox, timings):
+        wait = real(ox, timings)
+
+        def settle():
+            seconds = wait()
+            settled.append(timings["store-optimize"] > 0)
+            return seconds
+        return settle
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(disk, "_start_optimizing", optimizing)
+    monkeypatch.setattr(build, "check_build", interrupted)
+    r = kg("build", "--store", str(store))
+    assert (r.exit_code, r.stderr) == (130, "Error: interrupted\n")
+    assert settled == [True]
+    assert store_state(store) == before
+
+
+def test_compaction_failing_beside_the_checks_leaves_the_store(kg, store, before,
+                                                              monkeypatch):
+    """An error of the compaction (a full disk) reaches the user after the checks, as a
+    one-line error, and the previous build stays."""
+    import errno
+
+    import kg.store.disk as disk
+
+    class FullDisk:
+        def optimize(self):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    real = disk._start_optimizing
+    monkeypatch.setattr(disk, "_start_optimizing", lambda ox, timings: real(FullDisk(), timings))
+    r = kg("build", "--store", str(store))
+    assert r.exit_code == 1
+    assert r.stderr == (f"Error: cannot write the store at {store}: No space left on device; "
+                        "the previous build is still current\n"
+                        "Hint: free some disk space, or pass --store a directory on another "
+                        "disk\n")
+    assert store_state(store) == before
+
+
 def whole(store_dir: Path) -> bool:
     """The current build holds exactly the quads its manifest counts, graph by graph."""
     import json
