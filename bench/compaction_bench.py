@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from store_floor_bench import kg, load_avg, run  # bench/ is the script's directory
 
 LOAD = r"""
 import sys
@@ -70,37 +70,28 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "violations": len(found)}
 """
 
 
-def _run(cmd: list[str]) -> str:
-    done = subprocess.run(cmd, capture_output=True, text=True)
-    if done.returncode != 0:
-        sys.exit(f"compaction_bench: {' '.join(cmd[:3])}... failed: "
-                 f"{done.stderr.strip().splitlines()[-1:] or done.returncode}")
-    return done.stdout
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("store", type=Path)
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--checks", choices=("data", "all"), default="data")
     args = ap.parse_args(argv)
-    print("load average before: " + " ".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
+    print(f"load average before: {load_avg()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="kg-compaction-bench-") as tmp:
         quads, base, work = Path(tmp) / "store.nq", Path(tmp) / "base", Path(tmp) / "work"
-        _run([sys.executable, "-m", "kg", "export", "--store", str(args.store),
-              "--format", "nquads", "-o", str(quads)])
-        _run([sys.executable, "-c", LOAD, str(quads), str(base)])
+        kg("export", "--store", str(args.store), "--format", "nquads", "-o", str(quads))
+        run([sys.executable, "-c", LOAD, str(quads), str(base)])
         quads.unlink()
         times: dict[str, list[float]] = {"after": [], "beside": []}
         for i in range(args.runs):
             for mode in times:
                 shutil.rmtree(work, ignore_errors=True)
                 shutil.copytree(base, work)
-                r = json.loads(_run([sys.executable, "-c", RUN, mode, str(work), args.checks]))
+                r = json.loads(run([sys.executable, "-c", RUN, mode, str(work), args.checks]))
                 times[mode].append(r["seconds"])
                 print(f"run {i + 1} {mode}: {r['seconds']:.1f} s "
                       f"({r['violations']} violations)", flush=True)
-    print("load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    print(f"load average after: {load_avg()}")
     after, beside = (statistics.median(times[m]) for m in ("after", "beside"))
     print(f"median: after {after:.1f} s, beside {beside:.1f} s ({beside / after:.2f}x)")
     return 0

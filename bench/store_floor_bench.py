@@ -87,19 +87,23 @@ print(json.dumps({"load": t1 - t0, "optimize": t2 - t1, "total": t2 - t0,
 """
 
 
-def _run(cmd: list[str]) -> str:
+def run(cmd: list[str]) -> str:
+    """A child process's output; the benchmark stops with its last error line if it fails.
+    (Also used by compaction_bench.py.)"""
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode != 0:
-        sys.exit(f"store_floor_bench: {' '.join(cmd[:3])}... failed: "
-                 f"{done.stderr.strip().splitlines()[-1:] or done.returncode}")
+        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+        why = next((x for x in lines if x.startswith("Error: ")), lines[-1])  # kg's, or the last
+        sys.exit(f"{Path(sys.argv[0]).stem}: {' '.join(cmd[:3])}... failed: {why}")
     return done.stdout
 
 
-def _kg(*args: str) -> None:
-    _run([sys.executable, "-m", "kg", *args])
+def kg(*args: str) -> None:
+    """``kg ARGS`` in a child process (the kg this Python imports)."""
+    run([sys.executable, "-m", "kg", *args])
 
 
-def _load_avg() -> str:
+def load_avg() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
@@ -111,30 +115,30 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--naive", action="store_true",
                     help="run the naive pipeline in the same run (for the 10x budget)")
     args = ap.parse_args(argv)
-    print(f"load average before: {_load_avg()}", flush=True)
+    print(f"load average before: {load_avg()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="kg-floor-bench-") as tmp:
         quads = Path(tmp) / "store.nq"
-        _kg("export", "--store", str(args.store), "--format", "nquads", "-o", str(quads))
+        kg("export", "--store", str(args.store), "--format", "nquads", "-o", str(quads))
         ttl = Path(tmp) / "naive-data.ttl"
         if args.naive:
-            _kg("export", "--store", str(args.store), "--format", "turtle",
+            kg("export", "--store", str(args.store), "--format", "turtle",
                 "--graph", "asserted", "--graph", "background", "-o", str(ttl))
         results: dict[str, list[dict]] = {m: [] for m in args.modes}
         naive: list[float] = []
         for i in range(args.runs):
             for mode in args.modes:
-                r = json.loads(_run([sys.executable, "-c", CHILD, mode, str(quads)]))
+                r = json.loads(run([sys.executable, "-c", CHILD, mode, str(quads)]))
                 results[mode].append(r)
                 print(f"run {i + 1} {mode}: load {r['load']:.1f} s, optimize "
                       f"{r['optimize']:.1f} s, total {r['total']:.1f} s, cpu {r['cpu']:.1f} s, "
                       f"peak {r['peak_mb']:.0f} MB ({r['quads']} quads)", flush=True)
             if args.naive:
                 out = Path(tmp) / "naive.json"
-                _run([sys.executable, str(HERE / "run_bench.py"), "_naive", str(ttl),
+                run([sys.executable, str(HERE / "run_bench.py"), "_naive", str(ttl),
                       "--out", str(out)])
                 naive.append(json.loads(out.read_text())["total"])
                 print(f"run {i + 1} naive: {naive[-1]:.1f} s", flush=True)
-    print(f"load average after: {_load_avg()}")
+    print(f"load average after: {load_avg()}")
     print("\n| mode | load | optimize | total | cpu | peak |\n|---|---|---|---|---|---|")
     for mode, rs in results.items():
         med = {k: statistics.median(r[k] for r in rs)

@@ -686,12 +686,7 @@ def _start_optimizing(ox, timings: dict[str, float]) -> Callable[[], float]:
 
     def settle() -> float:
         t0 = time.perf_counter()
-        interrupted = None
-        while thread.is_alive():
-            try:
-                thread.join()
-            except KeyboardInterrupt as e:
-                interrupted = e
+        interrupted = _join(thread)
         if failure:
             raise failure[0]
         if interrupted is not None:
@@ -710,6 +705,12 @@ def _stop_writer(batches, thread) -> BaseException | None:
             break
         except KeyboardInterrupt as e:
             interrupted = e
+    return _join(thread) or interrupted
+
+
+def _join(thread) -> BaseException | None:
+    """Wait for ``thread`` to end, even through Ctrl-C; the last KeyboardInterrupt, if any."""
+    interrupted = None
     while thread.is_alive():
         try:
             thread.join()
